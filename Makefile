@@ -1,0 +1,41 @@
+# Two entry points for a newcomer: `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export LEADSCORE_PROJECT_DIR := $(CURDIR)
+
+.PHONY: demo test lint unit-tests install clean bench
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@grep -q DBT_PROFILES_DIR $(BIN)/activate || echo 'export DBT_PROFILES_DIR="$(CURDIR)/profiles"' >> $(BIN)/activate
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/leadscore demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check python tests/python
+	$(BIN)/ruff format --check python tests/python
+	$(BIN)/dbt parse --quiet
+	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+
+unit-tests: $(STAMP)
+	$(BIN)/pytest -n 2
+
+test: lint unit-tests
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
+	$(BIN)/leadscore bench
+
+clean:
+	rm -rf $(VENV) target logs warehouse/*.duckdb

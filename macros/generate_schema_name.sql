@@ -1,0 +1,9 @@
+{#- Schemas are named for their layer (staging, intermediate, features, ...), not prefixed with the
+    target schema: the warehouse reads like the folder tree. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,16 @@
+{#- One scorecard row per (table, column, check): how many rows the flag column
+    dq_<column>__<check> marks. checks: list of (column_name, check_name). -#}
+{% macro dq_scorecard_rows(relation, table_name, checks) -%}
+    {%- for column_name, check_name in checks %}
+    select
+        {{ lead_scoring.sql_literal(table_name) }} as table_name,
+        {{ lead_scoring.sql_literal(column_name) }} as column_name,
+        {{ lead_scoring.sql_literal(check_name) }} as check_name,
+        sum(case when dq_{{ column_name }}__{{ check_name }} then 1 else 0 end) as failing_rows,
+        count(*) as total_rows
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

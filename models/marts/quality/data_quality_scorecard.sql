@@ -1,0 +1,115 @@
+-- Per table, column and check: failing rows, their share, and ok / warn / error against the thresholds seed.
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('int_leads_validated') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('int_activities_validated') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_validated') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('data_quality_thresholds') }}
+
+),
+
+checks as (
+
+    {{ dq_scorecard_rows('accounts', 'accounts', [
+        ('account_id', 'duplicate'),
+        ('industry', 'missing'),
+        ('industry', 'unknown_category'),
+        ('country', 'missing'),
+        ('country', 'unknown_category'),
+        ('funding_stage', 'unknown_category'),
+        ('employee_count', 'missing'),
+        ('employee_count', 'out_of_range'),
+        ('annual_revenue', 'out_of_range'),
+    ]) }}
+    union all
+    {{ dq_scorecard_rows('leads', 'leads', [
+        ('lead_id', 'duplicate'),
+        ('email', 'duplicate'),
+        ('email', 'missing'),
+        ('created_at', 'missing'),
+        ('created_at', 'in_future'),
+        ('account_id', 'orphan'),
+        ('job_title', 'missing'),
+        ('lead_source', 'missing'),
+        ('lead_source', 'unknown_category'),
+    ]) }}
+    union all
+    {{ dq_scorecard_rows('activities', 'activities', [
+        ('activity_id', 'duplicate'),
+        ('activity_type', 'missing'),
+        ('activity_type', 'unknown_category'),
+        ('occurred_at', 'missing'),
+        ('occurred_at', 'before_lead_created'),
+        ('occurred_at', 'in_future'),
+        ('lead_id', 'missing'),
+        ('lead_id', 'orphan'),
+    ]) }}
+    union all
+    {{ dq_scorecard_rows('opportunities', 'opportunities', [
+        ('opportunity_id', 'duplicate'),
+        ('created_at', 'missing'),
+        ('created_at', 'in_future'),
+        ('amount', 'missing'),
+        ('amount', 'out_of_range'),
+        ('stage', 'unknown_category'),
+        ('lead_id', 'orphan'),
+    ]) }}
+
+),
+
+with_thresholds as (
+
+    select
+        checks.table_name,
+        checks.column_name,
+        checks.check_name,
+        cast(checks.failing_rows as bigint) as failing_rows,
+        cast(checks.total_rows as bigint) as total_rows,
+        cast(100.0 * checks.failing_rows / nullif(checks.total_rows, 0) as double precision) as failing_pct,
+        cast(coalesce(specific.warn_above_pct, fallback.warn_above_pct) as double precision) as warn_above_pct,
+        cast(coalesce(specific.error_above_pct, fallback.error_above_pct) as double precision) as error_above_pct
+    from checks
+    left join thresholds as specific
+        on
+            checks.table_name = specific.table_name
+            and checks.column_name = specific.column_name
+            and checks.check_name = specific.check_name
+    left join thresholds as fallback
+        on
+            fallback.table_name = '*'
+            and fallback.column_name = '*'
+            and checks.check_name = fallback.check_name
+
+)
+
+select
+    *,
+    case
+        when failing_pct > error_above_pct then 'error'
+        when failing_pct > warn_above_pct then 'warn'
+        else 'ok'
+    end as status
+from with_thresholds

@@ -1,0 +1,41 @@
+"""One small interface over the warehouses Python needs to touch."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pandas as pd
+
+from leadscore.warehouse.profiles import WarehouseTarget, load_target
+
+
+class Warehouse(Protocol):
+    target: WarehouseTarget
+
+    def query(self, sql: str) -> pd.DataFrame: ...
+
+    def execute(self, sql: str) -> None: ...
+
+    def write_frame(
+        self, schema: str, table: str, frame: pd.DataFrame, columns: dict[str, str], append: bool
+    ) -> None:
+        """Create (or append to) schema.table with the given column types and load the frame's rows."""
+
+    def close(self) -> None: ...
+
+
+def connect(target: str | WarehouseTarget | None = None, read_only: bool = False) -> Warehouse:
+    resolved = target if isinstance(target, WarehouseTarget) else load_target(target)
+    if resolved.adapter == "duckdb":
+        from leadscore.warehouse.duckdb_warehouse import DuckDBWarehouse
+
+        return DuckDBWarehouse(resolved, read_only=read_only)
+    if resolved.adapter == "postgres":
+        from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
+
+        return PostgresWarehouse(resolved)
+    raise NotImplementedError(
+        f"target {resolved.name!r} uses the {resolved.adapter} adapter; leadscore's Python steps (demo data, "
+        "training) read DuckDB and Postgres directly. For other warehouses export the training mart to a "
+        "DuckDB file or use `leadscore train --training-set-file`."
+    )

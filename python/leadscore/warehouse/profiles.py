@@ -1,0 +1,55 @@
+"""Reads the dbt profile the project uses, so Python and dbt always talk to the same warehouse."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from leadscore.paths import profiles_dir, project_dir
+
+PROFILE_NAME = "lead_scoring"
+
+
+@dataclass(frozen=True)
+class WarehouseTarget:
+    name: str
+    settings: dict[str, Any]
+
+    @property
+    def adapter(self) -> str:
+        return str(self.settings["type"])
+
+    @property
+    def sql_dialect(self) -> str:
+        """sqlglot's name for the adapter's SQL."""
+        return {"databricks": "databricks", "spark": "spark", "bigquery": "bigquery"}.get(
+            self.adapter, self.adapter
+        )
+
+
+def _env_var(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise KeyError(f"profiles.yml needs the environment variable {name}, which is not set")
+    return value
+
+
+def load_target(target: str | None = None, folder: Path | None = None) -> WarehouseTarget:
+    """The profile's target: the one named, else $DBT_TARGET, else the profile's default."""
+    path = (folder or profiles_dir()) / "profiles.yml"
+    rendered = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(path.read_text())
+    profile = yaml.safe_load(rendered.render(env_var=_env_var))[PROFILE_NAME]
+    name = target or os.environ.get("DBT_TARGET") or profile["target"]
+    if name not in profile["outputs"]:
+        raise KeyError(
+            f"profile {PROFILE_NAME!r} in {path} has no target {name!r}; targets: {sorted(profile['outputs'])}"
+        )
+    settings = dict(profile["outputs"][name])
+    if settings["type"] == "duckdb" and not Path(settings["path"]).is_absolute():
+        settings["path"] = str(project_dir() / settings["path"])
+    return WarehouseTarget(name=name, settings=settings)

@@ -1,0 +1,9 @@
+"""Identifiers built from names we do not control go through sqlglot's quoting."""
+
+from __future__ import annotations
+
+import sqlglot.expressions as exp
+
+
+def quoted(name: str, dialect: str = "duckdb") -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
