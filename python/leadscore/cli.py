@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import typer
 
@@ -77,6 +78,116 @@ def summary(target: str | None = TARGET_OPTION) -> None:
 
 
 @app.command()
+def train(
+    target: str | None = TARGET_OPTION,
+    manifest: str | None = typer.Option(None, help="dbt manifest.json (default: target/manifest.json)."),
+) -> None:
+    """Train logistic regression and gradient boosting on features.lead_training_set, compare them with
+    the legacy rule score, transpile both to SQL, promote the best (on validation) to champion."""
+    from rich.table import Table
+
+    from leadscore.modeling.job import run_training
+    from leadscore.paths import project_dir
+    from leadscore.warehouse import connect
+
+    manifest_path = Path(manifest) if manifest else project_dir() / "target" / "manifest.json"
+    if not manifest_path.exists():
+        from leadscore.dbt_invocation import run_dbt
+
+        run_dbt(["parse"], "dbt parse", target=target)
+    warehouse = connect(target)
+    try:
+        outcome = run_training(warehouse, manifest_path)
+    finally:
+        warehouse.close()
+    table = Table(title="Test split (touched once): models vs the legacy rule score", show_edge=False)
+    comparison = outcome.run.comparison()
+    for column in comparison.columns:
+        table.add_column(column, justify="left" if column == "score" else "right")
+    for row in comparison.itertuples(index=False):
+        table.add_row(*[v if isinstance(v, str) else ("" if v != v else f"{v:.4f}") for v in row])
+    console.print(table)
+    for kind, parity in outcome.parity.items():
+        console.print(
+            f"SQL parity {outcome.run.models[kind].model_id}: max |SQL - predict_proba| = {parity['max_abs_difference']:.2e} over {parity['rows']:,} test rows ({parity['dialect']})"
+        )
+    console.print(
+        f"Champion {outcome.registry.champion}, challenger {outcome.registry.challenger}; report: {outcome.report}"
+    )
+
+
+models_app = typer.Typer(no_args_is_help=True, help="Model versions: list, promote, roll back.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Every saved model version with its test metrics; the registry's champion and challenger marked."""
+    from rich.table import Table
+
+    from leadscore.registry.artifacts import load_model_version, models_dir
+    from leadscore.registry.registry import load_registry
+
+    registry = load_registry()
+    table = Table(show_edge=False)
+    for column in ("model", "role", "test ROC-AUC", "test PR-AUC", "top-decile lift", "SQL parity"):
+        table.add_column(column)
+    for folder in sorted(models_dir().glob("*/metadata.json")):
+        version = load_model_version(folder.parent.name)
+        metrics, metadata = version.metrics["test"], version.metadata
+        role = (
+            "champion"
+            if registry and registry.champion == version.model_id
+            else "challenger"
+            if registry and registry.challenger == version.model_id
+            else ""
+        )
+        table.add_row(
+            version.model_id,
+            role,
+            f"{metrics['roc_auc']:.4f}",
+            f"{metrics['pr_auc']:.4f}",
+            f"{metrics['top_decile']['lift']:.2f}",
+            f"{metadata['sql_parity']['max_abs_difference']:.1e}",
+        )
+    console.print(table)
+
+
+@models_app.command("promote")
+def models_promote(
+    champion: str, challenger: str | None = typer.Option(None, help="Model scored in shadow.")
+) -> None:
+    """Make a saved version the champion (and optionally set the challenger); rewrites the dbt macros."""
+    from leadscore.registry.registry import promote
+
+    registry = promote(champion, challenger, reason="promoted by hand")
+    _write_registry_macros(registry)
+    console.print(
+        f"Champion {registry.champion}, challenger {registry.challenger}. Run `dbt build` to rescore."
+    )
+
+
+@models_app.command("rollback")
+def models_rollback() -> None:
+    """Return to the previous champion/challenger pair; rewrites the dbt macros."""
+    from leadscore.registry.registry import rollback
+
+    registry = rollback()
+    _write_registry_macros(registry)
+    console.print(
+        f"Rolled back: champion {registry.champion}, challenger {registry.challenger}. Run `dbt build` to rescore."
+    )
+
+
+def _write_registry_macros(registry) -> None:
+    from leadscore.registry.artifacts import load_model_version
+    from leadscore.registry.dbt_assets import write_macros
+
+    ids = [registry.champion, *([registry.challenger] if registry.challenger else [])]
+    write_macros(registry, {model_id: load_model_version(model_id) for model_id in ids})
+
+
+@app.command()
 def demo(
     leads: int = typer.Option(40_000, help="Demo leads to generate."),
     seed: int = typer.Option(42, help="Random seed."),
@@ -99,6 +210,11 @@ def demo(
         lambda: generate(leads=leads, seed=seed, end_date="2026-11-01", target=target),
     )
     stage("Build the warehouse (dbt build)", lambda: build(target=target, select=None))
+    stage("Train, evaluate and transpile", lambda: train(target=target, manifest=None))
+    stage(
+        "Score in the warehouse (dbt build of the scoring models)",
+        lambda: build(target=target, select="path:models/marts/scoring"),
+    )
     stage("Summary", lambda: summary(target=target))
     console.print(
         "Stage times: "

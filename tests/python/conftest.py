@@ -1,19 +1,31 @@
-"""Shared fixtures: small demo warehouses built end to end (generator -> dbt build), once per
-test worker, on DuckDB and, where PostgreSQL server binaries exist, on a throwaway Postgres."""
+"""Shared fixtures. Each test worker gets its own copy of the dbt project (so training writes
+artifacts and macros there, never into the repository) and small demo warehouses built end to end
+(generator -> dbt build), on DuckDB and, where PostgreSQL server binaries exist, on Postgres."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-os.environ["LEADSCORE_PROJECT_DIR"] = str(PROJECT_DIR)
-os.environ["DBT_PROFILES_DIR"] = str(PROJECT_DIR / "profiles")
+REPOSITORY = Path(__file__).resolve().parents[2]
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests/dbt",
+    "profiles",
+    "artifacts",
+)
+os.environ["LEADSCORE_PROJECT_DIR"] = str(REPOSITORY)
+os.environ["DBT_PROFILES_DIR"] = str(REPOSITORY / "profiles")
 
 from helpers.postgres_server import LocalPostgres, postgres_bin_dir  # noqa: E402
 from leadscore.demo_data.dirt import DirtLog  # noqa: E402
@@ -23,52 +35,8 @@ TEST_LEADS = 5000
 TEST_SEED = 7
 
 
-@dataclass
-class BuiltWarehouse:
-    """A demo warehouse after `dbt build`, with what the generator knows about it."""
-
-    target: str
-    folder: Path
-    config: GeneratorConfig
-    dirt: DirtLog
-    environment: dict[str, str]
-
-    @property
-    def target_path(self) -> Path:
-        return self.folder / "target"
-
-    def manifest(self) -> dict:
-        return json.loads((self.target_path / "manifest.json").read_text())
-
-    def dbt(self, *arguments: str, check: bool = True):
-        from leadscore.dbt_invocation import run_dbt
-
-        with _Environment(self.environment):
-            return run_dbt(
-                [*arguments, *self.dbt_paths()], f"dbt {arguments[0]}", target=self.target, check=check
-            )
-
-    def dbt_paths(self) -> list[str]:
-        return ["--target-path", str(self.target_path), "--log-path", str(self.folder / "logs")]
-
-    def connect(self, read_only: bool = True):
-        from leadscore.warehouse import connect
-
-        with _Environment(self.environment):
-            return (
-                connect(self.target, read_only=read_only) if self.target == "duckdb" else connect(self.target)
-            )
-
-    def query(self, sql: str):
-        warehouse = self.connect()
-        try:
-            return warehouse.query(sql)
-        finally:
-            warehouse.close()
-
-
-class _Environment:
-    """Temporarily sets environment variables (fixtures outlive monkeypatch's scope)."""
+class Environment:
+    """Temporarily sets environment variables (session fixtures outlive monkeypatch)."""
 
     def __init__(self, values: dict[str, str]) -> None:
         self.values, self.saved = values, {}
@@ -86,19 +54,75 @@ class _Environment:
                 os.environ[key] = value
 
 
+def copy_project(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPOSITORY / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            (destination / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, destination / part)
+    return destination
+
+
+@dataclass
+class BuiltWarehouse:
+    """A demo warehouse after `dbt build`, in its own project copy, with what the generator knows."""
+
+    target: str
+    project: Path
+    config: GeneratorConfig
+    dirt: DirtLog
+    environment: dict[str, str]
+
+    def env(self) -> Environment:
+        return Environment(self.environment)
+
+    def manifest(self) -> dict:
+        return json.loads((self.project / "target" / "manifest.json").read_text())
+
+    def dbt(self, *arguments: str, check: bool = True):
+        from leadscore.dbt_invocation import run_dbt
+
+        with self.env():
+            return run_dbt(list(arguments), f"dbt {arguments[0]}", target=self.target, check=check)
+
+    def connect(self, read_only: bool = True):
+        from leadscore.warehouse import connect
+
+        with self.env():
+            return (
+                connect(self.target, read_only=read_only) if self.target == "duckdb" else connect(self.target)
+            )
+
+    def query(self, sql: str):
+        warehouse = self.connect()
+        try:
+            return warehouse.query(sql)
+        finally:
+            warehouse.close()
+
+
 def build_warehouse(
     target: str, folder: Path, environment: dict[str, str], config: GeneratorConfig
 ) -> BuiltWarehouse:
     from leadscore.demo_data.load import load_demo_data
     from leadscore.warehouse import connect
 
-    with _Environment(environment):
+    project = copy_project(folder / "project")
+    environment = {
+        **environment,
+        "LEADSCORE_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(project / "profiles"),
+    }
+    with Environment(environment):
         warehouse = connect(target)
         try:
             dirt = load_demo_data(warehouse, config)
         finally:
             warehouse.close()
-    built = BuiltWarehouse(target=target, folder=folder, config=config, dirt=dirt, environment=environment)
+    built = BuiltWarehouse(target=target, project=project, config=config, dirt=dirt, environment=environment)
     built.dbt("build")
     return built
 
@@ -108,6 +132,21 @@ def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse
     folder = tmp_path_factory.mktemp("duckdb_warehouse")
     environment = {"LEADSCORE_TARGET": "duckdb", "LEADSCORE_DUCKDB_PATH": str(folder / "lead_scoring.duckdb")}
     return build_warehouse("duckdb", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
+
+
+@pytest.fixture(scope="session")
+def trained_warehouse(duckdb_warehouse: BuiltWarehouse):
+    """The DuckDB warehouse after `leadscore train` and a rebuild of the scoring models."""
+    from leadscore.modeling.job import run_training
+
+    with duckdb_warehouse.env():
+        warehouse = duckdb_warehouse.connect(read_only=False)
+        try:
+            outcome = run_training(warehouse, duckdb_warehouse.project / "target" / "manifest.json")
+        finally:
+            warehouse.close()
+    duckdb_warehouse.dbt("build", "--select", "path:models/marts/scoring")
+    return duckdb_warehouse, outcome
 
 
 @pytest.fixture(scope="session")

@@ -123,12 +123,22 @@ def test_features_do_not_change_when_the_future_is_deleted(duckdb_warehouse, tmp
     connection.close()
     truncated = BuiltWarehouse(
         target="duckdb",
-        folder=tmp_path,
+        project=duckdb_warehouse.project,
         config=duckdb_warehouse.config,
         dirt=duckdb_warehouse.dirt,
         environment={**duckdb_warehouse.environment, "LEADSCORE_DUCKDB_PATH": str(database)},
     )
-    truncated.dbt("build", "--vars", f"{{scoring_at: '{cut}'}}", "--exclude", "test_type:data")
+    truncated.dbt(
+        "build",
+        "--vars",
+        f"{{scoring_at: '{cut}'}}",
+        "--exclude",
+        "test_type:data",
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+    )
     sql = (
         "select * exclude (snapshot_kind, is_open, is_converted) from intermediate.int_lead_features_as_of "
         f"where snapshot_kind = 'history' and as_of_at < timestamp '{cut}' order by lead_id, as_of_at"

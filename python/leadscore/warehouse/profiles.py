@@ -39,11 +39,21 @@ def _env_var(name: str, default: str | None = None) -> str:
     return value
 
 
-def load_target(target: str | None = None, folder: Path | None = None) -> WarehouseTarget:
-    """The profile's target: the one named, else $DBT_TARGET, else the profile's default."""
+def _render_profile(folder: Path | None) -> tuple[Path, dict[str, Any]]:
     path = (folder or profiles_dir()) / "profiles.yml"
     rendered = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(path.read_text())
-    profile = yaml.safe_load(rendered.render(env_var=_env_var))[PROFILE_NAME]
+    return path, yaml.safe_load(rendered.render(env_var=_env_var))[PROFILE_NAME]
+
+
+def profile_adapters(folder: Path | None = None) -> list[str]:
+    """The adapter types of every target in the profile (which SQL dialects the project must serve)."""
+    _, profile = _render_profile(folder)
+    return sorted({str(output["type"]) for output in profile["outputs"].values()})
+
+
+def load_target(target: str | None = None, folder: Path | None = None) -> WarehouseTarget:
+    """The profile's target: the one named, else $DBT_TARGET, else the profile's default."""
+    path, profile = _render_profile(folder)
     name = target or os.environ.get("DBT_TARGET") or profile["target"]
     if name not in profile["outputs"]:
         raise KeyError(

@@ -1,0 +1,57 @@
+-- One row per tier: the probability at which pursuing a lead at that tier's cost pays off.
+with
+
+conversions as (
+
+    select * from {{ ref('int_lead_conversions') }}
+
+),
+
+observed_value as (
+
+    select
+        avg(case when first_opportunity_stage = 'won' then first_opportunity_amount_usd end)
+        * sum(case when first_opportunity_stage = 'won' then 1 else 0 end)
+        / nullif(sum(case when first_opportunity_stage in ('won', 'lost') then 1 else 0 end), 0)
+            as value_per_conversion_usd
+    from conversions
+
+),
+
+economics as (
+
+    select
+        cast(
+            {{ var('value_per_conversion_usd') if var('value_per_conversion_usd') is not none else 'value_per_conversion_usd' }}
+            as double precision
+        ) as value_per_conversion_usd
+    from observed_value
+
+),
+
+tiers as (
+
+    {%- for tier in var('lead_tiers') %}
+    select
+        {{ loop.index }} as tier_rank,
+        {{ sql_literal(tier['tier']) }} as tier,
+        cast({{ tier['cost_usd'] }} as double precision) as cost_usd,
+        {{ sql_literal(tier['action']) }} as recommended_action,
+        cast({{ tier['sla_hours'] if tier['sla_hours'] is not none else 'null' }} as integer) as sla_hours
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+)
+
+select
+    tiers.tier_rank,
+    tiers.tier,
+    tiers.cost_usd,
+    economics.value_per_conversion_usd,
+    tiers.cost_usd / economics.value_per_conversion_usd as min_probability,
+    tiers.recommended_action,
+    tiers.sla_hours
+from tiers
+cross join economics

@@ -1,0 +1,42 @@
+-- Every labelled snapshot scored by the champion and the challenger, in the warehouse: the
+-- backtest monitoring reads, and the proof that warehouse scores are the trained models' scores.
+with
+
+training_set as (
+
+    select * from {{ ref('lead_training_set') }}
+
+),
+
+champion as (
+
+    {{ score_model(champion_model_id(), ref('lead_training_set')) }}
+
+),
+
+challenger as (
+
+    {{ score_model(challenger_model_id(), ref('lead_training_set')) }}
+
+)
+
+select
+    training_set.lead_id,
+    training_set.as_of_at,
+    training_set.split,
+    training_set.is_converted_in_window,
+    training_set.legacy_rule_score,
+    {{ sql_literal(champion_model_id()) }} as champion_model_id,
+    champion.probability as champion_probability,
+    champion.log_odds as champion_log_odds,
+    {{ sql_literal(challenger_model_id()) }} as challenger_model_id,
+    challenger.probability as challenger_probability
+from training_set
+inner join champion
+    on
+        training_set.lead_id = champion.lead_id
+        and training_set.as_of_at = champion.as_of_at
+inner join challenger
+    on
+        training_set.lead_id = challenger.lead_id
+        and training_set.as_of_at = challenger.as_of_at

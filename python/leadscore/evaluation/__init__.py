@@ -1,0 +1,1 @@
+"""How good a score is, in the terms sales cares about, on one shared test set."""

@@ -1,0 +1,38 @@
+"""Does the warehouse compute what scikit-learn computes? Runs a model's generated SQL in the
+warehouse and compares it with predict_proba on the same rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from leadscore.transpile.query import ScoringQuery
+from leadscore.warehouse import Warehouse
+
+
+def warehouse_parity(
+    warehouse: Warehouse,
+    query: ScoringQuery,
+    estimator: object,
+    relation_sql: str,
+    rows: pd.DataFrame,
+    features: list[str],
+) -> dict[str, object]:
+    """relation_sql: a table name or parenthesised subquery holding exactly `rows` (keyed by lead_id, as_of_at)."""
+    dialect = warehouse.target.sql_dialect
+    scored = warehouse.query(query.sql(dialect, relation=relation_sql))
+    merged = rows[["lead_id", "as_of_at", *features]].merge(
+        scored, on=["lead_id", "as_of_at"], how="left", validate="one_to_one"
+    )
+    if merged["probability"].isna().any():
+        raise AssertionError(
+            f"{int(merged['probability'].isna().sum())} rows got no probability from the SQL"
+        )
+    expected = estimator.predict_proba(merged[features])[:, 1]
+    difference = np.abs(merged["probability"].to_numpy(dtype=float) - expected)
+    return {
+        "dialect": dialect,
+        "rows": len(merged),
+        "max_abs_difference": float(difference.max()),
+        "mean_abs_difference": float(difference.mean()),
+    }

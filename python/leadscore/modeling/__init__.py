@@ -1,0 +1,1 @@
+"""Training and evaluation: read the training mart, fit scikit-learn pipelines, measure them."""

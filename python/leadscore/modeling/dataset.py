@@ -1,0 +1,84 @@
+"""Loads the training mart and refuses, with a clear message, data too thin to learn from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from leadscore.modeling.feature_spec import FeatureSpec
+from leadscore.warehouse import Warehouse
+from leadscore.warehouse.sql_names import quoted, relation_name
+
+TRAINING_RELATION = ("features", "lead_training_set")
+SPLITS_RELATION = ("features", "lead_training_splits")
+# Below these, metrics and the tree ensemble are too noisy to trust.
+MIN_TRAIN_POSITIVES = 200
+MIN_EVALUATION_POSITIVES = 30
+
+
+class TrainingDataError(ValueError):
+    """The training data cannot support a model; the message says what is missing."""
+
+
+@dataclass
+class TrainingData:
+    frame: pd.DataFrame
+    spec: FeatureSpec
+    splits: pd.DataFrame  # boundaries and label rates, as built by dbt
+
+    def part(self, split: str) -> pd.DataFrame:
+        return self.frame[self.frame[self.spec.split] == split]
+
+    def features(self, split: str) -> pd.DataFrame:
+        return self.part(split)[list(self.spec.features)]
+
+    def labels(self, split: str) -> pd.Series:
+        return self.part(split)[self.spec.label].astype(int)
+
+
+def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
+    dialect = warehouse.target.sql_dialect
+    columns = [*spec.keys, *spec.features, spec.baseline, spec.label, spec.split]
+    select = ", ".join(quoted(column, dialect) for column in columns)
+    frame = warehouse.query(
+        f"select {select} from {relation_name(*TRAINING_RELATION, dialect)} "
+        f"where {quoted(spec.split, dialect)} in ('train', 'validation', 'test') order by 1, 2"
+    )
+    splits = warehouse.query(f"select * from {relation_name(*SPLITS_RELATION, dialect)}")
+    data = TrainingData(frame=frame, spec=spec, splits=splits)
+    check_trainable(data)
+    return data
+
+
+def check_trainable(data: TrainingData) -> None:
+    relation = ".".join(TRAINING_RELATION)
+    label = data.spec.label
+    values = set(data.frame[label].dropna().unique())
+    if not values <= {True, False}:
+        raise TrainingDataError(
+            f"{relation}.{label} must be boolean; found values {sorted(map(str, values))[:5]}"
+        )
+    for split, minimum in (
+        ("train", MIN_TRAIN_POSITIVES),
+        ("validation", MIN_EVALUATION_POSITIVES),
+        ("test", MIN_EVALUATION_POSITIVES),
+    ):
+        part = data.part(split)
+        positives = int(part[label].sum())
+        negatives = len(part) - positives
+        if len(part) == 0:
+            raise TrainingDataError(
+                f"{relation} has no rows with {data.spec.split} = '{split}': the history is too short for the "
+                "configured split (vars split_*_months) or the label window has not closed yet"
+            )
+        if positives == 0 or negatives == 0:
+            raise TrainingDataError(
+                f"{relation}.{label} has only one class in split '{split}' ({positives} converted, {negatives} not): "
+                "a classifier needs both"
+            )
+        if positives < minimum:
+            raise TrainingDataError(
+                f"{relation}.{label}: split '{split}' has {positives} conversions in {len(part):,} rows; at least "
+                f"{minimum} are needed for a model and metrics worth trusting. Widen the history or the label window."
+            )

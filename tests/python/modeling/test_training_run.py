@@ -1,0 +1,91 @@
+"""`leadscore train` on the small demo warehouse: what it saves, what it claims, and that the
+champion was chosen without looking at the test split."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pandas as pd
+
+import leadscore
+
+PACKAGE = Path(leadscore.__file__).parent
+
+
+def test_models_beat_the_legacy_score_and_stay_under_the_oracle(trained_warehouse):
+    _, outcome = trained_warehouse
+    run = outcome.run
+    legacy_auc = run.legacy_metrics["roc_auc"]
+    for model in run.models.values():
+        assert model.test_metrics["roc_auc"] > legacy_auc + 0.1
+        assert model.test_metrics["roc_auc"] < run.oracle["roc_auc"]
+        assert 0.5 < model.cross_validation["mean_auc"] < 1.0
+        assert len(model.cross_validation["fold_aucs"]) == 5
+    assert run.champion == max(run.models, key=lambda kind: run.models[kind].validation_auc)
+
+
+def test_saved_version_is_complete_and_its_estimator_takes_mart_columns_by_name(trained_warehouse):
+    warehouse, outcome = trained_warehouse
+    spec = outcome.run.data.spec
+    test = warehouse.query("select * from features.lead_training_set where split = 'test'")
+    for version in outcome.versions.values():
+        files = {p.relative_to(version.folder).as_posix() for p in version.folder.rglob("*") if p.is_file()}
+        assert {
+            "model.joblib",
+            "metadata.json",
+            "metrics.json",
+            "model_card.md",
+            "sql/duckdb.sql",
+            "sql/snowflake.sql",
+        } <= files
+        metadata = version.metadata
+        assert metadata["sql_parity"]["max_abs_difference"] < 1e-9
+        assert set(metadata["libraries"]) >= {"scikit-learn", "m2cgen", "sqlglot", "dbt-core"}
+        assert {row["split"] for row in metadata["splits"]} >= {"train", "validation", "test"}
+        estimator = version.load_estimator()
+        shuffled = test[list(reversed(test.columns))]  # extra columns, other order: selected by name
+        pd.testing.assert_series_equal(
+            pd.Series(estimator.predict_proba(shuffled)[:, 1]),
+            pd.Series(estimator.predict_proba(test[list(spec.features)])[:, 1]),
+        )
+        card = (version.folder / "model_card.md").read_text()
+        for section in (
+            "## Intended use",
+            "## Data",
+            "## Results on the test split",
+            "## Limitations",
+            "## SQL exactness",
+        ):
+            assert section in card
+        metrics = json.loads((version.folder / "metrics.json").read_text())
+        assert metrics["oracle_test"]["roc_auc"] > metrics["test"]["roc_auc"]
+
+
+def test_report_is_self_contained_with_all_charts(trained_warehouse):
+    _, outcome = trained_warehouse
+    page = outcome.report.read_text()
+    assert page.count("<img") == 5 and "data:image/png;base64," in page
+    assert "http" not in page.replace("http-equiv", "")
+
+
+def test_only_the_ceiling_module_reads_the_oracle():
+    """Training code never touches the oracle schema: only evaluation/oracle_ceiling.py names it."""
+    readers = []
+    for path in PACKAGE.rglob("*.py"):
+        if "demo_data" in path.parts:
+            continue  # the generator writes it
+        tree = ast.parse(path.read_text())
+        strings = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ]
+        if any("oracle" in s and ("select" in s or s == "oracle") for s in strings):
+            readers.append(path.relative_to(PACKAGE).as_posix())
+    assert readers == ["evaluation/oracle_ceiling.py"]
+    tuning = (PACKAGE / "modeling" / "tuning.py").read_text() + (
+        PACKAGE / "modeling" / "pipelines.py"
+    ).read_text()
+    assert "oracle" not in tuning
