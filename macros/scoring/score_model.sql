@@ -8,11 +8,28 @@
         {{ return('select lead_id, as_of_at, 0.0 as raw_score, 0.0 as log_odds, 0.5 as probability from ' ~ relation) }}
     {%- endif -%}
     {%- set implementation = context.get('score__' ~ model_id) if model_id else none -%}
-    {%- if implementation is none -%}
+    {%- if implementation is none and execute -%}
         {{ exceptions.raise_compiler_error(
             "score_model: no generated SQL for model " ~ model_id
             ~ "; train with `leadscore train` or promote a saved version with `leadscore models promote`"
         ) }}
     {%- endif -%}
-    {{ return(implementation(relation)) }}
+    {{ return(implementation(relation) if implementation is not none else '') }}
+{%- endmacro %}
+
+{#- Per-feature contributions of one model version to its calibrated log-odds: lead_id, as_of_at,
+    bias and contribution__<feature> for every feature; bias + their sum = log_odds exactly. -#}
+{% macro score_contributions(model_id, relation) -%}
+    {%- if var('lint_with_stub_scores', false) -%}
+        {%- set columns = [] -%}
+        {%- for feature in lead_scoring.lead_feature_columns() -%}
+            {%- do columns.append('0.0 as contribution__' ~ feature) -%}
+        {%- endfor -%}
+        {{ return('select lead_id, as_of_at, 0.0 as bias, ' ~ columns | join(', ') ~ ' from ' ~ relation) }}
+    {%- endif -%}
+    {%- set implementation = context.get('contributions__' ~ model_id) if model_id else none -%}
+    {%- if implementation is none and execute -%}
+        {{ exceptions.raise_compiler_error("score_contributions: no generated SQL for model " ~ model_id) }}
+    {%- endif -%}
+    {{ return(implementation(relation) if implementation is not none else '') }}
 {%- endmacro %}

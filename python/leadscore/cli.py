@@ -53,11 +53,16 @@ def generate(
 def build(
     target: str | None = TARGET_OPTION,
     select: str | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
+    selector: str | None = typer.Option(
+        None, help="A selector from selectors.yml (`scores`: what reads the generated SQL)."
+    ),
 ) -> None:
     """`dbt build` with a progress bar: seeds, models, snapshots and every test."""
     from leadscore.dbt_invocation import run_dbt
 
-    arguments = ["build"] + (["--select", select] if select else [])
+    arguments = (
+        ["build"] + (["--select", select] if select else []) + (["--selector", selector] if selector else [])
+    )
     outcome = run_dbt(arguments, "dbt build", target=target)
     console.print(
         "dbt build: " + ", ".join(f"{count} {status}" for status, count in sorted(outcome.counts.items()))
@@ -81,6 +86,11 @@ def summary(target: str | None = TARGET_OPTION) -> None:
 def train(
     target: str | None = TARGET_OPTION,
     manifest: str | None = typer.Option(None, help="dbt manifest.json (default: target/manifest.json)."),
+    segment_by: str | None = typer.Option(
+        None,
+        "--segment-by",
+        help="A categorical feature (e.g. lead_source): fit a model per value that beats the champion there.",
+    ),
 ) -> None:
     """Train logistic regression and gradient boosting on features.lead_training_set, compare them with
     the legacy rule score, transpile both to SQL, promote the best (on validation) to champion."""
@@ -97,7 +107,7 @@ def train(
         run_dbt(["parse"], "dbt parse", target=target)
     warehouse = connect(target)
     try:
-        outcome = run_training(warehouse, manifest_path)
+        outcome = run_training(warehouse, manifest_path, segment_column=segment_by)
     finally:
         warehouse.close()
     table = Table(title="Test split (touched once): models vs the legacy rule score", show_edge=False)
@@ -158,9 +168,12 @@ def models_promote(
     champion: str, challenger: str | None = typer.Option(None, help="Model scored in shadow.")
 ) -> None:
     """Make a saved version the champion (and optionally set the challenger); rewrites the dbt macros."""
-    from leadscore.registry.registry import promote
+    from leadscore.registry.registry import load_registry, promote
 
-    registry = promote(champion, challenger, reason="promoted by hand")
+    current = load_registry()
+    registry = promote(
+        champion, challenger, reason="promoted by hand", segments=current.segments if current else None
+    )
     _write_registry_macros(registry)
     console.print(
         f"Champion {registry.champion}, challenger {registry.challenger}. Run `dbt build` to rescore."
@@ -183,8 +196,40 @@ def _write_registry_macros(registry) -> None:
     from leadscore.registry.artifacts import load_model_version
     from leadscore.registry.dbt_assets import write_macros
 
-    ids = [registry.champion, *([registry.challenger] if registry.challenger else [])]
-    write_macros(registry, {model_id: load_model_version(model_id) for model_id in ids})
+    write_macros(registry, {model_id: load_model_version(model_id) for model_id in registry.model_ids()})
+
+
+@app.command("sync")
+def sync_command(
+    target: str | None = TARGET_OPTION,
+    dry_run: str | None = typer.Option(
+        None, "--dry-run", help="Write the request bodies to this file instead of sending."
+    ),
+    batch_size: int = typer.Option(100, help="Records per request (HubSpot allows 100)."),
+    limit: int | None = typer.Option(None, help="Send at most this many changed records."),
+) -> None:
+    """Push leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
+    Safe to repeat: what was delivered is recorded, so a second run sends nothing new."""
+    from leadscore.sync.client import BatchUpdateClient, CrmEndpoint
+    from leadscore.sync.run import sync
+    from leadscore.warehouse import connect
+
+    client = None if dry_run else BatchUpdateClient(CrmEndpoint.from_environment())
+    warehouse = connect(target)
+    try:
+        outcome = sync(
+            warehouse, client, Path(dry_run) if dry_run else None, batch_size=batch_size, limit=limit
+        )
+    finally:
+        warehouse.close()
+    if dry_run:
+        console.print(
+            f"Dry run: {outcome.changed:,} changed records in {outcome.batches} batches written to {dry_run}; nothing sent."
+        )
+    else:
+        console.print(
+            f"Sent {outcome.sent:,} changed records in {outcome.batches} batches ({outcome.retries} retries)."
+        )
 
 
 @app.command()
@@ -209,11 +254,11 @@ def demo(
         "Generate the demo CRM",
         lambda: generate(leads=leads, seed=seed, end_date="2026-11-01", target=target),
     )
-    stage("Build the warehouse (dbt build)", lambda: build(target=target, select=None))
+    stage("Build the warehouse (dbt build)", lambda: build(target=target, select=None, selector=None))
     stage("Train, evaluate and transpile", lambda: train(target=target, manifest=None))
     stage(
         "Score in the warehouse (dbt build of the scoring models)",
-        lambda: build(target=target, select="path:models/marts/scoring"),
+        lambda: build(target=target, select=None, selector="scores"),
     )
     stage("Summary", lambda: summary(target=target))
     console.print(

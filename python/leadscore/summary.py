@@ -68,4 +68,25 @@ def print_warehouse_summary(warehouse: Warehouse) -> dict[str, object]:
             f"{row.label_rate:.2%}",
         )
     console.print(split_table)
+
+    try:
+        tiers = warehouse.query(
+            "select tier, snapshots, conversions, conversion_rate, mean_probability from monitoring.lead_tier_conversion "
+            "where split = 'test' order by tier_rank"
+        )
+    except Exception:  # scoring not built yet
+        return numbers
+    numbers["test_tier_conversion"] = tiers.to_dict(orient="records")
+    tier_table = Table(title="Tiers on the test period (champion, warehouse SQL)", show_edge=False)
+    for column in ("tier", "snapshots", "converted", "conversion rate", "mean probability"):
+        tier_table.add_column(column)
+    for row in tiers.itertuples():
+        tier_table.add_row(
+            row.tier,
+            f"{row.snapshots:,}",
+            f"{row.conversions:,}",
+            f"{row.conversion_rate:.2%}",
+            f"{row.mean_probability:.2%}",
+        )
+    console.print(tier_table)
     return numbers

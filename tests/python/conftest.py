@@ -16,6 +16,7 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECT_PARTS = (
     "dbt_project.yml",
+    "selectors.yml",
     "models",
     "macros",
     "seeds",
@@ -145,7 +146,7 @@ def trained_warehouse(duckdb_warehouse: BuiltWarehouse):
             outcome = run_training(warehouse, duckdb_warehouse.project / "target" / "manifest.json")
         finally:
             warehouse.close()
-    duckdb_warehouse.dbt("build", "--select", "path:models/marts/scoring")
+    duckdb_warehouse.dbt("build", "--selector", "scores")
     return duckdb_warehouse, outcome
 
 
@@ -176,3 +177,20 @@ def postgres_warehouse(
         "LEADSCORE_PG_DATABASE": "lead_scoring_test",
     }
     return build_warehouse("postgres", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
+
+
+def clone_warehouse(built: BuiltWarehouse, folder: Path) -> BuiltWarehouse:
+    """An independent copy (project folder and DuckDB file) for tests that change data or the registry."""
+    project = folder / "project"
+    shutil.copytree(built.project, project, ignore=shutil.ignore_patterns("logs"))
+    database = folder / "lead_scoring.duckdb"
+    shutil.copy(built.environment["LEADSCORE_DUCKDB_PATH"], database)
+    environment = {
+        **built.environment,
+        "LEADSCORE_DUCKDB_PATH": str(database),
+        "LEADSCORE_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(project / "profiles"),
+    }
+    return BuiltWarehouse(
+        target=built.target, project=project, config=built.config, dirt=built.dirt, environment=environment
+    )

@@ -10,7 +10,7 @@ training_set as (
 
 champion as (
 
-    {{ score_model(champion_model_id(), ref('lead_training_set')) }}
+    {{ champion_scores(ref('lead_training_set')) }}
 
 ),
 
@@ -26,7 +26,7 @@ select
     training_set.split,
     training_set.is_converted_in_window,
     training_set.legacy_rule_score,
-    {{ sql_literal(champion_model_id()) }} as champion_model_id,
+    champion.scored_by as champion_model_id,
     champion.probability as champion_probability,
     champion.log_odds as champion_log_odds,
     {{ sql_literal(challenger_model_id()) }} as challenger_model_id,

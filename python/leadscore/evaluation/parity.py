@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX, ContributionQuery
 from leadscore.transpile.query import ScoringQuery
 from leadscore.warehouse import Warehouse
 
@@ -36,3 +37,17 @@ def warehouse_parity(
         "max_abs_difference": float(difference.max()),
         "mean_abs_difference": float(difference.mean()),
     }
+
+
+def contribution_sum_check(
+    warehouse: Warehouse, query: ScoringQuery, contributions: ContributionQuery, relation_sql: str
+) -> dict[str, object]:
+    """bias + sum(contributions) against the calibrated log-odds, on every row of the relation, in the warehouse."""
+    dialect = warehouse.target.sql_dialect
+    scored = warehouse.query(query.sql(dialect, relation=relation_sql))
+    explained = warehouse.query(contributions.sql(dialect, relation=relation_sql))
+    merged = scored.merge(explained, on=["lead_id", "as_of_at"], validate="one_to_one")
+    columns = [CONTRIBUTION_PREFIX + feature for feature in contributions.features]
+    total = merged["bias"].astype(float) + merged[columns].astype(float).sum(axis=1)
+    difference = np.abs(total.to_numpy() - merged["log_odds"].astype(float).to_numpy())
+    return {"dialect": dialect, "rows": len(merged), "max_abs_difference": float(difference.max())}

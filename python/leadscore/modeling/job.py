@@ -1,28 +1,33 @@
 """`leadscore train` end to end: read the mart, train and evaluate, check the SQL in the warehouse,
-save the versions, promote the champion, write the dbt macros and the report."""
+save the versions, promote the champion (and segment models), write the dbt macros and the report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import sqlglot.expressions as exp
 
 from leadscore.evaluation.importance import feature_importance
-from leadscore.evaluation.metrics import TierThreshold
+from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.model_card import render_model_card
-from leadscore.evaluation.parity import warehouse_parity
+from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
 from leadscore.evaluation.report import render_report
-from leadscore.modeling.dataset import load_training_data
+from leadscore.modeling.dataset import TrainingData, load_training_data
 from leadscore.modeling.feature_spec import load_feature_spec
-from leadscore.modeling.train import TrainingRun, data_fingerprint, train_models
+from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
+from leadscore.modeling.train import SCORING_KEYS, TrainingRun, data_fingerprint, model_id, train_models
 from leadscore.paths import project_dir
-from leadscore.registry.artifacts import ModelVersion, save_model_version
+from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
-from leadscore.registry.registry import Registry, promote
+from leadscore.registry.registry import Registry, Segments, promote
+from leadscore.transpile import build_scoring_query
+from leadscore.transpile.explain import build_contribution_query
 from leadscore.transpile.query import DIALECTS
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import relation_name
+from leadscore.warehouse.sql_names import quoted, relation_name
 
 DESCRIPTIONS = {
     "logistic": "Logistic regression (L2; C chosen on validation) on standardised numeric features, "
@@ -39,6 +44,7 @@ class TrainingOutcome:
     registry: Registry
     parity: dict[str, dict[str, object]]
     report: Path
+    segments: list[SegmentCandidate] = field(default_factory=list)
 
 
 def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
@@ -57,88 +63,153 @@ def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
     ]
 
 
+def _test_relation(warehouse: Warehouse, condition: str = "") -> str:
+    dialect = warehouse.target.sql_dialect
+    return f"(select * from {relation_name('features', 'lead_training_set', dialect)} where split = 'test'{condition})"
+
+
+def _publish(
+    warehouse: Warehouse,
+    data: TrainingData,
+    version_id: str,
+    kind: str,
+    estimator,
+    pipeline,
+    test_relation: str,
+    metadata: dict,
+    metrics: dict,
+    card: callable,
+) -> tuple[ModelVersion, dict[str, object]]:
+    """Transpile, check the SQL in the warehouse on the test rows, and save the version."""
+    spec = data.spec
+    reference_means = np.asarray(pipeline.named_steps["prepare"].transform(data.features("train"))).mean(
+        axis=0
+    )
+    query = build_scoring_query(estimator, SCORING_KEYS)
+    contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
+    parity = warehouse_parity(
+        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features)
+    )
+    parity["contribution_sum"] = contribution_sum_check(warehouse, query, contributions, test_relation)
+    importance = feature_importance(pipeline, query.feature_sources)
+    metadata = {
+        "model_id": version_id,
+        "kind": kind,
+        "estimator": type(pipeline.named_steps["model"]).__name__,
+        **metadata,
+        "feature_spec": spec.to_dict(),
+        "prepared_features": query.feature_names,
+        "calibration": {"method": "platt", "slope": query.calibration[0], "intercept": query.calibration[1]},
+        "explanations": {
+            "method": "coefficient x (value - training mean)"
+            if kind == "logistic"
+            else "tree path contributions",
+            "bias": contributions.bias,
+        },
+        "splits": data.splits.to_dict(orient="records"),
+        "training_rows": {
+            split: int((data.frame[spec.split] == split).sum()) for split in ("train", "validation", "test")
+        },
+        "data_fingerprint": data_fingerprint(data),
+        "sql_parity": parity,
+    }
+    sql = {
+        "score": {dialect: query.sql(dialect) for dialect in DIALECTS},
+        "contributions": {dialect: contributions.sql(dialect) for dialect in DIALECTS},
+    }
+    metrics = {**metrics, "feature_importance": importance.to_dict()}
+    return save_model_version(version_id, estimator, sql, metadata, metrics, card(importance, parity)), parity
+
+
 def run_training(
-    warehouse: Warehouse, manifest_path: Path, report_path: Path | None = None
+    warehouse: Warehouse,
+    manifest_path: Path,
+    report_path: Path | None = None,
+    segment_column: str | None = None,
+    min_segment_positives: int = MIN_SEGMENT_POSITIVES,
 ) -> TrainingOutcome:
     spec = load_feature_spec(manifest_path)
     data = load_training_data(warehouse, spec)
     window_days = float(data.splits["label_window_days"].iloc[0])
-    run = train_models(warehouse, data, load_tiers(warehouse), window_days)
-
-    test = data.part("test")
-    test_relation = f"(select * from {relation_name('features', 'lead_training_set', warehouse.target.sql_dialect)} where split = 'test')"
+    tiers = load_tiers(warehouse)
+    run = train_models(warehouse, data, tiers, window_days)
     comparison = run.comparison()
+
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
     for kind, trained in run.models.items():
-        parity[kind] = warehouse_parity(
-            warehouse, trained.query, trained.estimator, test_relation, test, list(spec.features)
-        )
-        importance = feature_importance(trained.pipeline, spec.features)
         role = "champion" if kind == run.champion else "challenger"
         metadata = {
-            "model_id": trained.model_id,
-            "kind": kind,
-            "estimator": type(trained.pipeline.named_steps["model"]).__name__,
             "params": trained.tuning.params,
             "tuning_trials": trained.tuning.trials,
             "validation_auc": trained.validation_auc,
             "cross_validation": trained.cross_validation,
-            "feature_spec": spec.to_dict(),
-            "prepared_features": trained.query.feature_names,
-            "calibration": {
-                "method": "platt",
-                "slope": trained.query.calibration[0],
-                "intercept": trained.query.calibration[1],
-            },
             "label": {"column": spec.label, "window_days": window_days},
-            "splits": data.splits.to_dict(orient="records"),
-            "training_rows": {
-                split: int((data.frame[spec.split] == split).sum())
-                for split in ("train", "validation", "test")
-            },
-            "data_fingerprint": data_fingerprint(data),
-            "sql_parity": parity[kind],
         }
         metrics = {
             "test": trained.test_metrics,
             "legacy_rule_score_test": run.legacy_metrics,
             "oracle_test": run.oracle,
             "comparison": comparison.to_dict(orient="records"),
-            "feature_importance": importance.to_dict(),
         }
-        card = render_model_card(
+
+        def card(importance, checked, trained=trained, kind=kind, role=role):
+            return render_model_card(
+                trained.model_id,
+                kind,
+                role,
+                DESCRIPTIONS[kind],
+                comparison,
+                data.splits,
+                trained.test_metrics,
+                trained.cross_validation,
+                importance,
+                checked,
+                int(window_days),
+            )
+
+        versions[kind], parity[kind] = _publish(
+            warehouse,
+            data,
             trained.model_id,
             kind,
-            role,
-            DESCRIPTIONS[kind],
-            comparison,
-            data.splits,
-            trained.test_metrics,
-            trained.cross_validation,
-            importance,
-            parity[kind],
-            int(window_days),
+            trained.estimator,
+            trained.pipeline,
+            _test_relation(warehouse),
+            metadata,
+            metrics,
+            card,
         )
-        sql = {dialect: trained.query.sql(dialect) for dialect in DIALECTS}
-        versions[kind] = save_model_version(trained.model_id, trained.estimator, sql, metadata, metrics, card)
+
+    segments, candidates = None, []
+    if segment_column:
+        segments, candidates = _train_segments(
+            warehouse, data, run, segment_column, tiers, min_segment_positives, versions
+        )
 
     champion, challenger = versions[run.champion], versions[run.challenger]
     registry = promote(
-        champion.model_id, challenger.model_id, reason="trained: best validation AUC is champion"
+        champion.model_id,
+        challenger.model_id,
+        reason="trained: best validation AUC is champion",
+        segments=segments,
     )
-    write_macros(registry, {champion.model_id: champion, challenger.model_id: challenger})
+    write_macros(
+        registry, {version_id: load_model_version(version_id) for version_id in registry.model_ids()}
+    )
 
     y_test = data.labels("test").to_numpy()
+    test = data.part("test")
     names = {kind: run.models[kind].model_id for kind in run.models}
     probabilities = {names[k]: m.test_probability for k, m in run.models.items()} | {
         "legacy_rule_score": run.legacy_test_probability
     }
     rankings = dict(probabilities) | {"legacy_rule_score": test[spec.baseline].to_numpy(dtype=float)}
-    deciles = {names[k]: _deciles(m.test_metrics) for k, m in run.models.items()} | {
-        "legacy_rule_score": _deciles(run.legacy_metrics)
+    deciles = {names[k]: pd.DataFrame(m.test_metrics["deciles"]) for k, m in run.models.items()}
+    deciles["legacy_rule_score"] = pd.DataFrame(run.legacy_metrics["deciles"])
+    importances = {
+        names[k]: feature_importance(m.pipeline, m.query.feature_sources) for k, m in run.models.items()
     }
-    importances = {names[k]: feature_importance(m.pipeline, spec.features) for k, m in run.models.items()}
     report = render_report(
         report_path or project_dir() / "reports" / "training_report.html",
         y_test,
@@ -149,8 +220,68 @@ def run_training(
         deciles,
         names[run.champion],
     )
-    return TrainingOutcome(run=run, versions=versions, registry=registry, parity=parity, report=report)
+    return TrainingOutcome(
+        run=run, versions=versions, registry=registry, parity=parity, report=report, segments=candidates
+    )
 
 
-def _deciles(metrics: dict) -> pd.DataFrame:
-    return pd.DataFrame(metrics["deciles"])
+def _train_segments(
+    warehouse, data, run, column, tiers, min_positives, versions
+) -> tuple[Segments | None, list[SegmentCandidate]]:
+    champion = run.models[run.champion]
+    candidates, estimators = fit_segments(
+        data, column, run.champion, champion.tuning.params, champion.estimator, min_positives
+    )
+    fingerprint = data_fingerprint(data)
+    kept: dict[str, str] = {}
+    dialect = warehouse.target.sql_dialect
+    for value, estimator in estimators.items():
+        segment = segment_data(data, column, value)
+        version_id = model_id(
+            run.champion, fingerprint, {**champion.tuning.params, "segment": f"{column}={value}"}
+        )
+        X_test, y_test = segment.features("test"), segment.labels("test").to_numpy()
+        segment_probability = estimator.predict_proba(X_test)[:, 1]
+        metrics = {
+            "test": evaluate_score(y_test, segment_probability, segment_probability, tiers),
+            "champion_on_segment_test": evaluate_score(
+                y_test, *(2 * [champion.estimator.predict_proba(X_test)[:, 1]]), tiers
+            ),
+        }
+        candidate = next(c for c in candidates if c.value == value)
+        metadata = {
+            "params": champion.tuning.params,
+            "segment": {
+                "column": column,
+                "value": value,
+                "validation_auc": candidate.validation_auc,
+                "champion_validation_auc": candidate.champion_validation_auc,
+            },
+            "label": {"column": data.spec.label},
+        }
+        pipeline = estimator.calibrated_classifiers_[0].estimator.estimator
+        condition = f" and {quoted(column, dialect)} = {exp.Literal.string(value).sql(dialect=dialect)}"
+
+        def card(importance, checked, version_id=version_id, value=value, metrics=metrics):
+            auc, base = metrics["test"]["roc_auc"], metrics["champion_on_segment_test"]["roc_auc"]
+            return (
+                f"# Model card: {version_id}\n\nSegment model for leads with {column} = {value!r}; every other lead is "
+                f"scored by the champion {champion.model_id}.\n\nTest AUC on the segment: {auc:.4f} (champion on the same rows: "
+                f"{base:.4f}). Chosen because it beat the champion on the segment's validation rows.\n\nSQL parity on the "
+                f"segment's test rows: {checked['max_abs_difference']:.2e}.\n"
+            )
+
+        versions[f"segment:{value}"], _ = _publish(
+            warehouse,
+            segment,
+            version_id,
+            run.champion,
+            estimator,
+            pipeline,
+            _test_relation(warehouse, condition),
+            metadata,
+            metrics,
+            card,
+        )
+        kept[value] = version_id
+    return (Segments(column=column, models=kept) if kept else None), candidates

@@ -3,10 +3,11 @@ so the scoring views are ordinary dbt models and need no Python at query time.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from leadscore.paths import project_dir
-from leadscore.registry.artifacts import ModelVersion
+from leadscore.registry.artifacts import SQL_KINDS, ModelVersion
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
 from leadscore.warehouse.profiles import profile_adapters
@@ -33,8 +34,8 @@ def jinja_safe(sql: str) -> str:
     return sql.replace("{", "{{ '{' }}")
 
 
-def _macro_body(version: ModelVersion, dialect: str) -> str:
-    sql = version.sql(dialect).split("\n", 1)[1]  # drop the "generated" comment line
+def _macro_body(version: ModelVersion, dialect: str, kind: str) -> str:
+    sql = version.sql(dialect, kind).split("\n", 1)[1]  # drop the "generated" comment line
     return jinja_safe(sql).replace(INPUT_PLACEHOLDER, "{{ relation }}")
 
 
@@ -45,28 +46,43 @@ def render_macros(registry: Registry, versions: dict[str, ModelVersion], adapter
         "",
         f"{{% macro champion_model_id() %}}{{{{ return('{registry.champion}') }}}}{{% endmacro %}}",
         f"{{% macro challenger_model_id() %}}{{{{ return({repr(registry.challenger) if registry.challenger else 'none'}) }}}}{{% endmacro %}}",
+        *_segment_macros(registry),
         "",
     ]
     for model_id, version in versions.items():
-        name = f"score__{model_id}"  # called through macros/scoring/score_model.sql
-        lines.append(
-            f"{{% macro {name}(relation) %}}{{{{ return(adapter.dispatch('{name}', 'lead_scoring')(relation)) }}}}{{% endmacro %}}"
-        )
-        for adapter in adapters:
-            dialect = ADAPTER_DIALECTS.get(adapter, DEFAULT_DIALECT)
-            lines.append(
-                f"\n{{% macro {adapter}__{name}(relation) %}}\n{_macro_body(version, dialect)}\n{{% endmacro %}}"
-            )
-        if DEFAULT_DIALECT in adapters:
-            lines.append(
-                f"\n{{% macro default__{name}(relation) %}}{{{{ return(lead_scoring.{DEFAULT_DIALECT}__{name}(relation)) }}}}{{% endmacro %}}"
-            )
-        else:
-            lines.append(
-                f"\n{{% macro default__{name}(relation) %}}\n{_macro_body(version, DEFAULT_DIALECT)}\n{{% endmacro %}}"
-            )
-        lines.append("")
+        for kind in SQL_KINDS:  # score__<id> and contributions__<id>, called through macros/scoring/
+            lines.extend(_dispatched_macro(f"{kind}__{model_id}", version, kind, adapters))
     return "\n".join(lines)
+
+
+def _dispatched_macro(name: str, version: ModelVersion, kind: str, adapters: list[str]) -> list[str]:
+    dispatch = f"{{{{ return(adapter.dispatch('{name}', 'lead_scoring')(relation)) }}}}"
+    lines = [f"{{% macro {name}(relation) %}}{dispatch}{{% endmacro %}}"]
+    for adapter in adapters:
+        body = _macro_body(version, ADAPTER_DIALECTS.get(adapter, DEFAULT_DIALECT), kind)
+        lines.append(f"\n{{% macro {adapter}__{name}(relation) %}}\n{body}\n{{% endmacro %}}")
+    if DEFAULT_DIALECT in adapters:
+        delegate = f"{{{{ return(lead_scoring.{DEFAULT_DIALECT}__{name}(relation)) }}}}"
+        lines.append(f"\n{{% macro default__{name}(relation) %}}{delegate}{{% endmacro %}}")
+    else:
+        body = _macro_body(version, DEFAULT_DIALECT, kind)
+        lines.append(f"\n{{% macro default__{name}(relation) %}}\n{body}\n{{% endmacro %}}")
+    lines.append("")
+    return lines
+
+
+def _segment_macros(registry: Registry) -> list[str]:
+    """segment_column() and segment_models() ([[value, model_id], ...]); values are JSON string
+    literals, which Jinja reads as whole tokens whatever braces they hold."""
+    column = json.dumps(registry.segments.column) if registry.segments else "none"
+    pairs = ", ".join(
+        f"[{json.dumps(value)}, {json.dumps(model_id)}]"
+        for value, model_id in (registry.segments.models.items() if registry.segments else [])
+    )
+    return [
+        f"{{% macro segment_column() %}}{{{{ return({column}) }}}}{{% endmacro %}}",
+        f"{{% macro segment_models() %}}{{{{ return([{pairs}]) }}}}{{% endmacro %}}",
+    ]
 
 
 def write_macros(registry: Registry, versions: dict[str, ModelVersion], project: Path | None = None) -> Path:

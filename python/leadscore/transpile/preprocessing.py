@@ -4,6 +4,7 @@ column of the matrix the model sees, in the model's column order."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import sqlglot.expressions as exp
@@ -16,7 +17,11 @@ from leadscore.modeling.frame import FeatureFrameCoercer
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.literals import double, text
 
-Column = tuple[str, exp.Expression]  # (name scikit-learn gives it, SQL)
+
+class Column(NamedTuple):
+    name: str  # the name scikit-learn gives the prepared column
+    sql: exp.Expression
+    source: str  # the input feature it comes from
 
 
 def _is_missing(value: object) -> bool:
@@ -51,32 +56,28 @@ def _impute(imputer: SimpleImputer, columns: Sequence[Column]) -> list[Column]:
     ]
     out: list[Column] = []
     for i in kept:
-        name, value = columns[i]
+        name, value, source = columns[i]
         statistic = statistics[i]
         fill = text(statistic) if isinstance(statistic, str) else double(float(statistic))
-        out.append((name, exp.Coalesce(this=value.copy(), expressions=[fill])))
+        out.append(Column(name, exp.Coalesce(this=value.copy(), expressions=[fill]), source))
     if imputer.add_indicator and imputer.indicator_ is not None:
         for i in imputer.indicator_.features_:
-            name, value = columns[i]
+            name, value, source = columns[i]
             is_missing = exp.Is(this=value.copy(), expression=exp.Null())
-            out.append(
-                (
-                    f"missingindicator_{name}",
-                    exp.Case(ifs=[exp.If(this=is_missing, true=double(1.0))], default=double(0.0)),
-                )
-            )
+            indicator = exp.Case(ifs=[exp.If(this=is_missing, true=double(1.0))], default=double(0.0))
+            out.append(Column(f"missingindicator_{name}", indicator, source))
     return out
 
 
 def _scale(scaler: StandardScaler, columns: Sequence[Column]) -> list[Column]:
     out: list[Column] = []
-    for i, (name, value) in enumerate(columns):
+    for i, (name, value, source) in enumerate(columns):
         scaled: exp.Expression = value.copy()
         if scaler.with_mean:
             scaled = exp.Paren(this=exp.Sub(this=scaled, expression=double(scaler.mean_[i])))
         if scaler.with_std:
             scaled = exp.Paren(this=exp.Div(this=scaled, expression=double(scaler.scale_[i])))
-        out.append((name, scaled))
+        out.append(Column(name, scaled, source))
     return out
 
 
@@ -85,17 +86,13 @@ def _one_hot(encoder: OneHotEncoder, columns: Sequence[Column]) -> list[Column]:
         raise UnsupportedModelError("OneHotEncoder(drop=...) is not supported")
     infrequent = getattr(encoder, "infrequent_categories_", [None] * len(columns))
     out: list[Column] = []
-    for i, (name, value) in enumerate(columns):
+    for i, (name, value, source) in enumerate(columns):
         rare = set() if infrequent[i] is None else {str(c) for c in infrequent[i]}
         frequent = [str(c) for c in encoder.categories_[i] if str(c) not in rare]
         for category in frequent:
             matches = exp.EQ(this=value.copy(), expression=text(category))
-            out.append(
-                (
-                    f"{name}_{category}",
-                    exp.Case(ifs=[exp.If(this=matches, true=double(1.0))], default=double(0.0)),
-                )
-            )
+            indicator = exp.Case(ifs=[exp.If(this=matches, true=double(1.0))], default=double(0.0))
+            out.append(Column(f"{name}_{category}", indicator, source))
         if rare:
             # Infrequent in training or never seen: everything that is not a frequent category.
             known = (
@@ -103,12 +100,8 @@ def _one_hot(encoder: OneHotEncoder, columns: Sequence[Column]) -> list[Column]:
                 if frequent
                 else exp.false()
             )
-            out.append(
-                (
-                    f"{name}_infrequent_sklearn",
-                    exp.Case(ifs=[exp.If(this=known, true=double(0.0))], default=double(1.0)),
-                )
-            )
+            other = exp.Case(ifs=[exp.If(this=known, true=double(0.0))], default=double(1.0))
+            out.append(Column(f"{name}_infrequent_sklearn", other, source))
     return out
 
 
@@ -135,7 +128,7 @@ def prepared_columns(prepare: Pipeline, source: Callable[[str], exp.Expression])
     for block, step, names in transformer.transformers_:
         if step == "drop" or block == "remainder":
             continue
-        out.extend(_apply(step, [(name, coerced[name]) for name in names]))
+        out.extend(_apply(step, [Column(name, coerced[name], name) for name in names]))
     expected = len(transformer.get_feature_names_out())
     if len(out) != expected:
         raise UnsupportedModelError(f"translated {len(out)} columns but the pipeline produces {expected}")

@@ -36,6 +36,7 @@ def unwrap(calibrated: CalibratedClassifierCV) -> tuple[Pipeline, float, float]:
 class ScoringQuery:
     expression: exp.Select
     feature_names: list[str]  # the prepared columns f0, f1, ... in scikit-learn's names
+    feature_sources: list[str]  # the input feature each prepared column comes from
     raw_score: RawScore
     calibration: tuple[float, float]
 
@@ -73,7 +74,7 @@ def build_scoring_query(
     key_columns = [exp.column(key, quoted=True) for key in keys]
     prepared_select = exp.select(
         *[exp.column(key, table=source_alias, quoted=True) for key in keys],
-        *[expression.as_(f"f{i}") for i, (_, expression) in enumerate(prepared)],
+        *[column.sql.as_(f"f{i}") for i, column in enumerate(prepared)],
     ).from_(exp.to_table(INPUT_PLACEHOLDER).as_(source_alias))
     scored_select = exp.select(*[k.copy() for k in key_columns], raw_score.as_("raw_score")).from_("prepared")
 
@@ -103,7 +104,8 @@ def build_scoring_query(
     )
     return ScoringQuery(
         expression=final,
-        feature_names=[name for name, _ in prepared],
+        feature_names=[column.name for column in prepared],
+        feature_sources=[column.source for column in prepared],
         raw_score=raw,
         calibration=(slope, intercept),
     )

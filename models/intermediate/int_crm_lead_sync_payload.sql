@@ -1,0 +1,53 @@
+-- What the CRM receives per lead, with a hash of it: the snapshot records when it changes.
+with
+
+scores as (
+
+    select * from {{ ref('lead_scores') }}
+
+),
+
+reasons as (
+
+    select * from {{ ref('lead_score_reasons') }}
+
+),
+
+reason_lists as (
+
+    select
+        lead_id,
+        {{ dbt.listagg(
+            "case when direction = 'positive' then '+ ' else '- ' end || reason_text",
+            "'; '",
+            'order by direction desc, reason_rank'
+        ) }} as top_reasons
+    from reasons
+    group by lead_id
+
+),
+
+payload as (
+
+    select
+        scores.crm_record_id,
+        scores.lead_id,
+        scores.lead_status,
+        scores.tier,
+        scores.tier_rank,
+        scores.score,
+        scores.recommended_action,
+        scores.model_version,
+        coalesce(reason_lists.top_reasons, '') as top_reasons
+    from scores
+    left join reason_lists on scores.lead_id = reason_lists.lead_id
+
+)
+
+select
+    *,
+    {{ dbt.hash(
+        "coalesce(lead_status, '') || '|' || coalesce(tier, '') || '|' || cast(score as " ~ dbt.type_string() ~ ")"
+        ~ " || '|' || coalesce(recommended_action, '') || '|' || model_version || '|' || top_reasons"
+    ) }} as sync_hash
+from payload

@@ -1,0 +1,37 @@
+-- Every lead of the feature mart scored by the champion (or its segment's model) and the
+-- challenger, with the generated SQL.
+with
+
+features as (
+
+    select * from {{ ref('lead_features') }}
+
+),
+
+champion as (
+
+    {{ champion_scores(ref('lead_features')) }}
+
+),
+
+challenger as (
+
+    {{ score_model(challenger_model_id(), ref('lead_features')) }}
+
+)
+
+select
+    features.lead_id,
+    features.crm_record_id,
+    features.account_id,
+    features.as_of_at as scored_at,
+    features.is_open,
+    features.is_converted,
+    champion.scored_by as champion_model_id,
+    cast(champion.probability as double precision) as champion_probability,
+    cast(champion.log_odds as double precision) as champion_log_odds,
+    {{ sql_literal(challenger_model_id()) }} as challenger_model_id,
+    cast(challenger.probability as double precision) as challenger_probability
+from features
+inner join champion on features.lead_id = champion.lead_id
+inner join challenger on features.lead_id = challenger.lead_id

@@ -1,0 +1,17 @@
+-- Exact per-feature contributions to each lead's log-odds, from the model that scored it.
+with
+
+contributions as (
+
+    {{ champion_scores(ref('lead_features'), kind='contributions') }}
+
+)
+
+select
+    lead_id,
+    scored_by as model_version,
+    cast(bias as double precision) as bias,
+    {%- for feature in lead_feature_columns() %}
+    cast(contribution__{{ feature }} as double precision) as contribution__{{ feature }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from contributions

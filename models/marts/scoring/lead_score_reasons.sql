@@ -1,0 +1,103 @@
+-- The top positive and negative factors of every lead's score, in words, from the champion's exact
+-- contributions to the log-odds.
+{%- set reasons_per_direction = var('reasons_per_direction', 3) %}
+
+with
+
+contributions as (
+
+    select * from {{ ref('int_lead_score_contributions') }}
+
+),
+
+features as (
+
+    select * from {{ ref('lead_features') }}
+
+),
+
+texts as (
+
+    select * from {{ ref('feature_reason_texts') }}
+
+),
+
+unpivoted as (
+
+    {%- for feature, kind in lead_feature_kinds().items() %}
+    select
+        contributions.lead_id,
+        contributions.model_version,
+        {{ sql_literal(feature) }} as feature_name,
+        contributions.contribution__{{ feature }} as contribution,
+        {% if kind == 'numeric' -%}
+        cast(features.{{ feature }} as double precision)
+        {%- else -%}
+        cast(null as double precision)
+        {%- endif %} as value_number,
+        {% if kind == 'boolean' -%}
+        features.{{ feature }}
+        {%- else -%}
+        cast(null as boolean)
+        {%- endif %} as value_flag,
+        {% if kind == 'categorical' -%}
+        cast(features.{{ feature }} as {{ dbt.type_string() }})
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as value_text
+    from contributions
+    inner join features on contributions.lead_id = features.lead_id
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+ranked as (
+
+    select
+        *,
+        case when contribution >= 0 then 'positive' else 'negative' end as direction,
+        row_number() over (
+            partition by lead_id, case when contribution >= 0 then 1 else 0 end
+            order by abs(contribution) desc, feature_name
+        ) as reason_rank
+    from unpivoted
+    where contribution <> 0
+
+),
+
+worded as (
+
+    select
+        ranked.lead_id,
+        ranked.model_version,
+        ranked.direction,
+        cast(ranked.reason_rank as integer) as reason_rank,
+        ranked.feature_name,
+        ranked.contribution,
+        coalesce(
+            cast(ranked.value_number as {{ dbt.type_string() }}),
+            cast(ranked.value_flag as {{ dbt.type_string() }}),
+            ranked.value_text
+        ) as feature_value,
+        case
+            when ranked.value_number is null and ranked.value_flag is null and ranked.value_text is null
+                then coalesce(texts.template_when_missing, replace(texts.reason_template, '{value}', 'unknown'))
+            when ranked.value_flag is not null and not ranked.value_flag
+                then coalesce(texts.template_when_false, 'Not: ' || texts.reason_template)
+            when ranked.value_flag is not null then texts.reason_template
+            else replace(
+                texts.reason_template,
+                '{value}',
+                {{ reason_value_text('texts.value_format', 'ranked.value_number', 'ranked.value_text') }}
+            )
+        end as reason_text
+    from ranked
+    left join texts on ranked.feature_name = texts.feature_name
+    where ranked.reason_rank <= {{ reasons_per_direction }}
+
+)
+
+select * from worded

@@ -1,0 +1,125 @@
+"""`leadscore sync` against a local HTTP server: batches, retries on 429/5xx, only changed rows,
+safe to repeat, dry run."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from leadscore.sync.client import BatchUpdateClient, CrmEndpoint, CrmSyncError
+from leadscore.sync.run import sync
+
+
+class FakeCrm:
+    """Answers each POST from a script of status codes (then 200), recording accepted records."""
+
+    def __init__(self, script: list[int] | None = None) -> None:
+        self.script = list(script or [])
+        self.accepted: list[dict] = []
+        self.requests = 0
+        self.tokens: set[str] = set()
+        crm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                crm.requests += 1
+                crm.tokens.add(self.headers.get("Authorization", ""))
+                status = crm.script.pop(0) if crm.script else 200
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
+                self.end_headers()
+                if status == 200:
+                    crm.accepted.extend(body["inputs"])
+                    self.wfile.write(b'{"status": "COMPLETE"}')
+                else:
+                    self.wfile.write(b'{"message": "scripted failure"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def client(self) -> BatchUpdateClient:
+        return BatchUpdateClient(CrmEndpoint(self.url, "secret-token"), sleep=lambda seconds: None)
+
+
+@pytest.fixture
+def synced_warehouse(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    connection = warehouse.connect(read_only=False)
+    connection.execute("drop schema if exists leadscore_sync cascade")
+    yield connection
+    connection.close()
+
+
+def test_sync_sends_changed_rows_once_and_retries(synced_warehouse):
+    feed = synced_warehouse.query("select * from scoring.crm_lead_sync")
+    crm = FakeCrm(script=[429, 503, 200, 500])
+    outcome = sync(synced_warehouse, crm.client(), batch_size=500)
+    assert outcome.sent == len(feed) == len({record["id"] for record in crm.accepted})
+    assert outcome.retries == 3 and crm.requests == outcome.batches + 3
+    assert crm.tokens == {"Bearer secret-token"}
+    sample = next(record for record in crm.accepted if record["properties"]["leadscore_tier"] is not None)
+    assert set(sample["properties"]) >= {
+        "leadscore_tier",
+        "leadscore_score",
+        "leadscore_reasons",
+        "leadscore_action",
+    }
+
+    # Repeating sends nothing.
+    again = FakeCrm()
+    assert sync(synced_warehouse, again.client()).sent == 0 and again.requests == 0
+
+    # Three leads change: exactly those three are sent.
+    changed = feed["lead_id"].head(3).tolist()
+    synced_warehouse.execute(
+        f"update intermediate.int_crm_lead_sync_payload set sync_hash = 'changed' where lead_id in ({', '.join(map(str, changed))})"
+    )
+    third = FakeCrm()
+    assert sync(synced_warehouse, third.client()).sent == 3
+    assert {r["id"] for r in third.accepted} == set(feed.set_index("lead_id").loc[changed, "crm_record_id"])
+
+
+def test_refused_batch_stops_without_recording(synced_warehouse):
+    crm = FakeCrm(script=[400])
+    with pytest.raises(CrmSyncError, match="HTTP 400"):
+        sync(synced_warehouse, crm.client(), batch_size=50)
+    assert crm.requests == 1  # a 400 is not retried
+    assert synced_warehouse.query("select count(*) as n from leadscore_sync.crm_sync_state")["n"][0] == 0
+
+
+def test_gives_up_after_repeated_server_errors(synced_warehouse):
+    crm = FakeCrm(script=[500] * 10)
+    client = crm.client()
+    client.max_attempts = 3
+    with pytest.raises(CrmSyncError, match="gave up after 3 attempts"):
+        sync(synced_warehouse, client, batch_size=50)
+
+
+def test_dry_run_writes_payload_and_sends_nothing(synced_warehouse, tmp_path):
+    path = tmp_path / "payload.jsonl"
+    outcome = sync(synced_warehouse, None, dry_run_path=path, batch_size=1000)
+    lines = path.read_text().splitlines()
+    assert (
+        len(lines) == outcome.batches
+        and sum(len(json.loads(line)["inputs"]) for line in lines) == outcome.changed > 0
+    )
+    assert synced_warehouse.query("select count(*) as n from leadscore_sync.crm_sync_state")["n"][0] == 0
+
+
+def test_missing_credentials_are_named(monkeypatch):
+    monkeypatch.delenv("LEADSCORE_CRM_URL", raising=False)
+    monkeypatch.setenv("LEADSCORE_CRM_TOKEN", "x")
+    with pytest.raises(CrmSyncError, match="LEADSCORE_CRM_URL"):
+        CrmEndpoint.from_environment()

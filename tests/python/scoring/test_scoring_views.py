@@ -1,0 +1,98 @@
+"""The public scoring views after training: what BI and the CRM read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+from scipy.special import logit
+
+from leadscore.registry.artifacts import load_model_version
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX
+
+
+def test_bi_queries_from_a_separate_read_only_process(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    script = textwrap.dedent(
+        """
+        import json, sys, duckdb
+        connection = duckdb.connect(sys.argv[1], read_only=True)
+        one = lambda sql: connection.sql(sql).fetchall()
+        print(json.dumps({
+            "tiers": one("select tier, count(*), avg(probability) from scoring.lead_scores where is_open group by tier order by min(tier_rank)"),
+            "reasons": one("select count(distinct lead_id), min(length(reason_text)) from scoring.lead_score_reasons"),
+            "accounts": one("select count(*), max(open_leads), avg(probability_any_converts) from scoring.account_scores"),
+            "sync": one("select count(*), count(distinct crm_record_id), (select count(*) from scoring.lead_scores) from scoring.crm_lead_sync"),
+        }, default=str))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, warehouse.environment["LEADSCORE_DUCKDB_PATH"]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answers = json.loads(result.stdout)
+    tiers = {name: (count, mean) for name, count, mean in answers["tiers"]}
+    assert {"hot", "warm", "nurture"} <= set(tiers) <= {"hot", "warm", "nurture", "cold"}
+    assert tiers["hot"][1] > tiers["warm"][1] > tiers["nurture"][1]
+    assert answers["reasons"][0][0] > 1000 and answers["reasons"][0][1] > 5
+    assert answers["accounts"][0][0] > 500 and answers["accounts"][0][1] >= 2
+    rows, records, leads = answers["sync"][0]
+    assert rows == records == leads  # one payload per lead, keyed by its CRM record
+
+
+def test_contributions_sum_to_the_model_log_odds_on_every_lead(trained_warehouse):
+    """Independent truth: the log-odds of scikit-learn's predict_proba for every lead."""
+    warehouse, outcome = trained_warehouse
+    features = warehouse.query("select * from features.lead_features")
+    contributions = warehouse.query("select * from intermediate.int_lead_score_contributions")
+    merged = features.merge(contributions, on="lead_id", validate="one_to_one")
+    with warehouse.env():
+        estimator = load_model_version(outcome.registry.champion).load_estimator()
+    expected = logit(estimator.predict_proba(merged[list(outcome.run.data.spec.features)])[:, 1])
+    columns = [CONTRIBUTION_PREFIX + feature for feature in outcome.run.data.spec.features]
+    explained = merged["bias"] + merged[columns].sum(axis=1)
+    finite = np.isfinite(expected)
+    assert finite.mean() > 0.999
+    assert np.abs(explained.to_numpy()[finite] - expected[finite]).max() < 1e-9
+    assert len(merged) == len(features) > 1000
+
+
+def test_tiers_follow_the_configured_economics(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    scores = warehouse.query("select lead_id, probability, tier, is_open from scoring.lead_scores")
+    thresholds = warehouse.query("select * from scoring.lead_tier_thresholds order by tier_rank")
+    value = thresholds["value_per_conversion_usd"].iloc[0]
+    expected = [
+        next(row.tier for row in thresholds.itertuples() if p * value >= row.cost_usd) if is_open else None
+        for p, is_open in zip(scores["probability"], scores["is_open"], strict=True)
+    ]
+    assert [tier if isinstance(tier, str) else None for tier in scores["tier"]] == expected
+    hot = thresholds.iloc[0]
+    assert hot["min_probability"] == hot["cost_usd"] / value
+
+
+def test_reasons_read_like_sentences(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    reasons = warehouse.query("select * from scoring.lead_score_reasons")
+    assert not reasons["reason_text"].str.contains("{value}", regex=False).any()
+    assert reasons.groupby("lead_id").size().max() <= 6
+    positive = reasons[reasons["direction"] == "positive"]
+    assert (positive["contribution"] > 0).all()
+    assert positive["reason_text"].str.match(r"^[A-Z0-9$]").all()
+
+
+def test_account_probability_is_at_least_its_best_lead(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    accounts = warehouse.query("select * from scoring.account_scores")
+    scores = warehouse.query("select account_id, probability from scoring.lead_scores where is_open")
+    recomputed = scores.groupby("account_id")["probability"].apply(lambda p: 1 - np.prod(1 - p))
+    merged = accounts.set_index("account_id").join(recomputed.rename("expected"), how="inner")
+    assert len(merged) == len(accounts) == scores["account_id"].nunique()
+    assert np.allclose(merged["probability_any_converts"], merged["expected"], atol=1e-9)
+    sizes = scores.groupby("account_id").size()
+    assert (merged["open_leads"] == sizes.loc[merged.index]).all()
