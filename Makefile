@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export LEADSCORE_PROJECT_DIR := $(CURDIR)
 
-.PHONY: demo test lint unit-tests install clean bench
+.PHONY: demo test lint unit-tests install clean bench x-education
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
@@ -35,7 +35,12 @@ test: lint unit-tests
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
-	$(BIN)/leadscore bench
+	$(BIN)/leadscore bench scoring
+	$(BIN)/leadscore bench pipeline
+
+# The bring-your-own-data example on the public X Education leads (see examples/x_education/).
+x-education: $(STAMP)
+	$(BIN)/leadscore --config examples/x_education/leadscore.yml run
 
 clean:
-	rm -rf $(VENV) target logs warehouse/*.duckdb
+	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/scale examples/*/.leadscore

@@ -3,9 +3,9 @@
     scored_by column naming the model version that scored each row. -#}
 {% macro champion_scores(relation, kind='score') -%}
     {%- set scorer = lead_scoring.score_model if kind == 'score' else lead_scoring.score_contributions -%}
-    {%- set segments = lead_scoring.segment_models() -%}
-    {%- set column = lead_scoring.segment_column() -%}
-    {%- set champion = lead_scoring.champion_model_id() -%}
+    {%- set segments = lead_scoring.registry_value('segment_models', []) -%}
+    {%- set column = lead_scoring.registry_value('segment_column') -%}
+    {%- set champion = lead_scoring.registry_value('champion_model_id') -%}
     {%- if segments | length == 0 %}
     select
         {{ lead_scoring.sql_literal(champion) }} as scored_by,

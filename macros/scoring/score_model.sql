@@ -1,7 +1,7 @@
 {#- The scores of one model version for every row of a relation with the feature mart's columns:
     lead_id, as_of_at, raw_score (the model's own log-odds), log_odds (after calibration) and
     probability. The SQL itself is generated, one implementation per adapter
-    (macros/generated/scoring_models.sql). -#}
+    (generated/<instance>/scoring_models.sql). -#}
 {% macro score_model(model_id, relation) -%}
     {#- sqlfluff lints the SQL around the scores; the generated SQL is too large to parse there. -#}
     {%- if var('lint_with_stub_scores', false) -%}

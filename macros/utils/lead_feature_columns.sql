@@ -1,6 +1,9 @@
 {#- The model features, in order: the columns both feature marts carry and the models read.
     Each is documented (with its kind) in models/marts/features/_features__models.yml. -#}
 {% macro lead_feature_columns() -%}
+    {%- if lead_scoring.is_lead_table_mode() -%}
+        {{ return(lead_scoring.lead_table_config().get('features', {}).keys() | list) }}
+    {%- endif -%}
     {{ return([
         'days_since_last_engagement',
         'engagements_7d',

@@ -4,7 +4,11 @@ with
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
-    where is_usable
+    where
+        is_usable
+    {%- if var('conversion_stages', none) %}
+            and deal_stage in {{ sql_literal_list(var('conversion_stages')) }}
+        {%- endif %}
 
 ),
 

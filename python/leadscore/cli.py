@@ -1,4 +1,4 @@
-"""`leadscore`: the commands around the dbt project (demo data, training, scoring, sync, benchmarks)."""
+"""`leadscore`: the commands around the dbt project (demo data, your data, training, scoring, sync, benchmarks)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,24 @@ from pathlib import Path
 
 import typer
 
+from leadscore import steps
 from leadscore.progress import console
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
-
-@app.callback()
-def main() -> None:
-    """In-warehouse lead scoring. Run from the project folder (or set LEADSCORE_PROJECT_DIR)."""
-
-
 TARGET_OPTION = typer.Option(
     None, "--target", "-t", help="dbt target in profiles/profiles.yml (default: the profile's)."
 )
+
+
+@app.callback()
+def main(
+    config: str | None = typer.Option(
+        None, "--config", "-c", help="A leadscore.yml describing your lead table (default: the demo CRM)."
+    ),
+) -> None:
+    """In-warehouse lead scoring. Run from the project folder (or set LEADSCORE_PROJECT_DIR)."""
+    steps.INSTANCE.activate(config)
 
 
 @app.command()
@@ -30,23 +35,15 @@ def generate(
     target: str | None = TARGET_OPTION,
 ) -> None:
     """Write a realistic, dirty demo CRM into the warehouse's raw schema."""
-    from leadscore.demo_data.generator import GeneratorConfig
-    from leadscore.demo_data.load import load_demo_data
-    from leadscore.paths import project_dir
-    from leadscore.warehouse import connect
-
     if leads < 100:
         raise typer.BadParameter("at least 100 leads are needed for a meaningful demo", param_hint="--leads")
-    config = GeneratorConfig(leads=leads, seed=seed, end_date=_parse_date(end_date))
-    warehouse = connect(target)
-    try:
-        log = load_demo_data(warehouse, config, project_dir() / "warehouse" / "demo_manifest.json")
-    finally:
-        warehouse.close()
-    console.print(
-        f"raw.crm_leads {log['leads.rows']:,} rows, raw.crm_activities {log['activities.rows']:,}, "
-        f"raw.crm_accounts {log['accounts.rows']:,}, raw.crm_opportunities {log['opportunities.rows']:,}"
-    )
+    steps.generate_demo(leads, seed, _parse_date(end_date), target)
+
+
+@app.command()
+def load(target: str | None = TARGET_OPTION) -> None:
+    """Load the CSV named in leadscore.yml into the raw schema and check it (needs --config)."""
+    steps.load_lead_table(target)
 
 
 @app.command()
@@ -58,28 +55,13 @@ def build(
     ),
 ) -> None:
     """`dbt build` with a progress bar: seeds, models, snapshots and every test."""
-    from leadscore.dbt_invocation import run_dbt
-
-    arguments = (
-        ["build"] + (["--select", select] if select else []) + (["--selector", selector] if selector else [])
-    )
-    outcome = run_dbt(arguments, "dbt build", target=target)
-    console.print(
-        "dbt build: " + ", ".join(f"{count} {status}" for status, count in sorted(outcome.counts.items()))
-    )
+    steps.build(target, select, selector)
 
 
 @app.command()
 def summary(target: str | None = TARGET_OPTION) -> None:
-    """Print row counts, the data-quality headline and the training split of the built warehouse."""
-    from leadscore.summary import print_warehouse_summary
-    from leadscore.warehouse import connect
-
-    warehouse = connect(target, read_only=True)
-    try:
-        print_warehouse_summary(warehouse)
-    finally:
-        warehouse.close()
+    """Print row counts, the data-quality headline, the training split and tier conversion."""
+    steps.summary(target)
 
 
 @app.command()
@@ -91,39 +73,31 @@ def train(
         "--segment-by",
         help="A categorical feature (e.g. lead_source): fit a model per value that beats the champion there.",
     ),
+    allow_leakage: bool = typer.Option(
+        False, "--allow-leakage", help="Train even when the leakage check flags features (to measure them)."
+    ),
 ) -> None:
-    """Train logistic regression and gradient boosting on features.lead_training_set, compare them with
-    the legacy rule score, transpile both to SQL, promote the best (on validation) to champion."""
-    from rich.table import Table
+    """Train logistic regression and gradient boosting on the training mart, compare them with the
+    baseline, transpile both to SQL, promote the best (on validation) to champion."""
+    steps.train(target, manifest, segment_by, allow_leakage)
 
-    from leadscore.modeling.job import run_training
-    from leadscore.paths import project_dir
-    from leadscore.warehouse import connect
 
-    manifest_path = Path(manifest) if manifest else project_dir() / "target" / "manifest.json"
-    if not manifest_path.exists():
-        from leadscore.dbt_invocation import run_dbt
-
-        run_dbt(["parse"], "dbt parse", target=target)
-    warehouse = connect(target)
-    try:
-        outcome = run_training(warehouse, manifest_path, segment_column=segment_by)
-    finally:
-        warehouse.close()
-    table = Table(title="Test split (touched once): models vs the legacy rule score", show_edge=False)
-    comparison = outcome.run.comparison()
-    for column in comparison.columns:
-        table.add_column(column, justify="left" if column == "score" else "right")
-    for row in comparison.itertuples(index=False):
-        table.add_row(*[v if isinstance(v, str) else ("" if v != v else f"{v:.4f}") for v in row])
-    console.print(table)
-    for kind, parity in outcome.parity.items():
-        console.print(
-            f"SQL parity {outcome.run.models[kind].model_id}: max |SQL - predict_proba| = {parity['max_abs_difference']:.2e} over {parity['rows']:,} test rows ({parity['dialect']})"
-        )
-    console.print(
-        f"Champion {outcome.registry.champion}, challenger {outcome.registry.challenger}; report: {outcome.report}"
+@app.command()
+def demo(
+    leads: int = typer.Option(40_000, help="Demo leads to generate."),
+    seed: int = typer.Option(42, help="Random seed."),
+    target: str | None = TARGET_OPTION,
+) -> None:
+    """The whole job end to end on the demo CRM: generate, dbt build, train, score, summary."""
+    steps.end_to_end(
+        lambda: steps.generate_demo(leads, seed, date(2026, 11, 1), target), "Generate the demo CRM", target
     )
+
+
+@app.command()
+def run(target: str | None = TARGET_OPTION) -> None:
+    """The whole job end to end on your lead table (needs --config): load, dbt build, train, score, summary."""
+    steps.end_to_end(lambda: steps.load_lead_table(target), "Load and check the lead table", target)
 
 
 models_app = typer.Typer(no_args_is_help=True, help="Model versions: list, promote, roll back.")
@@ -232,40 +206,67 @@ def sync_command(
         )
 
 
-@app.command()
-def demo(
-    leads: int = typer.Option(40_000, help="Demo leads to generate."),
-    seed: int = typer.Option(42, help="Random seed."),
-    target: str | None = TARGET_OPTION,
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to BENCHMARKS.md.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("scoring")
+def bench_scoring(
+    rows: int = typer.Option(1_000_000, help="Rows to score."),
+    trees: str = typer.Option("100,300,1000", help="Tree counts."),
+    depths: str = typer.Option("3,5", help="Tree depths."),
+    repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
+    postgres_rows: int = typer.Option(100_000, help="Rows for the PostgreSQL comparison (0 to skip)."),
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
-    """The whole job end to end: demo data, dbt build, training, scoring, summary."""
-    import time
+    """Generated SQL in DuckDB (and Postgres) vs scikit-learn predict_proba vs orbital, same rows, one run."""
+    import sys
 
-    started = time.perf_counter()
-    stages: list[tuple[str, float]] = []
+    from leadscore.bench.document import write_section
+    from leadscore.bench.machine import machine_description
+    from leadscore.bench.report import render_scoring_section
+    from leadscore.bench.runner import run_benchmark, run_postgres
 
-    def stage(name: str, step) -> None:
-        began = time.perf_counter()
-        console.rule(f"[bold]{name}")
-        step()
-        stages.append((name, time.perf_counter() - began))
+    sizes = [(int(t), int(d)) for t in trees.split(",") for d in depths.split(",")]
+    results = run_benchmark(rows, sizes, repeats)
+    postgres = run_postgres(postgres_rows, [(100, 3), (1000, 3)], repeats=1) if postgres_rows else []
+    command = "leadscore bench " + " ".join(sys.argv[2:])
+    write_section(
+        Path(output), "scoring", render_scoring_section(results, postgres, machine_description(), command)
+    )
+    console.print(f"Wrote the scoring benchmark to {output}")
 
-    stage(
-        "Generate the demo CRM",
-        lambda: generate(leads=leads, seed=seed, end_date="2026-11-01", target=target),
-    )
-    stage("Build the warehouse (dbt build)", lambda: build(target=target, select=None, selector=None))
-    stage("Train, evaluate and transpile", lambda: train(target=target, manifest=None))
-    stage(
-        "Score in the warehouse (dbt build of the scoring models)",
-        lambda: build(target=target, select=None, selector="scores"),
-    )
-    stage("Summary", lambda: summary(target=target))
-    console.print(
-        "Stage times: "
-        + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in stages)
-        + f"; total {time.perf_counter() - started:.1f}s"
-    )
+
+@bench_app.command("pipeline")
+def bench_pipeline(
+    leads: str = typer.Option("100000,1000000", help="Lead counts to run the pipeline at."),
+    folder: str = typer.Option("warehouse/scale", help="Where the scale warehouses go."),
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+    memory_limit: str = typer.Option(
+        "4GB", help="At the largest size, build once more with DuckDB capped at this ('' to skip)."
+    ),
+) -> None:
+    """Generate and `dbt build` at each size; wall time and peak memory per stage."""
+    import sys
+
+    from leadscore.bench.document import write_section
+    from leadscore.bench.machine import machine_description
+    from leadscore.bench.pipeline import render_pipeline_section, run_pipeline
+
+    stages, slowest = [], {}
+    counts = [int(n) for n in leads.split(",")]
+    for count in counts:
+        console.rule(f"{count:,} leads")
+        capped = memory_limit if count == max(counts) else None
+        ran, slowest[count] = run_pipeline(count, Path(folder), capped or None)
+        stages += ran
+        for stage in ran:
+            console.print(
+                f"{stage.stage}: {stage.seconds:.0f}s, peak {stage.peak_memory_mb:,.0f} MB, exit {stage.exit_code}"
+            )
+    command = "leadscore bench " + " ".join(sys.argv[2:])
+    section = render_pipeline_section(stages, slowest, command, machine_description())
+    write_section(Path(output), "pipeline", section)
 
 
 def _parse_date(text: str) -> date:

@@ -35,6 +35,8 @@ def run_dbt(
     command = [dbt_executable(), *arguments, "--log-format", "json"]
     if target:
         command += ["--target", target]
+    if os.environ.get("LEADSCORE_DBT_VARS") and "--vars" not in arguments:
+        command += ["--vars", os.environ["LEADSCORE_DBT_VARS"]]  # set by `leadscore --config`
     environment = {**os.environ, "DBT_PROFILES_DIR": str(profiles_dir())}
     outcome = DbtOutcome()
     with progress_bar() as progress:

@@ -27,5 +27,13 @@ def profiles_dir() -> Path:
 
 
 def artifacts_dir() -> Path:
-    """Trained model versions; committed demo version included."""
-    return project_dir() / "artifacts"
+    """Trained model versions and the registry: $LEADSCORE_ARTIFACTS_DIR, else artifacts/ (the demo's)."""
+    configured = os.environ.get("LEADSCORE_ARTIFACTS_DIR")
+    return Path(configured).resolve() if configured else project_dir() / "artifacts"
+
+
+def generated_macros_dir() -> Path:
+    """Where the generated scoring macros of this instance go (dbt_project.yml reads the same variable)."""
+    configured = os.environ.get("LEADSCORE_GENERATED_MACROS")
+    folder = Path(configured) if configured else Path("generated") / "demo"
+    return folder if folder.is_absolute() else project_dir() / folder

@@ -1,4 +1,5 @@
-"""The short summary `make demo` ends with: what was built, how clean the data is, what was learnt."""
+"""The short summary `make demo` (and `leadscore run`) ends with: what was built, how clean the
+data is, how the split looks, and how the tiers converted on the test period."""
 
 from __future__ import annotations
 
@@ -7,36 +8,50 @@ from rich.table import Table
 from leadscore.progress import console
 from leadscore.warehouse import Warehouse
 
-RAW_TABLES = ("crm_accounts", "crm_leads", "crm_activities", "crm_opportunities")
+CRM = {
+    "tables": (
+        "raw.crm_accounts",
+        "raw.crm_leads",
+        "raw.crm_activities",
+        "raw.crm_opportunities",
+        "features.lead_features",
+        "features.lead_training_set",
+    ),
+    "quality": "quality.data_quality_scorecard",
+    "splits": "features.lead_training_splits",
+}
+LEAD_TABLE = {
+    "tables": ("features.lead_table_features", "features.lead_table_training_set"),
+    "quality": "features.lead_table_quality",
+    "splits": "features.lead_table_training_splits",
+}
 
 
-def print_warehouse_summary(warehouse: Warehouse) -> dict[str, object]:
+def _count(warehouse: Warehouse, relation: str) -> int:
+    return int(warehouse.query(f"select count(*) as n from {relation}")["n"].iloc[0])
+
+
+def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> dict[str, object]:
     """Prints and returns the headline numbers of the built warehouse."""
+    layout = LEAD_TABLE if lead_table else CRM
     numbers: dict[str, object] = {}
     sizes = Table(title="Warehouse", show_edge=False)
     sizes.add_column("table")
     sizes.add_column("rows", justify="right")
-    for table in RAW_TABLES:
-        rows = int(warehouse.query(f"select count(*) as n from raw.{table}")["n"].iloc[0])
-        numbers[f"raw.{table}"] = rows
-        sizes.add_row(f"raw.{table}", f"{rows:,}")
-    for relation in ("features.lead_features", "features.lead_training_set"):
-        rows = int(warehouse.query(f"select count(*) as n from {relation}")["n"].iloc[0])
-        numbers[relation] = rows
-        sizes.add_row(relation, f"{rows:,}")
+    for relation in layout["tables"]:
+        numbers[relation] = _count(warehouse, relation)
+        sizes.add_row(relation, f"{numbers[relation]:,}")
     console.print(sizes)
 
     scorecard = warehouse.query(
-        "select table_name, column_name, check_name, failing_rows, failing_pct, status "
-        "from quality.data_quality_scorecard order by failing_pct desc"
+        f"select table_name, column_name, check_name, failing_rows, failing_pct, status from {layout['quality']} order by failing_pct desc"
     )
     by_status = scorecard["status"].value_counts().to_dict()
     numbers["data_quality_checks"] = {status: int(count) for status, count in by_status.items()}
-    quality = Table(
-        title=f"Data quality: {len(scorecard)} checks, "
-        + ", ".join(f"{v} {k}" for k, v in sorted(by_status.items())),
-        show_edge=False,
+    title = f"Data quality: {len(scorecard)} checks, " + ", ".join(
+        f"{v} {k}" for k, v in sorted(by_status.items())
     )
+    quality = Table(title=title, show_edge=False)
     for column in ("table.column", "check", "failing rows", "%", "status"):
         quality.add_column(column, justify="right" if column in ("failing rows", "%") else "left")
     for row in scorecard[scorecard["failing_rows"] > 0].head(10).itertuples():
@@ -50,18 +65,15 @@ def print_warehouse_summary(warehouse: Warehouse) -> dict[str, object]:
     console.print(quality)
 
     splits = warehouse.query(
-        "select split, starts_at, ends_at, snapshot_rows, leads, converted_rows, label_rate "
-        "from features.lead_training_splits order by starts_at"
+        f"select split, snapshot_rows, leads, converted_rows, label_rate from {layout['splits']} order by split"
     )
     numbers["splits"] = splits.to_dict(orient="records")
-    split_table = Table(title="Training set (label: converted within the window)", show_edge=False)
-    for column in ("split", "as-of from", "to", "rows", "leads", "converted", "label rate"):
+    split_table = Table(title="Training set (chronological split)", show_edge=False)
+    for column in ("split", "rows", "leads", "converted", "label rate"):
         split_table.add_column(column)
     for row in splits.itertuples():
         split_table.add_row(
             row.split,
-            f"{row.starts_at:%Y-%m-%d}",
-            f"{row.ends_at:%Y-%m-%d}",
             f"{row.snapshot_rows:,}",
             f"{row.leads:,}",
             f"{row.converted_rows:,}",
@@ -78,7 +90,7 @@ def print_warehouse_summary(warehouse: Warehouse) -> dict[str, object]:
         return numbers
     numbers["test_tier_conversion"] = tiers.to_dict(orient="records")
     tier_table = Table(title="Tiers on the test period (champion, warehouse SQL)", show_edge=False)
-    for column in ("tier", "snapshots", "converted", "conversion rate", "mean probability"):
+    for column in ("tier", "rows", "converted", "conversion rate", "mean probability"):
         tier_table.add_column(column)
     for row in tiers.itertuples():
         tier_table.add_row(

@@ -1,3 +1,4 @@
+{{ config(enabled=var('input_mode', 'crm') == 'crm') }}
 -- Nothing is dropped silently: staging keeps exactly the raw row count of every table.
 with
 

@@ -24,13 +24,14 @@ PROJECT_PARTS = (
     "tests/dbt",
     "profiles",
     "artifacts",
+    "generated",
 )
 os.environ["LEADSCORE_PROJECT_DIR"] = str(REPOSITORY)
 os.environ["DBT_PROFILES_DIR"] = str(REPOSITORY / "profiles")
 
-from helpers.postgres_server import LocalPostgres, postgres_bin_dir  # noqa: E402
 from leadscore.demo_data.dirt import DirtLog  # noqa: E402
 from leadscore.demo_data.generator import GeneratorConfig  # noqa: E402
+from leadscore.warehouse.local_postgres import LocalPostgres, postgres_bin_dir  # noqa: E402
 
 TEST_LEADS = 5000
 TEST_SEED = 7

@@ -75,13 +75,7 @@ def test_conversions_follow_the_oracle_hazard(generated):
     oracle = tables["oracle.lead_propensity"]
     params = tables["oracle.generation_parameters"].iloc[0]
     end_day = (params["history_end_at"] - params["history_start_at"]).days
-    hazard = HazardParameters(
-        created_day=oracle["created_day"].to_numpy(),
-        buying_moment_day=oracle["buying_moment_day"].to_numpy(),
-        bump_mass=oracle["bump_mass"].to_numpy(),
-        background_rate=oracle["background_rate"].to_numpy(),
-        drift_start_day=float(params["drift_start_day"]),
-    )
+    hazard = HazardParameters.from_oracle(oracle, params["drift_start_day"])
     expected = 1 - np.exp(
         -(
             hazard.cumulative_hazard(np.full(len(oracle), float(end_day)))

@@ -31,3 +31,26 @@ def test_postgres_training_set_equals_duckdb(postgres_warehouse, duckdb_warehous
                 left.astype(object).where(left.notna(), None).tolist()
                 == right.astype(object).where(right.notna(), None).tolist()
             ), column
+
+
+def test_training_reads_and_checks_its_sql_in_postgres(postgres_warehouse):
+    """`leadscore train` against the Postgres target: reads the mart there, and the generated
+    Postgres SQL equals predict_proba on every test row there."""
+    from leadscore.modeling.job import run_training
+
+    with postgres_warehouse.env():
+        warehouse = postgres_warehouse.connect()
+        try:
+            outcome = run_training(warehouse, postgres_warehouse.project / "target" / "manifest.json")
+        finally:
+            warehouse.close()
+    for parity in outcome.parity.values():
+        assert parity["dialect"] == "postgres"
+        assert parity["rows"] > 500
+        assert parity["max_abs_difference"] < 1e-9
+        assert parity["contribution_sum"]["max_abs_difference"] < 1e-9
+    postgres_warehouse.dbt("build", "--selector", "scores")
+    scores = postgres_warehouse.query(
+        "select count(*) as n, min(probability) as low, max(probability) as high from scoring.lead_scores"
+    )
+    assert scores["n"][0] > 1000 and 0 <= scores["low"][0] <= scores["high"][0] <= 1

@@ -16,13 +16,7 @@ thresholds as (
 
 tiered as (
 
-    select
-        scores.lead_id,
-        scores.as_of_at,
-        min(thresholds.tier_rank) as tier_rank
-    from scores
-    inner join thresholds on scores.champion_probability >= thresholds.min_probability
-    group by scores.lead_id, scores.as_of_at
+    {{ earned_tier_ranks('scores', ['lead_id', 'as_of_at'], 'champion_probability') }}
 
 )
 

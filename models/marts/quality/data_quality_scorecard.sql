@@ -25,12 +25,6 @@ opportunities as (
 
 ),
 
-thresholds as (
-
-    select * from {{ ref('data_quality_thresholds') }}
-
-),
-
 checks as (
 
     {{ dq_scorecard_rows('accounts', 'accounts', [
@@ -78,38 +72,6 @@ checks as (
         ('lead_id', 'orphan'),
     ]) }}
 
-),
-
-with_thresholds as (
-
-    select
-        checks.table_name,
-        checks.column_name,
-        checks.check_name,
-        cast(checks.failing_rows as bigint) as failing_rows,
-        cast(checks.total_rows as bigint) as total_rows,
-        cast(100.0 * checks.failing_rows / nullif(checks.total_rows, 0) as double precision) as failing_pct,
-        cast(coalesce(specific.warn_above_pct, fallback.warn_above_pct) as double precision) as warn_above_pct,
-        cast(coalesce(specific.error_above_pct, fallback.error_above_pct) as double precision) as error_above_pct
-    from checks
-    left join thresholds as specific
-        on
-            checks.table_name = specific.table_name
-            and checks.column_name = specific.column_name
-            and checks.check_name = specific.check_name
-    left join thresholds as fallback
-        on
-            fallback.table_name = '*'
-            and fallback.column_name = '*'
-            and checks.check_name = fallback.check_name
-
 )
 
-select
-    *,
-    case
-        when failing_pct > error_above_pct then 'error'
-        when failing_pct > warn_above_pct then 'warn'
-        else 'ok'
-    end as status
-from with_thresholds
+{{ dq_with_thresholds('checks') }}

@@ -1,3 +1,4 @@
+{{ config(enabled=var('input_mode', 'crm') == 'crm') }}
 -- The buying committee per account: its open leads, how many engage, which seniorities are in,
 -- and the probability that at least one of them converts.
 with
@@ -100,12 +101,7 @@ rolled_up as (
 
 account_tiers as (
 
-    select
-        rolled_up.account_id,
-        min(thresholds.tier_rank) as tier_rank
-    from rolled_up
-    inner join thresholds on rolled_up.probability_any_converts >= thresholds.min_probability
-    group by rolled_up.account_id
+    {{ earned_tier_ranks('rolled_up', ['account_id'], 'probability_any_converts') }}
 
 )
 

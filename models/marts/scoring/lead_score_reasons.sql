@@ -12,7 +12,7 @@ contributions as (
 
 features as (
 
-    select * from {{ ref('lead_features') }}
+    select * from {{ feature_mart() }}
 
 ),
 
@@ -59,6 +59,9 @@ ranked as (
     select
         *,
         case when contribution >= 0 then 'positive' else 'negative' end as direction,
+        -- without a template (your own columns): "Lead source: google"
+        upper(substr(replace(feature_name, '_', ' '), 1, 1)) || substr(replace(feature_name, '_', ' '), 2) || ': {value}'
+            as feature_label,
         row_number() over (
             partition by lead_id, case when contribution >= 0 then 1 else 0 end
             order by abs(contribution) desc, feature_name
@@ -84,14 +87,19 @@ worded as (
         ) as feature_value,
         case
             when ranked.value_number is null and ranked.value_flag is null and ranked.value_text is null
-                then coalesce(texts.template_when_missing, replace(texts.reason_template, '{value}', 'unknown'))
+                then coalesce(texts.template_when_missing, replace(ranked.feature_label, '{value}', 'unknown'))
             when ranked.value_flag is not null and not ranked.value_flag
-                then coalesce(texts.template_when_false, 'Not: ' || texts.reason_template)
-            when ranked.value_flag is not null then texts.reason_template
+                then coalesce(texts.template_when_false, replace(ranked.feature_label, '{value}', 'no'))
+            when ranked.value_flag is not null
+                then coalesce(texts.reason_template, replace(ranked.feature_label, '{value}', 'yes'))
             else replace(
-                texts.reason_template,
+                coalesce(texts.reason_template, ranked.feature_label),
                 '{value}',
-                {{ reason_value_text('texts.value_format', 'ranked.value_number', 'ranked.value_text') }}
+                {{ reason_value_text(
+                    "coalesce(texts.value_format, case when ranked.value_text is not null then 'text' else 'decimal' end)",
+                    'ranked.value_number',
+                    'ranked.value_text'
+                ) }}
             )
         end as reason_text
     from ranked

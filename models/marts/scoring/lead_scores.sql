@@ -26,36 +26,19 @@ ranked as (
 
 ),
 
+-- The top tier may also be capped by sales capacity (var hot_tier_capacity).
 champion_tiers as (
 
-    -- The most expensive tier the lead pays for; the top tier may also be capped by capacity.
-    select
-        ranked.lead_id,
-        min(thresholds.tier_rank) as tier_rank
-    from ranked
-    inner join thresholds
-        on
-            ranked.champion_probability >= thresholds.min_probability
-            and (
-                thresholds.tier_rank > 1
-                {%- if hot_capacity is not none %}
-                    or ranked.probability_rank <= {{ hot_capacity }}
-                {%- else %}
-                or true
-                {%- endif %}
-            )
-    group by ranked.lead_id
+    {{ earned_tier_ranks(
+        'ranked', ['lead_id'], 'champion_probability',
+        'ranked.probability_rank <= ' ~ hot_capacity if hot_capacity is not none else 'true'
+    ) }}
 
 ),
 
 challenger_tiers as (
 
-    select
-        ranked.lead_id,
-        min(thresholds.tier_rank) as tier_rank
-    from ranked
-    inner join thresholds on ranked.challenger_probability >= thresholds.min_probability
-    group by ranked.lead_id
+    {{ earned_tier_ranks('ranked', ['lead_id'], 'challenger_probability') }}
 
 )
 

@@ -1,30 +1,37 @@
 -- One row per tier: the probability at which pursuing a lead at that tier's cost pays off.
+{%- set configured_value = var('value_per_conversion_usd') %}
+{%- if is_lead_table_mode() and configured_value is none %}
+    {{ exceptions.raise_compiler_error("lead_table input has no deal amounts: set economics.value_per_conversion_usd in leadscore.yml") }}
+{%- endif %}
+
 with
 
+{% if configured_value is none -%}
 conversions as (
 
     select * from {{ ref('int_lead_conversions') }}
 
 ),
 
+{% endif -%}
 observed_value as (
 
+    {% if configured_value is none -%}
     select
         avg(case when first_opportunity_stage = 'won' then first_opportunity_amount_usd end)
         * sum(case when first_opportunity_stage = 'won' then 1 else 0 end)
         / nullif(sum(case when first_opportunity_stage in ('won', 'lost') then 1 else 0 end), 0)
             as value_per_conversion_usd
     from conversions
+    {%- else -%}
+    select cast({{ configured_value | float }} as double precision) as value_per_conversion_usd
+    {%- endif %}
 
 ),
 
 economics as (
 
-    select
-        cast(
-            {{ var('value_per_conversion_usd') if var('value_per_conversion_usd') is not none else 'value_per_conversion_usd' }}
-            as double precision
-        ) as value_per_conversion_usd
+    select cast(value_per_conversion_usd as double precision) as value_per_conversion_usd
     from observed_value
 
 ),

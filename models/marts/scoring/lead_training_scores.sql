@@ -4,19 +4,19 @@ with
 
 training_set as (
 
-    select * from {{ ref('lead_training_set') }}
+    select * from {{ training_mart() }}
 
 ),
 
 champion as (
 
-    {{ champion_scores(ref('lead_training_set')) }}
+    {{ champion_scores(training_mart()) }}
 
 ),
 
 challenger as (
 
-    {{ score_model(challenger_model_id(), ref('lead_training_set')) }}
+    {{ score_model(registry_value('challenger_model_id'), training_mart()) }}
 
 )
 
@@ -29,7 +29,7 @@ select
     champion.scored_by as champion_model_id,
     champion.probability as champion_probability,
     champion.log_odds as champion_log_odds,
-    {{ sql_literal(challenger_model_id()) }} as challenger_model_id,
+    {{ sql_literal(registry_value('challenger_model_id')) }} as challenger_model_id,
     challenger.probability as challenger_probability
 from training_set
 inner join champion

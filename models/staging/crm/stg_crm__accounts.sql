@@ -2,7 +2,22 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_accounts') }}
+    select
+        {{ crm_columns('accounts', [
+            'account_id',
+            'account_name',
+            'website_domain',
+            'industry',
+            'employee_count',
+            'annual_revenue',
+            'country',
+            'funding_stage',
+            'uses_salesforce',
+            'uses_competitor',
+            'created_at',
+            '_loaded_at'
+        ]) }}
+    from {{ source('crm', 'crm_accounts') }}
 
 ),
 

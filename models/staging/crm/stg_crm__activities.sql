@@ -2,7 +2,16 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_activities') }}
+    select
+        {{ crm_columns('activities', [
+            'activity_id',
+            'lead_id',
+            'activity_type',
+            'url_path',
+            'occurred_at',
+            '_loaded_at'
+        ]) }}
+    from {{ source('crm', 'crm_activities') }}
 
 ),
 

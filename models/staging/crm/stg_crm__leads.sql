@@ -2,7 +2,18 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_leads') }}
+    select
+        {{ crm_columns('leads', [
+            'lead_id',
+            'crm_record_id',
+            'account_id',
+            'email',
+            'job_title',
+            'lead_source',
+            'created_at',
+            '_loaded_at'
+        ]) }}
+    from {{ source('crm', 'crm_leads') }}
 
 ),
 

@@ -2,7 +2,18 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_opportunities') }}
+    select
+        {{ crm_columns('opportunities', [
+            'opportunity_id',
+            'lead_id',
+            'account_id',
+            'created_at',
+            'stage',
+            'amount',
+            'closed_at',
+            '_loaded_at'
+        ]) }}
+    from {{ source('crm', 'crm_opportunities') }}
 
 ),
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import ndtr
 
 # Hazard while an account is in market: a Gaussian bump around the lead's buying moment.
@@ -80,6 +81,17 @@ class HazardParameters:
             high = np.where(above, middle, high)
             low = np.where(above, low, middle)
         return np.where(converts, high, np.nan)
+
+    @classmethod
+    def from_oracle(cls, oracle: pd.DataFrame, drift_start_day: float) -> HazardParameters:
+        """From rows of oracle.lead_propensity (the generator's record of its own draws)."""
+        return cls(
+            created_day=oracle["created_day"].to_numpy(dtype=float),
+            buying_moment_day=oracle["buying_moment_day"].to_numpy(dtype=float),
+            bump_mass=oracle["bump_mass"].to_numpy(dtype=float),
+            background_rate=oracle["background_rate"].to_numpy(dtype=float),
+            drift_start_day=float(drift_start_day),
+        )
 
     def take(self, index: np.ndarray) -> HazardParameters:
         return HazardParameters(

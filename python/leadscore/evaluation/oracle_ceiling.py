@@ -30,13 +30,7 @@ def oracle_ceiling(
     joined = joined[known]
     start = pd.Timestamp(parameters["history_start_at"])
     as_of_day = (pd.to_datetime(joined["as_of_at"]) - start).dt.total_seconds().to_numpy() / 86400.0
-    hazard = HazardParameters(
-        created_day=joined["created_day"].to_numpy(),
-        buying_moment_day=joined["buying_moment_day"].to_numpy(),
-        bump_mass=joined["bump_mass"].to_numpy(),
-        background_rate=joined["background_rate"].to_numpy(),
-        drift_start_day=float(parameters["drift_start_day"]),
-    )
+    hazard = HazardParameters.from_oracle(joined, parameters["drift_start_day"])
     probability = hazard.conversion_probability(as_of_day, window_days)
     y = joined[label].astype(int).to_numpy()
     return {

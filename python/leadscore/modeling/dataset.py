@@ -10,8 +10,6 @@ from leadscore.modeling.feature_spec import FeatureSpec
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted, relation_name
 
-TRAINING_RELATION = ("features", "lead_training_set")
-SPLITS_RELATION = ("features", "lead_training_splits")
 # Below these, metrics and the tree ensemble are too noisy to trust.
 MIN_TRAIN_POSITIVES = 200
 MIN_EVALUATION_POSITIVES = 30
@@ -39,20 +37,26 @@ class TrainingData:
 
 def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
     dialect = warehouse.target.sql_dialect
-    columns = [*spec.keys, *spec.features, spec.baseline, spec.label, spec.split]
+    columns = [
+        *spec.keys,
+        *spec.features,
+        *([spec.baseline] if spec.baseline else []),
+        spec.label,
+        spec.split,
+    ]
     select = ", ".join(quoted(column, dialect) for column in columns)
     frame = warehouse.query(
-        f"select {select} from {relation_name(*TRAINING_RELATION, dialect)} "
+        f"select {select} from {relation_name(*spec.training_relation, dialect)} "
         f"where {quoted(spec.split, dialect)} in ('train', 'validation', 'test') order by 1, 2"
     )
-    splits = warehouse.query(f"select * from {relation_name(*SPLITS_RELATION, dialect)}")
+    splits = warehouse.query(f"select * from {relation_name(*spec.splits_relation, dialect)}")
     data = TrainingData(frame=frame, spec=spec, splits=splits)
     check_trainable(data)
     return data
 
 
 def check_trainable(data: TrainingData) -> None:
-    relation = ".".join(TRAINING_RELATION)
+    relation = ".".join(data.spec.training_relation)
     label = data.spec.label
     values = set(data.frame[label].dropna().unique())
     if not values <= {True, False}:

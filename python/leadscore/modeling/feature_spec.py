@@ -19,7 +19,9 @@ class FeatureSpec:
     keys: tuple[str, ...] = ("lead_id", "as_of_at")
     label: str = "is_converted_in_window"
     split: str = "split"
-    baseline: str = "legacy_rule_score"
+    baseline: str | None = "legacy_rule_score"  # the score models are compared with, if the data has one
+    training_relation: tuple[str, str] = ("features", "lead_training_set")
+    splits_relation: tuple[str, str] = ("features", "lead_training_splits")
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

@@ -10,16 +10,18 @@ import numpy as np
 import pandas as pd
 import sqlglot.expressions as exp
 
+from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.model_card import render_model_card
 from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
 from leadscore.evaluation.report import render_report
 from leadscore.modeling.dataset import TrainingData, load_training_data
-from leadscore.modeling.feature_spec import load_feature_spec
+from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
+from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
 from leadscore.modeling.train import SCORING_KEYS, TrainingRun, data_fingerprint, model_id, train_models
-from leadscore.paths import project_dir
+from leadscore.paths import artifacts_dir
 from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
 from leadscore.registry.registry import Registry, Segments, promote
@@ -45,6 +47,7 @@ class TrainingOutcome:
     parity: dict[str, dict[str, object]]
     report: Path
     segments: list[SegmentCandidate] = field(default_factory=list)
+    leakage_flags: list[LeakageFlag] = field(default_factory=list)
 
 
 def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
@@ -63,9 +66,9 @@ def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
     ]
 
 
-def _test_relation(warehouse: Warehouse, condition: str = "") -> str:
+def _test_relation(warehouse: Warehouse, relation: tuple[str, str], condition: str = "") -> str:
     dialect = warehouse.target.sql_dialect
-    return f"(select * from {relation_name('features', 'lead_training_set', dialect)} where split = 'test'{condition})"
+    return f"(select * from {relation_name(*relation, dialect)} where split = 'test'{condition})"
 
 
 def _publish(
@@ -127,10 +130,19 @@ def run_training(
     report_path: Path | None = None,
     segment_column: str | None = None,
     min_segment_positives: int = MIN_SEGMENT_POSITIVES,
+    spec: FeatureSpec | None = None,
+    leakage_settings: LeakageSettings | None = None,
+    allow_leakage: bool = False,
 ) -> TrainingOutcome:
-    spec = load_feature_spec(manifest_path)
+    """spec: the features to use (default: read from dbt's manifest)."""
+    spec = spec or load_feature_spec(manifest_path)
     data = load_training_data(warehouse, spec)
-    window_days = float(data.splits["label_window_days"].iloc[0])
+    settings = leakage_settings or LeakageSettings()
+    leakage_flags = enforce(
+        find_leakage(data, settings), settings.allow, allow_leakage, ".".join(spec.training_relation)
+    )
+    window = data.splits["label_window_days"].dropna()
+    window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
     tiers = load_tiers(warehouse)
     run = train_models(warehouse, data, tiers, window_days)
     comparison = run.comparison()
@@ -141,6 +153,7 @@ def run_training(
         role = "champion" if kind == run.champion else "challenger"
         metadata = {
             "params": trained.tuning.params,
+            "leakage_flags": [flag.line() for flag in leakage_flags],
             "tuning_trials": trained.tuning.trials,
             "validation_auc": trained.validation_auc,
             "cross_validation": trained.cross_validation,
@@ -175,7 +188,7 @@ def run_training(
             kind,
             trained.estimator,
             trained.pipeline,
-            _test_relation(warehouse),
+            _test_relation(warehouse, spec.training_relation),
             metadata,
             metrics,
             card,
@@ -201,17 +214,18 @@ def run_training(
     y_test = data.labels("test").to_numpy()
     test = data.part("test")
     names = {kind: run.models[kind].model_id for kind in run.models}
-    probabilities = {names[k]: m.test_probability for k, m in run.models.items()} | {
-        "legacy_rule_score": run.legacy_test_probability
-    }
-    rankings = dict(probabilities) | {"legacy_rule_score": test[spec.baseline].to_numpy(dtype=float)}
+    probabilities = {names[k]: m.test_probability for k, m in run.models.items()}
+    rankings = dict(probabilities)
     deciles = {names[k]: pd.DataFrame(m.test_metrics["deciles"]) for k, m in run.models.items()}
-    deciles["legacy_rule_score"] = pd.DataFrame(run.legacy_metrics["deciles"])
+    if run.legacy_metrics is not None:
+        probabilities["legacy_rule_score"] = run.legacy_test_probability
+        rankings["legacy_rule_score"] = test[spec.baseline].to_numpy(dtype=float)
+        deciles["legacy_rule_score"] = pd.DataFrame(run.legacy_metrics["deciles"])
     importances = {
         names[k]: feature_importance(m.pipeline, m.query.feature_sources) for k, m in run.models.items()
     }
     report = render_report(
-        report_path or project_dir() / "reports" / "training_report.html",
+        report_path or artifacts_dir().parent / "reports" / "training_report.html",
         y_test,
         probabilities,
         rankings,
@@ -221,7 +235,13 @@ def run_training(
         names[run.champion],
     )
     return TrainingOutcome(
-        run=run, versions=versions, registry=registry, parity=parity, report=report, segments=candidates
+        run=run,
+        versions=versions,
+        registry=registry,
+        parity=parity,
+        report=report,
+        segments=candidates,
+        leakage_flags=leakage_flags,
     )
 
 
@@ -278,7 +298,7 @@ def _train_segments(
             run.champion,
             estimator,
             pipeline,
-            _test_relation(warehouse, condition),
+            _test_relation(warehouse, data.spec.training_relation, condition),
             metadata,
             metrics,
             card,

@@ -43,8 +43,8 @@ class TrainedModel:
 class TrainingRun:
     data: TrainingData
     models: dict[str, TrainedModel]
-    legacy_metrics: dict[str, object]
-    legacy_test_probability: np.ndarray
+    legacy_metrics: dict[str, object] | None  # None when the data has no baseline score
+    legacy_test_probability: np.ndarray | None
     oracle: dict[str, float] | None
     champion: str
     challenger: str
@@ -54,7 +54,7 @@ class TrainingRun:
         rows = []
         for name, metrics in [
             *((m.model_id, m.test_metrics) for m in self.models.values()),
-            ("legacy_rule_score", self.legacy_metrics),
+            *([("legacy_rule_score", self.legacy_metrics)] if self.legacy_metrics else []),
         ]:
             rows.append(
                 {
@@ -127,7 +127,10 @@ def train_models(
             query=build_scoring_query(estimator, SCORING_KEYS),
             test_probability=probability,
         )
-    legacy_score, legacy_probability = _legacy_probability(data)
+    legacy_metrics, legacy_probability = None, None
+    if data.spec.baseline:
+        legacy_score, legacy_probability = _legacy_probability(data)
+        legacy_metrics = evaluate_score(y_test, legacy_score, legacy_probability, tiers)
     test_rows = data.part("test")[["lead_id", "as_of_at", data.spec.label]]
     ranked = sorted(
         models.values(), key=lambda m: m.validation_auc, reverse=True
@@ -135,7 +138,7 @@ def train_models(
     return TrainingRun(
         data=data,
         models=models,
-        legacy_metrics=evaluate_score(y_test, legacy_score, legacy_probability, tiers),
+        legacy_metrics=legacy_metrics,
         legacy_test_probability=legacy_probability,
         oracle=oracle_ceiling(warehouse, test_rows, data.spec.label, window_days),
         champion=ranked[0].kind,

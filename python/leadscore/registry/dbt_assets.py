@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from leadscore.paths import project_dir
+from leadscore.paths import generated_macros_dir
 from leadscore.registry.artifacts import SQL_KINDS, ModelVersion
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
@@ -25,7 +25,7 @@ ADAPTER_DIALECTS = {
     "trino": "trino",
 }
 DEFAULT_DIALECT = "postgres"
-GENERATED_FILE = Path("macros") / "generated" / "scoring_models.sql"
+GENERATED_FILE = "scoring_models.sql"
 
 
 def jinja_safe(sql: str) -> str:
@@ -85,8 +85,8 @@ def _segment_macros(registry: Registry) -> list[str]:
     ]
 
 
-def write_macros(registry: Registry, versions: dict[str, ModelVersion], project: Path | None = None) -> Path:
-    target = (project or project_dir()) / GENERATED_FILE
+def write_macros(registry: Registry, versions: dict[str, ModelVersion]) -> Path:
+    target = generated_macros_dir() / GENERATED_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     adapters = [adapter for adapter in profile_adapters() if adapter in ADAPTER_DIALECTS]
     target.write_text(render_macros(registry, versions, adapters))

@@ -51,6 +51,48 @@ class ScoringQuery:
         return text
 
 
+def probability_of(
+    raw_score: exp.Expression, slope: float = -1.0, intercept: float = 0.0
+) -> tuple[exp.Expression, exp.Expression]:
+    """(calibrated log-odds, probability) of a raw score *column*: 1 / (1 + exp(a * raw + b)).
+    The argument must be a column: some dialects expand LEAST/GREATEST into CASE, repeating it."""
+    exponent = exp.Paren(
+        this=exp.Add(this=exp.Mul(this=double(slope), expression=raw_score), expression=double(intercept))
+    )
+    clamped = exp.Least(
+        this=exp.Greatest(this=exponent, expressions=[double(-EXP_CLAMP)]), expressions=[double(EXP_CLAMP)]
+    )
+    probability = exp.Div(
+        this=double(1.0),
+        expression=exp.Paren(this=exp.Add(this=double(1.0), expression=exp.Exp(this=clamped))),
+    )
+    return exp.Neg(this=exponent.copy()), probability
+
+
+def build_model_query(
+    model: object, columns: Sequence[str], table: str, key: str, float32_mode: str = "boundary"
+) -> exp.Select:
+    """A bare fitted classifier over numeric columns of a table: key and probability (expit of the
+    raw score, which is predict_proba for binary gradient boosting and logistic regression). Same
+    shape as the product's query; used by the benchmarks, where other translators get the same model."""
+    raw = assemble_raw_score(model)
+    interpreter = SqlInterpreter(
+        [exp.column(c, quoted=True) for c in columns], raw.float32_inputs, float32_mode
+    )
+    terms = [interpreter(term) for term in raw.terms]
+    if raw.constant != 0.0:
+        terms.insert(0, double(raw.constant))
+    scored = exp.select(exp.column(key, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
+        exp.to_table(table)
+    )
+    _, probability = probability_of(exp.column("raw_score"))
+    return (
+        exp.select(exp.column(key, quoted=True), probability.as_("probability"))
+        .from_("scored")
+        .with_("scored", as_=scored)
+    )
+
+
 def build_scoring_query(
     calibrated: CalibratedClassifierCV, keys: Sequence[str], exact_float32: bool = True
 ) -> ScoringQuery:
@@ -65,7 +107,7 @@ def build_scoring_query(
     prepared = prepared_columns(pipeline.named_steps["prepare"], source)
     raw = assemble_raw_score(pipeline.named_steps["model"])
     features = [exp.column(f"f{i}") for i in range(len(prepared))]
-    interpreter = SqlInterpreter(features, raw.float32_inputs and exact_float32)
+    interpreter = SqlInterpreter(features, raw.float32_inputs, "boundary" if exact_float32 else "naive")
     terms = [interpreter(term) for term in raw.terms]
     if raw.constant != 0.0:
         terms.insert(0, double(raw.constant))
@@ -79,23 +121,12 @@ def build_scoring_query(
     scored_select = exp.select(*[k.copy() for k in key_columns], raw_score.as_("raw_score")).from_("prepared")
 
     # scikit-learn: probability = expit(-(a * raw + b)).
-    exponent = exp.Paren(
-        this=exp.Add(
-            this=exp.Mul(this=double(slope), expression=exp.column("raw_score")), expression=double(intercept)
-        )
-    )
-    clamped = exp.Least(
-        this=exp.Greatest(this=exponent, expressions=[double(-EXP_CLAMP)]), expressions=[double(EXP_CLAMP)]
-    )
-    probability = exp.Div(
-        this=double(1.0),
-        expression=exp.Paren(this=exp.Add(this=double(1.0), expression=exp.Exp(this=clamped))),
-    )
+    log_odds, probability = probability_of(exp.column("raw_score"), slope, intercept)
     final = (
         exp.select(
             *[k.copy() for k in key_columns],
             exp.column("raw_score"),
-            exp.Neg(this=exponent.copy()).as_("log_odds"),
+            log_odds.as_("log_odds"),
             probability.as_("probability"),
         )
         .from_("scored")

@@ -569,35 +569,35 @@ WITH prepared AS (
           (
             (
               (
-                CAST('-0.8746460180966619' AS DOUBLE PRECISION) + (
-                  f0 * CAST('-0.09339966422075038' AS DOUBLE PRECISION)
+                CAST('-0.874646018096162' AS DOUBLE PRECISION) + (
+                  f0 * CAST('-0.09339966422083064' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f1 * CAST('0.2242972012180071' AS DOUBLE PRECISION)
+                  f1 * CAST('0.22429720121792898' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f2 * CAST('-0.3357818122591631' AS DOUBLE PRECISION)
+                    f2 * CAST('-0.33578181225913023' AS DOUBLE PRECISION)
                   ) + (
-                    f3 * CAST('-0.28437521978011726' AS DOUBLE PRECISION)
+                    f3 * CAST('-0.28437521978006214' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * CAST('0.23444535112182815' AS DOUBLE PRECISION)
+                  f4 * CAST('0.23444535112185658' AS DOUBLE PRECISION)
                 ) + (
-                  f5 * CAST('0.2079111151992699' AS DOUBLE PRECISION)
+                  f5 * CAST('0.2079111151991987' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f6 * CAST('0.15906462473737099' AS DOUBLE PRECISION)
+                  f6 * CAST('0.15906462473743452' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f7 * CAST('0.22983199024767892' AS DOUBLE PRECISION)
+                    f7 * CAST('0.22983199024770834' AS DOUBLE PRECISION)
                   ) + (
-                    f8 * CAST('0.09601710719257463' AS DOUBLE PRECISION)
+                    f8 * CAST('0.0960171071925384' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -606,40 +606,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f9 * CAST('0.03493226004331436' AS DOUBLE PRECISION)
+                  f9 * CAST('0.034932260043257696' AS DOUBLE PRECISION)
                 ) + (
-                  f10 * CAST('0.04493709482704116' AS DOUBLE PRECISION)
+                  f10 * CAST('0.044937094827034715' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f11 * CAST('-0.05379291130644606' AS DOUBLE PRECISION)
+                  f11 * CAST('-0.053792911306399634' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f12 * CAST('-0.6581244603088063' AS DOUBLE PRECISION)
+                    f12 * CAST('-0.658124460308871' AS DOUBLE PRECISION)
                   ) + (
-                    f13 * CAST('-0.013341663257354041' AS DOUBLE PRECISION)
+                    f13 * CAST('-0.01334166325737499' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * CAST('-0.012189027377356559' AS DOUBLE PRECISION)
+                  f14 * CAST('-0.012189027377358415' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f15 * CAST('-0.12282976781641783' AS DOUBLE PRECISION)
+                    f15 * CAST('-0.12282976781643803' AS DOUBLE PRECISION)
                   ) + (
-                    f16 * CAST('-0.12176834521154953' AS DOUBLE PRECISION)
+                    f16 * CAST('-0.12176834521155984' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f17 * CAST('0.02625523894381908' AS DOUBLE PRECISION)
+                  f17 * CAST('0.026255238943807286' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f18 * CAST('0.10628205364843522' AS DOUBLE PRECISION)
+                    f18 * CAST('0.10628205364842784' AS DOUBLE PRECISION)
                   ) + (
-                    f19 * CAST('0.09257628833847305' AS DOUBLE PRECISION)
+                    f19 * CAST('0.09257628833847854' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -650,36 +650,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f20 * CAST('0.15695680350177862' AS DOUBLE PRECISION)
+                  f20 * CAST('0.1569568035018128' AS DOUBLE PRECISION)
                 ) + (
-                  f21 * CAST('-0.36363867889098805' AS DOUBLE PRECISION)
+                  f21 * CAST('-0.3636386788911305' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f22 * CAST('-0.20304488560119735' AS DOUBLE PRECISION)
+                  f22 * CAST('-0.20304488560119824' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f23 * CAST('-0.02493257457727459' AS DOUBLE PRECISION)
+                    f23 * CAST('-0.024932574577282176' AS DOUBLE PRECISION)
                   ) + (
-                    f24 * CAST('0.005334433158592468' AS DOUBLE PRECISION)
+                    f24 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * CAST('0.20014226927692813' AS DOUBLE PRECISION)
+                  f25 * CAST('0.20014226927691342' AS DOUBLE PRECISION)
                 ) + (
-                  f26 * CAST('0.005334433158592468' AS DOUBLE PRECISION)
+                  f26 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f27 * CAST('-0.017146838562946125' AS DOUBLE PRECISION)
+                  f27 * CAST('-0.017146838562963083' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f28 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                    f28 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                   ) + (
-                    f29 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                    f29 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -688,40 +688,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f30 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                  f30 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                 ) + (
-                  f31 * CAST('-0.5757994361928973' AS DOUBLE PRECISION)
+                  f31 * CAST('-0.5757994361931735' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f32 * CAST('0.6937716951582926' AS DOUBLE PRECISION)
+                  f32 * CAST('0.6937716951581978' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f33 * CAST('-0.4638668215665163' AS DOUBLE PRECISION)
+                    f33 * CAST('-0.46386682156633896' AS DOUBLE PRECISION)
                   ) + (
-                    f34 * CAST('0.05290941152965116' AS DOUBLE PRECISION)
+                    f34 * CAST('0.052909411529558595' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * CAST('0.03103802271599812' AS DOUBLE PRECISION)
+                  f35 * CAST('0.031038022715986695' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f36 * CAST('-0.033706736492405374' AS DOUBLE PRECISION)
+                    f36 * CAST('-0.03370673649249805' AS DOUBLE PRECISION)
                   ) + (
-                    f37 * CAST('-0.197768874879208' AS DOUBLE PRECISION)
+                    f37 * CAST('-0.19776887487932424' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f38 * CAST('0.1635708789554618' AS DOUBLE PRECISION)
+                  f38 * CAST('0.16357087895542902' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f39 * CAST('-0.03958320308593501' AS DOUBLE PRECISION)
+                    f39 * CAST('-0.03958320308603247' AS DOUBLE PRECISION)
                   ) + (
-                    f40 * CAST('-0.16408730649327527' AS DOUBLE PRECISION)
+                    f40 * CAST('-0.1640873064933561' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -734,36 +734,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f41 * CAST('0.5252682545334528' AS DOUBLE PRECISION)
+                  f41 * CAST('0.5252682545334738' AS DOUBLE PRECISION)
                 ) + (
-                  f42 * CAST('-0.04796469623521745' AS DOUBLE PRECISION)
+                  f42 * CAST('-0.04796469623535643' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f43 * CAST('0.10881654763198866' AS DOUBLE PRECISION)
+                  f43 * CAST('0.10881654763189412' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f44 * CAST('-0.06341513729115109' AS DOUBLE PRECISION)
+                    f44 * CAST('-0.0634151372912464' AS DOUBLE PRECISION)
                   ) + (
-                    f45 * CAST('-0.059058382884666576' AS DOUBLE PRECISION)
+                    f45 * CAST('-0.05905838288468062' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * CAST('0.23591884830494184' AS DOUBLE PRECISION)
+                  f46 * CAST('0.23591884830493293' AS DOUBLE PRECISION)
                 ) + (
-                  f47 * CAST('-0.07899589579602186' AS DOUBLE PRECISION)
+                  f47 * CAST('-0.07899589579607276' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f48 * CAST('0.07875680194522608' AS DOUBLE PRECISION)
+                  f48 * CAST('0.0787568019451717' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f49 * CAST('-0.13258109868777834' AS DOUBLE PRECISION)
+                    f49 * CAST('-0.13258109868779766' AS DOUBLE PRECISION)
                   ) + (
-                    f50 * CAST('0.0055825256691033115' AS DOUBLE PRECISION)
+                    f50 * CAST('0.005582525669031384' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -772,40 +772,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f51 * CAST('0.1621964719216564' AS DOUBLE PRECISION)
+                  f51 * CAST('0.16219647192147635' AS DOUBLE PRECISION)
                 ) + (
-                  f52 * CAST('-0.06688879916069317' AS DOUBLE PRECISION)
+                  f52 * CAST('-0.06688879916072818' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f53 * CAST('-0.15062130123476636' AS DOUBLE PRECISION)
+                  f53 * CAST('-0.15062130123470646' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f54 * CAST('-0.7356428310857017' AS DOUBLE PRECISION)
+                    f54 * CAST('-0.7356428310857744' AS DOUBLE PRECISION)
                   ) + (
-                    f55 * CAST('0.0007701623684833187' AS DOUBLE PRECISION)
+                    f55 * CAST('0.0007701623684791233' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * CAST('0.104418101728066' AS DOUBLE PRECISION)
+                  f56 * CAST('0.10441810172794995' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f57 * CAST('-0.5862762518112317' AS DOUBLE PRECISION)
+                    f57 * CAST('-0.5862762518114715' AS DOUBLE PRECISION)
                   ) + (
-                    f58 * CAST('0.047503992795447356' AS DOUBLE PRECISION)
+                    f58 * CAST('0.04750399279539047' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f59 * CAST('0.5297041561728648' AS DOUBLE PRECISION)
+                  f59 * CAST('0.5297041561728164' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f60 * CAST('0.6312685540146941' AS DOUBLE PRECISION)
+                    f60 * CAST('0.63126855401453' AS DOUBLE PRECISION)
                   ) + (
-                    f61 * CAST('0.105455392903776' AS DOUBLE PRECISION)
+                    f61 * CAST('0.10545539290367774' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -816,36 +816,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f62 * CAST('0.25282008363671155' AS DOUBLE PRECISION)
+                  f62 * CAST('0.2528200836365633' AS DOUBLE PRECISION)
                 ) + (
-                  f63 * CAST('-0.34843394711765774' AS DOUBLE PRECISION)
+                  f63 * CAST('-0.34843394711783565' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f64 * CAST('-0.006000796917254438' AS DOUBLE PRECISION)
+                  f64 * CAST('-0.00600079691735082' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f65 * CAST('-0.21648781268026582' AS DOUBLE PRECISION)
+                    f65 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
                   ) + (
-                    f66 * CAST('0.20439296435731996' AS DOUBLE PRECISION)
+                    f66 * CAST('0.20439296435720516' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * CAST('0.24161234258916908' AS DOUBLE PRECISION)
+                  f67 * CAST('0.24161234258904915' AS DOUBLE PRECISION)
                 ) + (
-                  f68 * CAST('0.0295324948799699' AS DOUBLE PRECISION)
+                  f68 * CAST('0.029532494879940075' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f69 * CAST('0.3284209653734608' AS DOUBLE PRECISION)
+                  f69 * CAST('0.3284209653733784' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f70 * CAST('-0.13638950365802047' AS DOUBLE PRECISION)
+                    f70 * CAST('-0.136389503658114' AS DOUBLE PRECISION)
                   ) + (
-                    f71 * CAST('0.04342662415943976' AS DOUBLE PRECISION)
+                    f71 * CAST('0.04342662415934307' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -854,40 +854,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f72 * CAST('-0.018978794951572307' AS DOUBLE PRECISION)
+                  f72 * CAST('-0.018978794951648455' AS DOUBLE PRECISION)
                 ) + (
-                  f73 * CAST('-0.2793904315295594' AS DOUBLE PRECISION)
+                  f73 * CAST('-0.27939043152969745' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f74 * CAST('-0.21648781268026582' AS DOUBLE PRECISION)
+                  f74 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f75 * CAST('-0.45038948168609594' AS DOUBLE PRECISION)
+                    f75 * CAST('-0.4503894816861617' AS DOUBLE PRECISION)
                   ) + (
-                    f76 * CAST('-0.05681972139957991' AS DOUBLE PRECISION)
+                    f76 * CAST('-0.056819721399692096' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * CAST('0.08937998025974185' AS DOUBLE PRECISION)
+                  f77 * CAST('0.08937998025968472' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f78 * CAST('-0.023010188761963354' AS DOUBLE PRECISION)
+                    f78 * CAST('-0.023010188762086693' AS DOUBLE PRECISION)
                   ) + (
-                    f79 * CAST('-0.19507297925481987' AS DOUBLE PRECISION)
+                    f79 * CAST('-0.1950729792549039' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f80 * CAST('0.054340690100739504' AS DOUBLE PRECISION)
+                  f80 * CAST('0.054340690100622216' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f81 * CAST('0.41050450275439737' AS DOUBLE PRECISION)
+                    f81 * CAST('0.41050450275441175' AS DOUBLE PRECISION)
                   ) + (
-                    f82 * CAST('0.16281308217020193' AS DOUBLE PRECISION)
+                    f82 * CAST('0.16281308217004903' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -903,14 +903,14 @@ SELECT
   "as_of_at",
   raw_score,
   -(
-    CAST('-0.99802381020401' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757307' AS DOUBLE PRECISION)
+    CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
   ) AS log_odds,
   CAST('1.0' AS DOUBLE PRECISION) / (
     CAST('1.0' AS DOUBLE PRECISION) + EXP(
       LEAST(
         GREATEST(
           (
-            CAST('-0.99802381020401' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757307' AS DOUBLE PRECISION)
+            CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
           ),
           CAST('-700.0' AS DOUBLE PRECISION)
         ),

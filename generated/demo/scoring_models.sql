@@ -553,35 +553,35 @@ WITH prepared AS (
           (
             (
               (
-                (-8.746460180966619e-01) + (
-                  f0 * (-9.339966422075038e-02)
+                (-8.74646018096162e-01) + (
+                  f0 * (-9.339966422083064e-02)
                 )
               ) + (
                 (
-                  f1 * 2.242972012180071e-01
+                  f1 * 2.2429720121792898e-01
                 ) + (
                   (
-                    f2 * (-3.357818122591631e-01)
+                    f2 * (-3.3578181225913023e-01)
                   ) + (
-                    f3 * (-2.8437521978011726e-01)
+                    f3 * (-2.8437521978006214e-01)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * 2.3444535112182815e-01
+                  f4 * 2.3444535112185658e-01
                 ) + (
-                  f5 * 2.079111151992699e-01
+                  f5 * 2.079111151991987e-01
                 )
               ) + (
                 (
-                  f6 * 1.5906462473737099e-01
+                  f6 * 1.5906462473743452e-01
                 ) + (
                   (
-                    f7 * 2.2983199024767892e-01
+                    f7 * 2.2983199024770834e-01
                   ) + (
-                    f8 * 9.601710719257463e-02
+                    f8 * 9.60171071925384e-02
                   )
                 )
               )
@@ -590,40 +590,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f9 * 3.493226004331436e-02
+                  f9 * 3.4932260043257696e-02
                 ) + (
-                  f10 * 4.493709482704116e-02
+                  f10 * 4.4937094827034715e-02
                 )
               ) + (
                 (
-                  f11 * (-5.379291130644606e-02)
+                  f11 * (-5.3792911306399634e-02)
                 ) + (
                   (
-                    f12 * (-6.581244603088063e-01)
+                    f12 * (-6.58124460308871e-01)
                   ) + (
-                    f13 * (-1.3341663257354041e-02)
+                    f13 * (-1.334166325737499e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * (-1.2189027377356559e-02)
+                  f14 * (-1.2189027377358415e-02)
                 ) + (
                   (
-                    f15 * (-1.2282976781641783e-01)
+                    f15 * (-1.2282976781643803e-01)
                   ) + (
-                    f16 * (-1.2176834521154953e-01)
+                    f16 * (-1.2176834521155984e-01)
                   )
                 )
               ) + (
                 (
-                  f17 * 2.625523894381908e-02
+                  f17 * 2.6255238943807286e-02
                 ) + (
                   (
-                    f18 * 1.0628205364843522e-01
+                    f18 * 1.0628205364842784e-01
                   ) + (
-                    f19 * 9.257628833847305e-02
+                    f19 * 9.257628833847854e-02
                   )
                 )
               )
@@ -634,36 +634,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f20 * 1.5695680350177862e-01
+                  f20 * 1.569568035018128e-01
                 ) + (
-                  f21 * (-3.6363867889098805e-01)
+                  f21 * (-3.636386788911305e-01)
                 )
               ) + (
                 (
-                  f22 * (-2.0304488560119735e-01)
+                  f22 * (-2.0304488560119824e-01)
                 ) + (
                   (
-                    f23 * (-2.493257457727459e-02)
+                    f23 * (-2.4932574577282176e-02)
                   ) + (
-                    f24 * 5.334433158592468e-03
+                    f24 * 5.334433158592991e-03
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * 2.0014226927692813e-01
+                  f25 * 2.0014226927691342e-01
                 ) + (
-                  f26 * 5.334433158592468e-03
+                  f26 * 5.334433158592991e-03
                 )
               ) + (
                 (
-                  f27 * (-1.7146838562946125e-02)
+                  f27 * (-1.7146838562963083e-02)
                 ) + (
                   (
-                    f28 * 1.1451183863839524e-02
+                    f28 * 1.1451183863828401e-02
                   ) + (
-                    f29 * 1.1451183863839524e-02
+                    f29 * 1.1451183863828401e-02
                   )
                 )
               )
@@ -672,40 +672,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f30 * 1.1451183863839524e-02
+                  f30 * 1.1451183863828401e-02
                 ) + (
-                  f31 * (-5.757994361928973e-01)
+                  f31 * (-5.757994361931735e-01)
                 )
               ) + (
                 (
-                  f32 * 6.937716951582926e-01
+                  f32 * 6.937716951581978e-01
                 ) + (
                   (
-                    f33 * (-4.638668215665163e-01)
+                    f33 * (-4.6386682156633896e-01)
                   ) + (
-                    f34 * 5.290941152965116e-02
+                    f34 * 5.2909411529558595e-02
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * 3.103802271599812e-02
+                  f35 * 3.1038022715986695e-02
                 ) + (
                   (
-                    f36 * (-3.3706736492405374e-02)
+                    f36 * (-3.370673649249805e-02)
                   ) + (
-                    f37 * (-1.97768874879208e-01)
+                    f37 * (-1.9776887487932424e-01)
                   )
                 )
               ) + (
                 (
-                  f38 * 1.635708789554618e-01
+                  f38 * 1.6357087895542902e-01
                 ) + (
                   (
-                    f39 * (-3.958320308593501e-02)
+                    f39 * (-3.958320308603247e-02)
                   ) + (
-                    f40 * (-1.6408730649327527e-01)
+                    f40 * (-1.640873064933561e-01)
                   )
                 )
               )
@@ -718,36 +718,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f41 * 5.252682545334528e-01
+                  f41 * 5.252682545334738e-01
                 ) + (
-                  f42 * (-4.796469623521745e-02)
+                  f42 * (-4.796469623535643e-02)
                 )
               ) + (
                 (
-                  f43 * 1.0881654763198866e-01
+                  f43 * 1.0881654763189412e-01
                 ) + (
                   (
-                    f44 * (-6.341513729115109e-02)
+                    f44 * (-6.34151372912464e-02)
                   ) + (
-                    f45 * (-5.9058382884666576e-02)
+                    f45 * (-5.905838288468062e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * 2.3591884830494184e-01
+                  f46 * 2.3591884830493293e-01
                 ) + (
-                  f47 * (-7.899589579602186e-02)
+                  f47 * (-7.899589579607276e-02)
                 )
               ) + (
                 (
-                  f48 * 7.875680194522608e-02
+                  f48 * 7.87568019451717e-02
                 ) + (
                   (
-                    f49 * (-1.3258109868777834e-01)
+                    f49 * (-1.3258109868779766e-01)
                   ) + (
-                    f50 * 5.5825256691033115e-03
+                    f50 * 5.582525669031384e-03
                   )
                 )
               )
@@ -756,40 +756,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f51 * 1.621964719216564e-01
+                  f51 * 1.6219647192147635e-01
                 ) + (
-                  f52 * (-6.688879916069317e-02)
+                  f52 * (-6.688879916072818e-02)
                 )
               ) + (
                 (
-                  f53 * (-1.5062130123476636e-01)
+                  f53 * (-1.5062130123470646e-01)
                 ) + (
                   (
-                    f54 * (-7.356428310857017e-01)
+                    f54 * (-7.356428310857744e-01)
                   ) + (
-                    f55 * 7.701623684833187e-04
+                    f55 * 7.701623684791233e-04
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * 1.04418101728066e-01
+                  f56 * 1.0441810172794995e-01
                 ) + (
                   (
-                    f57 * (-5.862762518112317e-01)
+                    f57 * (-5.862762518114715e-01)
                   ) + (
-                    f58 * 4.7503992795447356e-02
+                    f58 * 4.750399279539047e-02
                   )
                 )
               ) + (
                 (
-                  f59 * 5.297041561728648e-01
+                  f59 * 5.297041561728164e-01
                 ) + (
                   (
-                    f60 * 6.312685540146941e-01
+                    f60 * 6.3126855401453e-01
                   ) + (
-                    f61 * 1.05455392903776e-01
+                    f61 * 1.0545539290367774e-01
                   )
                 )
               )
@@ -800,36 +800,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f62 * 2.5282008363671155e-01
+                  f62 * 2.528200836365633e-01
                 ) + (
-                  f63 * (-3.4843394711765774e-01)
+                  f63 * (-3.4843394711783565e-01)
                 )
               ) + (
                 (
-                  f64 * (-6.000796917254438e-03)
+                  f64 * (-6.00079691735082e-03)
                 ) + (
                   (
-                    f65 * (-2.1648781268026582e-01)
+                    f65 * (-2.1648781268033448e-01)
                   ) + (
-                    f66 * 2.0439296435731996e-01
+                    f66 * 2.0439296435720516e-01
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * 2.4161234258916908e-01
+                  f67 * 2.4161234258904915e-01
                 ) + (
-                  f68 * 2.95324948799699e-02
+                  f68 * 2.9532494879940075e-02
                 )
               ) + (
                 (
-                  f69 * 3.284209653734608e-01
+                  f69 * 3.284209653733784e-01
                 ) + (
                   (
-                    f70 * (-1.3638950365802047e-01)
+                    f70 * (-1.36389503658114e-01)
                   ) + (
-                    f71 * 4.342662415943976e-02
+                    f71 * 4.342662415934307e-02
                   )
                 )
               )
@@ -838,40 +838,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f72 * (-1.8978794951572307e-02)
+                  f72 * (-1.8978794951648455e-02)
                 ) + (
-                  f73 * (-2.793904315295594e-01)
+                  f73 * (-2.7939043152969745e-01)
                 )
               ) + (
                 (
-                  f74 * (-2.1648781268026582e-01)
+                  f74 * (-2.1648781268033448e-01)
                 ) + (
                   (
-                    f75 * (-4.5038948168609594e-01)
+                    f75 * (-4.503894816861617e-01)
                   ) + (
-                    f76 * (-5.681972139957991e-02)
+                    f76 * (-5.6819721399692096e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * 8.937998025974185e-02
+                  f77 * 8.937998025968472e-02
                 ) + (
                   (
-                    f78 * (-2.3010188761963354e-02)
+                    f78 * (-2.3010188762086693e-02)
                   ) + (
-                    f79 * (-1.9507297925481987e-01)
+                    f79 * (-1.950729792549039e-01)
                   )
                 )
               ) + (
                 (
-                  f80 * 5.4340690100739504e-02
+                  f80 * 5.4340690100622216e-02
                 ) + (
                   (
-                    f81 * 4.1050450275439737e-01
+                    f81 * 4.1050450275441175e-01
                   ) + (
-                    f82 * 1.6281308217020193e-01
+                    f82 * 1.6281308217004903e-01
                   )
                 )
               )
@@ -887,19 +887,19 @@ SELECT
   "as_of_at",
   raw_score,
   -(
-    (-9.9802381020401e-01) * raw_score + 2.9116926361757307e+00
+    (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
   ) AS log_odds,
   1.0e+00 / (
     1.0e+00 + EXP(
       CASE
         WHEN CASE
           WHEN (
-            (-9.9802381020401e-01) * raw_score + 2.9116926361757307e+00
+            (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
           ) IS NULL
           OR (-7.0e+02) IS NULL
           THEN NULL
           ELSE GREATEST((
-            (-9.9802381020401e-01) * raw_score + 2.9116926361757307e+00
+            (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
           ), (-7.0e+02))
         END IS NULL
         OR 7.0e+02 IS NULL
@@ -907,12 +907,12 @@ SELECT
         ELSE LEAST(
           CASE
             WHEN (
-              (-9.9802381020401e-01) * raw_score + 2.9116926361757307e+00
+              (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
             ) IS NULL
             OR (-7.0e+02) IS NULL
             THEN NULL
             ELSE GREATEST((
-              (-9.9802381020401e-01) * raw_score + 2.9116926361757307e+00
+              (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
             ), (-7.0e+02))
           END,
           7.0e+02
@@ -1495,35 +1495,35 @@ WITH prepared AS (
           (
             (
               (
-                CAST('-0.8746460180966619' AS DOUBLE PRECISION) + (
-                  f0 * CAST('-0.09339966422075038' AS DOUBLE PRECISION)
+                CAST('-0.874646018096162' AS DOUBLE PRECISION) + (
+                  f0 * CAST('-0.09339966422083064' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f1 * CAST('0.2242972012180071' AS DOUBLE PRECISION)
+                  f1 * CAST('0.22429720121792898' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f2 * CAST('-0.3357818122591631' AS DOUBLE PRECISION)
+                    f2 * CAST('-0.33578181225913023' AS DOUBLE PRECISION)
                   ) + (
-                    f3 * CAST('-0.28437521978011726' AS DOUBLE PRECISION)
+                    f3 * CAST('-0.28437521978006214' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * CAST('0.23444535112182815' AS DOUBLE PRECISION)
+                  f4 * CAST('0.23444535112185658' AS DOUBLE PRECISION)
                 ) + (
-                  f5 * CAST('0.2079111151992699' AS DOUBLE PRECISION)
+                  f5 * CAST('0.2079111151991987' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f6 * CAST('0.15906462473737099' AS DOUBLE PRECISION)
+                  f6 * CAST('0.15906462473743452' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f7 * CAST('0.22983199024767892' AS DOUBLE PRECISION)
+                    f7 * CAST('0.22983199024770834' AS DOUBLE PRECISION)
                   ) + (
-                    f8 * CAST('0.09601710719257463' AS DOUBLE PRECISION)
+                    f8 * CAST('0.0960171071925384' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1532,40 +1532,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f9 * CAST('0.03493226004331436' AS DOUBLE PRECISION)
+                  f9 * CAST('0.034932260043257696' AS DOUBLE PRECISION)
                 ) + (
-                  f10 * CAST('0.04493709482704116' AS DOUBLE PRECISION)
+                  f10 * CAST('0.044937094827034715' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f11 * CAST('-0.05379291130644606' AS DOUBLE PRECISION)
+                  f11 * CAST('-0.053792911306399634' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f12 * CAST('-0.6581244603088063' AS DOUBLE PRECISION)
+                    f12 * CAST('-0.658124460308871' AS DOUBLE PRECISION)
                   ) + (
-                    f13 * CAST('-0.013341663257354041' AS DOUBLE PRECISION)
+                    f13 * CAST('-0.01334166325737499' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * CAST('-0.012189027377356559' AS DOUBLE PRECISION)
+                  f14 * CAST('-0.012189027377358415' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f15 * CAST('-0.12282976781641783' AS DOUBLE PRECISION)
+                    f15 * CAST('-0.12282976781643803' AS DOUBLE PRECISION)
                   ) + (
-                    f16 * CAST('-0.12176834521154953' AS DOUBLE PRECISION)
+                    f16 * CAST('-0.12176834521155984' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f17 * CAST('0.02625523894381908' AS DOUBLE PRECISION)
+                  f17 * CAST('0.026255238943807286' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f18 * CAST('0.10628205364843522' AS DOUBLE PRECISION)
+                    f18 * CAST('0.10628205364842784' AS DOUBLE PRECISION)
                   ) + (
-                    f19 * CAST('0.09257628833847305' AS DOUBLE PRECISION)
+                    f19 * CAST('0.09257628833847854' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1576,36 +1576,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f20 * CAST('0.15695680350177862' AS DOUBLE PRECISION)
+                  f20 * CAST('0.1569568035018128' AS DOUBLE PRECISION)
                 ) + (
-                  f21 * CAST('-0.36363867889098805' AS DOUBLE PRECISION)
+                  f21 * CAST('-0.3636386788911305' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f22 * CAST('-0.20304488560119735' AS DOUBLE PRECISION)
+                  f22 * CAST('-0.20304488560119824' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f23 * CAST('-0.02493257457727459' AS DOUBLE PRECISION)
+                    f23 * CAST('-0.024932574577282176' AS DOUBLE PRECISION)
                   ) + (
-                    f24 * CAST('0.005334433158592468' AS DOUBLE PRECISION)
+                    f24 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * CAST('0.20014226927692813' AS DOUBLE PRECISION)
+                  f25 * CAST('0.20014226927691342' AS DOUBLE PRECISION)
                 ) + (
-                  f26 * CAST('0.005334433158592468' AS DOUBLE PRECISION)
+                  f26 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f27 * CAST('-0.017146838562946125' AS DOUBLE PRECISION)
+                  f27 * CAST('-0.017146838562963083' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f28 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                    f28 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                   ) + (
-                    f29 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                    f29 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1614,40 +1614,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f30 * CAST('0.011451183863839524' AS DOUBLE PRECISION)
+                  f30 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
                 ) + (
-                  f31 * CAST('-0.5757994361928973' AS DOUBLE PRECISION)
+                  f31 * CAST('-0.5757994361931735' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f32 * CAST('0.6937716951582926' AS DOUBLE PRECISION)
+                  f32 * CAST('0.6937716951581978' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f33 * CAST('-0.4638668215665163' AS DOUBLE PRECISION)
+                    f33 * CAST('-0.46386682156633896' AS DOUBLE PRECISION)
                   ) + (
-                    f34 * CAST('0.05290941152965116' AS DOUBLE PRECISION)
+                    f34 * CAST('0.052909411529558595' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * CAST('0.03103802271599812' AS DOUBLE PRECISION)
+                  f35 * CAST('0.031038022715986695' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f36 * CAST('-0.033706736492405374' AS DOUBLE PRECISION)
+                    f36 * CAST('-0.03370673649249805' AS DOUBLE PRECISION)
                   ) + (
-                    f37 * CAST('-0.197768874879208' AS DOUBLE PRECISION)
+                    f37 * CAST('-0.19776887487932424' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f38 * CAST('0.1635708789554618' AS DOUBLE PRECISION)
+                  f38 * CAST('0.16357087895542902' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f39 * CAST('-0.03958320308593501' AS DOUBLE PRECISION)
+                    f39 * CAST('-0.03958320308603247' AS DOUBLE PRECISION)
                   ) + (
-                    f40 * CAST('-0.16408730649327527' AS DOUBLE PRECISION)
+                    f40 * CAST('-0.1640873064933561' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1660,36 +1660,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f41 * CAST('0.5252682545334528' AS DOUBLE PRECISION)
+                  f41 * CAST('0.5252682545334738' AS DOUBLE PRECISION)
                 ) + (
-                  f42 * CAST('-0.04796469623521745' AS DOUBLE PRECISION)
+                  f42 * CAST('-0.04796469623535643' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f43 * CAST('0.10881654763198866' AS DOUBLE PRECISION)
+                  f43 * CAST('0.10881654763189412' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f44 * CAST('-0.06341513729115109' AS DOUBLE PRECISION)
+                    f44 * CAST('-0.0634151372912464' AS DOUBLE PRECISION)
                   ) + (
-                    f45 * CAST('-0.059058382884666576' AS DOUBLE PRECISION)
+                    f45 * CAST('-0.05905838288468062' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * CAST('0.23591884830494184' AS DOUBLE PRECISION)
+                  f46 * CAST('0.23591884830493293' AS DOUBLE PRECISION)
                 ) + (
-                  f47 * CAST('-0.07899589579602186' AS DOUBLE PRECISION)
+                  f47 * CAST('-0.07899589579607276' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f48 * CAST('0.07875680194522608' AS DOUBLE PRECISION)
+                  f48 * CAST('0.0787568019451717' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f49 * CAST('-0.13258109868777834' AS DOUBLE PRECISION)
+                    f49 * CAST('-0.13258109868779766' AS DOUBLE PRECISION)
                   ) + (
-                    f50 * CAST('0.0055825256691033115' AS DOUBLE PRECISION)
+                    f50 * CAST('0.005582525669031384' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1698,40 +1698,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f51 * CAST('0.1621964719216564' AS DOUBLE PRECISION)
+                  f51 * CAST('0.16219647192147635' AS DOUBLE PRECISION)
                 ) + (
-                  f52 * CAST('-0.06688879916069317' AS DOUBLE PRECISION)
+                  f52 * CAST('-0.06688879916072818' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f53 * CAST('-0.15062130123476636' AS DOUBLE PRECISION)
+                  f53 * CAST('-0.15062130123470646' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f54 * CAST('-0.7356428310857017' AS DOUBLE PRECISION)
+                    f54 * CAST('-0.7356428310857744' AS DOUBLE PRECISION)
                   ) + (
-                    f55 * CAST('0.0007701623684833187' AS DOUBLE PRECISION)
+                    f55 * CAST('0.0007701623684791233' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * CAST('0.104418101728066' AS DOUBLE PRECISION)
+                  f56 * CAST('0.10441810172794995' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f57 * CAST('-0.5862762518112317' AS DOUBLE PRECISION)
+                    f57 * CAST('-0.5862762518114715' AS DOUBLE PRECISION)
                   ) + (
-                    f58 * CAST('0.047503992795447356' AS DOUBLE PRECISION)
+                    f58 * CAST('0.04750399279539047' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f59 * CAST('0.5297041561728648' AS DOUBLE PRECISION)
+                  f59 * CAST('0.5297041561728164' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f60 * CAST('0.6312685540146941' AS DOUBLE PRECISION)
+                    f60 * CAST('0.63126855401453' AS DOUBLE PRECISION)
                   ) + (
-                    f61 * CAST('0.105455392903776' AS DOUBLE PRECISION)
+                    f61 * CAST('0.10545539290367774' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1742,36 +1742,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f62 * CAST('0.25282008363671155' AS DOUBLE PRECISION)
+                  f62 * CAST('0.2528200836365633' AS DOUBLE PRECISION)
                 ) + (
-                  f63 * CAST('-0.34843394711765774' AS DOUBLE PRECISION)
+                  f63 * CAST('-0.34843394711783565' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f64 * CAST('-0.006000796917254438' AS DOUBLE PRECISION)
+                  f64 * CAST('-0.00600079691735082' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f65 * CAST('-0.21648781268026582' AS DOUBLE PRECISION)
+                    f65 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
                   ) + (
-                    f66 * CAST('0.20439296435731996' AS DOUBLE PRECISION)
+                    f66 * CAST('0.20439296435720516' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * CAST('0.24161234258916908' AS DOUBLE PRECISION)
+                  f67 * CAST('0.24161234258904915' AS DOUBLE PRECISION)
                 ) + (
-                  f68 * CAST('0.0295324948799699' AS DOUBLE PRECISION)
+                  f68 * CAST('0.029532494879940075' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f69 * CAST('0.3284209653734608' AS DOUBLE PRECISION)
+                  f69 * CAST('0.3284209653733784' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f70 * CAST('-0.13638950365802047' AS DOUBLE PRECISION)
+                    f70 * CAST('-0.136389503658114' AS DOUBLE PRECISION)
                   ) + (
-                    f71 * CAST('0.04342662415943976' AS DOUBLE PRECISION)
+                    f71 * CAST('0.04342662415934307' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1780,40 +1780,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f72 * CAST('-0.018978794951572307' AS DOUBLE PRECISION)
+                  f72 * CAST('-0.018978794951648455' AS DOUBLE PRECISION)
                 ) + (
-                  f73 * CAST('-0.2793904315295594' AS DOUBLE PRECISION)
+                  f73 * CAST('-0.27939043152969745' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f74 * CAST('-0.21648781268026582' AS DOUBLE PRECISION)
+                  f74 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f75 * CAST('-0.45038948168609594' AS DOUBLE PRECISION)
+                    f75 * CAST('-0.4503894816861617' AS DOUBLE PRECISION)
                   ) + (
-                    f76 * CAST('-0.05681972139957991' AS DOUBLE PRECISION)
+                    f76 * CAST('-0.056819721399692096' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * CAST('0.08937998025974185' AS DOUBLE PRECISION)
+                  f77 * CAST('0.08937998025968472' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f78 * CAST('-0.023010188761963354' AS DOUBLE PRECISION)
+                    f78 * CAST('-0.023010188762086693' AS DOUBLE PRECISION)
                   ) + (
-                    f79 * CAST('-0.19507297925481987' AS DOUBLE PRECISION)
+                    f79 * CAST('-0.1950729792549039' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f80 * CAST('0.054340690100739504' AS DOUBLE PRECISION)
+                  f80 * CAST('0.054340690100622216' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f81 * CAST('0.41050450275439737' AS DOUBLE PRECISION)
+                    f81 * CAST('0.41050450275441175' AS DOUBLE PRECISION)
                   ) + (
-                    f82 * CAST('0.16281308217020193' AS DOUBLE PRECISION)
+                    f82 * CAST('0.16281308217004903' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1829,14 +1829,14 @@ SELECT
   "as_of_at",
   raw_score,
   -(
-    CAST('-0.99802381020401' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757307' AS DOUBLE PRECISION)
+    CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
   ) AS log_odds,
   CAST('1.0' AS DOUBLE PRECISION) / (
     CAST('1.0' AS DOUBLE PRECISION) + EXP(
       LEAST(
         GREATEST(
           (
-            CAST('-0.99802381020401' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757307' AS DOUBLE PRECISION)
+            CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
           ),
           CAST('-700.0' AS DOUBLE PRECISION)
         ),
@@ -1853,12 +1853,12 @@ FROM scored
 {% macro contributions__logistic_78246ef2b7(relation) %}{{ return(adapter.dispatch('contributions__logistic_78246ef2b7', 'lead_scoring')(relation)) }}{% endmacro %}
 
 {% macro duckdb__contributions__logistic_78246ef2b7(relation) %}
-WITH prepared AS (SELECT "source"."lead_id", "source"."as_of_at", ((COALESCE(CAST("source"."days_since_last_engagement" AS DOUBLE), 5.403472222222222e+00) - 1.0960543251119923e+01) / 1.4219451951549194e+01) AS f0, ((COALESCE(CAST("source"."engagements_7d" AS DOUBLE), 1.0e+00) - 1.422528183618418e+00) / 2.187891670562049e+00) AS f1, ((COALESCE(CAST("source"."engagements_30d" AS DOUBLE), 3.0e+00) - 5.61241482544088e+00) / 6.741198862864095e+00) AS f2, ((COALESCE(CAST("source"."engagements_90d" AS DOUBLE), 1.0e+01) - 1.3582601780674535e+01) / 1.2908213799301704e+01) AS f3, ((COALESCE(CAST("source"."engagement_velocity_30d" AS DOUBLE), 0.0e+00) - 3.320530256676159e-01) / 1.3034319548603253e+00) AS f4, ((COALESCE(CAST("source"."decayed_engagement_score" AS DOUBLE), 2.5036769719899405e+00) - 3.6533437251017142e+00) / 3.8548622677645548e+00) AS f5, ((COALESCE(CAST("source"."distinct_activity_types_90d" AS DOUBLE), 5.0e+00) - 4.6488703163737854e+00) / 2.4340614577141517e+00) AS f6, ((COALESCE(CAST("source"."pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 2.668672914100385e-01) / 6.853499971870838e-01) AS f7, ((COALESCE(CAST("source"."comparison_page_views_90d" AS DOUBLE), 0.0e+00) - 9.934043316233453e-02) / 4.035089665336418e-01) AS f8, ((COALESCE(CAST("source"."webinars_attended" AS DOUBLE), 0.0e+00) - 5.624405532253286e-01) / 9.156937854295532e-01) AS f9, ((COALESCE(CAST("source"."email_click_rate_90d" AS DOUBLE), 1.4285714285714285e-01) - 2.2661774579054536e-01) / 3.454231285268295e-01) AS f10, ((COALESCE(CAST("source"."days_to_first_engagement" AS DOUBLE), 1.2528356481481495e+00) - 2.557571354357062e+00) / 4.255255240511862e+00) AS f11, ((COALESCE(CAST("source"."lead_age_days" AS DOUBLE), 5.2537326388888886e+01) - 5.502892869512778e+01) / 3.479698203705253e+01) AS f12, ((COALESCE(CAST("source"."employee_count" AS DOUBLE), 1.66e+02) - 5.452110146102631e+02) / 1.9916704831961483e+03) AS f13, ((COALESCE(CAST("source"."annual_revenue_usd" AS DOUBLE), 3.0186e+07) - 1.1326980237943025e+08) / 3.5666508596105516e+08) AS f14, ((COALESCE(CAST("source"."buying_committee_size" AS DOUBLE), 2.0e+00) - 1.8548017401337844e+00) / 8.918216330335247e-01) AS f15, ((COALESCE(CAST("source"."account_engaged_leads_30d" AS DOUBLE), 1.0e+00) - 1.5726381114246955e+00) / 8.907803044213449e-01) AS f16, ((COALESCE(CAST("source"."senior_pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 7.283301888263452e-02) / 3.7839615367583634e-01) AS f17, ((COALESCE(CASE WHEN "source"."has_requested_demo" THEN 1.0e+00 WHEN NOT "source"."has_requested_demo" THEN 0.0e+00 END, 0.0e+00) - 4.3752826158140114e-02) / 2.045446561543852e-01) AS f18, ((COALESCE(CASE WHEN "source"."has_started_trial" THEN 1.0e+00 WHEN NOT "source"."has_started_trial" THEN 0.0e+00 END, 0.0e+00) - 3.661141689925623e-02) / 1.878058067576322e-01) AS f19, ((COALESCE(CASE WHEN "source"."uses_salesforce" THEN 1.0e+00 WHEN NOT "source"."uses_salesforce" THEN 0.0e+00 END, 0.0e+00) - 4.108805139319851e-01) / 4.919936150022405e-01) AS f20, ((COALESCE(CASE WHEN "source"."uses_competitor" THEN 1.0e+00 WHEN NOT "source"."uses_competitor" THEN 0.0e+00 END, 0.0e+00) - 2.2556250292361188e-01) / 4.1795222238725743e-01) AS f21, ((COALESCE(CASE WHEN "source"."is_free_email_domain" THEN 1.0e+00 WHEN NOT "source"."is_free_email_domain" THEN 0.0e+00 END, 0.0e+00) - 1.5915363385464582e-01) / 3.658192923910755e-01) AS f22, ((COALESCE(CASE WHEN "source"."is_enterprise_demo_request" THEN 1.0e+00 WHEN NOT "source"."is_enterprise_demo_request" THEN 0.0e+00 END, 0.0e+00) - 5.9719645112500585e-03) / 7.70473889961654e-02) AS f23, ((CASE WHEN CAST("source"."days_since_last_engagement" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 3.0577082001465705e-02) / 1.7216888237350367e-01) AS f24, ((CASE WHEN CAST("source"."email_click_rate_90d" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 8.828528214803612e-02) / 2.8370934264503483e-01) AS f25, ((CASE WHEN CAST("source"."days_to_first_engagement" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 3.0577082001465705e-02) / 1.7216888237350367e-01) AS f26, ((CASE WHEN CAST("source"."employee_count" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 7.158561115182512e-02) / 2.5780052643050366e-01) AS f27, ((CASE WHEN CAST("source"."annual_revenue_usd" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f28, ((CASE WHEN CASE WHEN "source"."uses_salesforce" THEN 1.0e+00 WHEN NOT "source"."uses_salesforce" THEN 0.0e+00 END IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f29, ((CASE WHEN CASE WHEN "source"."uses_competitor" THEN 1.0e+00 WHEN NOT "source"."uses_competitor" THEN 0.0e+00 END IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f30, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'education' THEN 1.0e+00 ELSE 0.0e+00 END AS f31, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'fintech' THEN 1.0e+00 ELSE 0.0e+00 END AS f32, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'government' THEN 1.0e+00 ELSE 0.0e+00 END AS f33, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'healthcare' THEN 1.0e+00 ELSE 0.0e+00 END AS f34, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'logistics' THEN 1.0e+00 ELSE 0.0e+00 END AS f35, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'manufacturing' THEN 1.0e+00 ELSE 0.0e+00 END AS f36, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'media' THEN 1.0e+00 ELSE 0.0e+00 END AS f37, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f38, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'other' THEN 1.0e+00 ELSE 0.0e+00 END AS f39, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'retail' THEN 1.0e+00 ELSE 0.0e+00 END AS f40, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'software' THEN 1.0e+00 ELSE 0.0e+00 END AS f41, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'AU' THEN 1.0e+00 ELSE 0.0e+00 END AS f42, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'BR' THEN 1.0e+00 ELSE 0.0e+00 END AS f43, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'CA' THEN 1.0e+00 ELSE 0.0e+00 END AS f44, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'DE' THEN 1.0e+00 ELSE 0.0e+00 END AS f45, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'FR' THEN 1.0e+00 ELSE 0.0e+00 END AS f46, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'GB' THEN 1.0e+00 ELSE 0.0e+00 END AS f47, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'IN' THEN 1.0e+00 ELSE 0.0e+00 END AS f48, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'NL' THEN 1.0e+00 ELSE 0.0e+00 END AS f49, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SE' THEN 1.0e+00 ELSE 0.0e+00 END AS f50, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SG' THEN 1.0e+00 ELSE 0.0e+00 END AS f51, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'US' THEN 1.0e+00 ELSE 0.0e+00 END AS f52, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f53, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'bootstrapped' THEN 1.0e+00 ELSE 0.0e+00 END AS f54, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f55, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'public' THEN 1.0e+00 ELSE 0.0e+00 END AS f56, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'seed' THEN 1.0e+00 ELSE 0.0e+00 END AS f57, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_a' THEN 1.0e+00 ELSE 0.0e+00 END AS f58, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_b' THEN 1.0e+00 ELSE 0.0e+00 END AS f59, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_c_plus' THEN 1.0e+00 ELSE 0.0e+00 END AS f60, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'c_level' THEN 1.0e+00 ELSE 0.0e+00 END AS f61, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'director' THEN 1.0e+00 ELSE 0.0e+00 END AS f62, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'individual_contributor' THEN 1.0e+00 ELSE 0.0e+00 END AS f63, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'manager' THEN 1.0e+00 ELSE 0.0e+00 END AS f64, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'unknown' THEN 1.0e+00 ELSE 0.0e+00 END AS f65, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'vp' THEN 1.0e+00 ELSE 0.0e+00 END AS f66, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'engineering' THEN 1.0e+00 ELSE 0.0e+00 END AS f67, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'finance' THEN 1.0e+00 ELSE 0.0e+00 END AS f68, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'it' THEN 1.0e+00 ELSE 0.0e+00 END AS f69, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'marketing' THEN 1.0e+00 ELSE 0.0e+00 END AS f70, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'operations' THEN 1.0e+00 ELSE 0.0e+00 END AS f71, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'other' THEN 1.0e+00 ELSE 0.0e+00 END AS f72, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'sales' THEN 1.0e+00 ELSE 0.0e+00 END AS f73, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'unknown' THEN 1.0e+00 ELSE 0.0e+00 END AS f74, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'content_syndication' THEN 1.0e+00 ELSE 0.0e+00 END AS f75, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'events' THEN 1.0e+00 ELSE 0.0e+00 END AS f76, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'organic_search' THEN 1.0e+00 ELSE 0.0e+00 END AS f77, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_search' THEN 1.0e+00 ELSE 0.0e+00 END AS f78, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_social' THEN 1.0e+00 ELSE 0.0e+00 END AS f79, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'partner' THEN 1.0e+00 ELSE 0.0e+00 END AS f80, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'referral' THEN 1.0e+00 ELSE 0.0e+00 END AS f81, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'webinar' THEN 1.0e+00 ELSE 0.0e+00 END AS f82 FROM {{ relation }} AS source) SELECT "lead_id", "as_of_at", (-3.863905485357023e+00) AS bias, ((-9.321508875736845e-02) * (f0 - 2.1313623063298033e-17) + 5.323891306217066e-03 * (f24 - (-9.701662772294347e-17))) AS "contribution__days_since_last_engagement", 2.2385394737769093e-01 * (f1 - (-6.312585507860424e-16)) AS "contribution__engagements_7d", (-3.351182436680975e-01) * (f2 - (-1.1395863834945247e-15)) AS "contribution__engagements_30d", (-2.838132403725554e-01) * (f3 - (-1.2980328821736623e-16)) AS "contribution__engagements_90d", 2.339820426112239e-01 * (f4 - (-2.070054479755185e-16)) AS "contribution__engagement_velocity_30d", 2.0750024337494022e-01 * (f5 - 5.625466983958194e-17) AS "contribution__decayed_engagement_score", 1.58750282849062e-01 * (f6 - 4.178436088703143e-16) AS "contribution__distinct_activity_types_90d", 2.2937779861375937e-01 * (f7 - (-1.7893593266345285e-15)) AS "contribution__pricing_page_views_30d", 9.582735916510018e-02 * (f8 - 2.3028225445620877e-15) AS "contribution__comparison_page_views_90d", 3.486322726746589e-02 * (f9 - 2.0024280433542966e-15) AS "contribution__webinars_attended", (4.484829059878253e-02 * (f10 - (-1.8599217526971578e-16)) + 1.997467501666368e-01 * (f25 - (-9.501977390524413e-16))) AS "contribution__email_click_rate_90d", ((-5.368660630402567e-02) * (f11 - 7.697624781778837e-17) + 5.323891306217066e-03 * (f26 - (-9.701662772294347e-17))) AS "contribution__days_to_first_engagement", (-6.568238814658527e-01) * (f12 - (-1.666451113194706e-16)) AS "contribution__lead_age_days", ((-1.3315297598563322e-02) * (f13 - 7.166203728499821e-16) + (-1.7112953155544543e-02) * (f27 - 8.350901523901956e-15)) AS "contribution__employee_count", ((-1.2164939545830384e-02) * (f14 - 2.0000390895021727e-16) + 1.1428554151135799e-02 * (f28 - (-7.19833169555893e-15))) AS "contribution__annual_revenue_usd", (-1.225870328826152e-01) * (f15 - 9.673280961855525e-16) AS "contribution__buying_committee_size", (-1.2152770785026787e-01) * (f16 - (-5.76324037618656e-15)) AS "contribution__account_engaged_leads_30d", 2.6203353608527023e-02 * (f17 - 2.7881160149833507e-15) AS "contribution__senior_pricing_page_views_30d", 1.0607202013851832e-01 * (f18 - (-1.6740637396908765e-15)) AS "contribution__has_requested_demo", 9.239334002210793e-02 * (f19 - (-2.387566354651239e-15)) AS "contribution__has_started_trial", (1.566466270682872e-01 * (f20 - 2.122066159818277e-15) + 1.1428554151135799e-02 * (f29 - (-7.19833169555893e-15))) AS "contribution__uses_salesforce", ((-3.629200598443364e-01) * (f21 - (-5.0990004132333674e-15)) + 1.1428554151135799e-02 * (f30 - (-7.19833169555893e-15))) AS "contribution__uses_competitor", (-2.026436303701443e-01) * (f22 - (-7.599892333463245e-15)) AS "contribution__is_free_email_domain", (-2.488330307780722e-02) * (f23 - 4.962878515189731e-17) AS "contribution__is_enterprise_demo_request", ((((-5.746615472225561e-01) * (f31 - 8.636739276191664e-02) + 6.924006706135741e-01 * (f32 - 8.370105873731153e-02)) + ((-4.629501326870383e-01) * (f33 - 4.1289195889791526e-02) + (5.2804852490474424e-02 * (f34 - 1.13186658974319e-01) + 3.097668569221906e-02 * (f35 - 6.74223878502487e-02)))) + (((-3.364012558369296e-02) * (f36 - 1.3283333073456724e-01) + ((-1.9737804604670728e-01) * (f37 - 6.781220276612664e-02) + 1.632476318535489e-01 * (f38 - 5.928305240671729e-02))) + ((-3.950497916390399e-02) * (f39 - 3.689208363868835e-02) + ((-1.6376303883253177e-01) * (f40 - 1.2315032822415917e-01) + 5.242302247686863e-01 * (f41 - 1.8806230801615392e-01))))) AS "contribution__industry", ((((-4.7869908891949656e-02) * (f42 - 5.01925685684437e-02) + (1.0860150548092345e-01 * (f43 - 3.784323203343053e-02) + (-6.3289816943925e-02) * (f44 - 5.511982910514088e-02))) + ((-5.894167231104223e-02) * (f45 - 9.0655356836574e-02) + (2.354526278842399e-01 * (f46 - 5.351379165172376e-02) + (-7.883978491282467e-02) * (f47 - 1.1864406779661017e-01)))) + ((7.860116355685712e-02 * (f48 - 6.8389128841626e-02) + ((-1.323190932734104e-01) * (f49 - 3.926215832722623e-02) + 5.571493538840177e-03 * (f50 - 2.979745216970982e-02))) + (1.6187594090889923e-01 * (f51 - 1.939719021408635e-02) + ((-6.675661419832578e-02) * (f52 - 4.1323499602388786e-01) + (-1.5032364495620748e-01) * (f53 - 2.3950228431540703e-02))))) AS "contribution__country_code", (((-7.34189061229417e-01) * (f54 - 1.4020862894297786e-01) + (7.686403814694665e-04 * (f55 - 5.052001309778118e-03) + 1.0421175174091435e-01 * (f56 - 2.6772488422497e-02))) + (((-5.851176586647711e-01) * (f57 - 2.544867696817551e-01) + 4.741011588961621e-02 * (f58 - 2.910825939843762e-01)) + (5.286573602245425e-01 * (f59 - 1.9927338499680353e-01) + 6.300210475397209e-01 * (f60 - 8.312413266181218e-02)))) AS "contribution__funding_stage", ((1.0524699303238744e-01 * (f61 - 5.9735237709135705e-02) + (2.5232046316720735e-01 * (f62 - 1.3902359159870895e-01) + (-3.477453755067873e-01) * (f63 - 4.205791090390283e-01))) + ((-5.988938203618752e-03) * (f64 - 2.4907613864936928e-01) + ((-2.1605999167389087e-01) * (f65 - 4.981834624920088e-02) + 2.0398904506678486e-01 * (f66 - 8.176757675455694e-02)))) AS "contribution__seniority", (((2.4113487074315912e-01 * (f67 - 2.7510018243338064e-01) + 2.9474133064937975e-02 * (f68 - 7.43143155629707e-02)) + (3.277719432129006e-01 * (f69 - 1.7454352673350693e-01) + (-1.3611997211261134e-01) * (f70 - 1.1360765908346716e-01))) + ((4.334080490790158e-02 * (f71 - 1.0715232407652846e-01) + (-1.8941289250648825e-02) * (f72 - 1.2994870035707046e-01)) + ((-2.7883830300967344e-01) * (f73 - 7.551494550387476e-02) + (-2.1605999167389087e-01) * (f74 - 4.981834624920088e-02)))) AS "contribution__job_function", ((((-4.4949942658816666e-01) * (f75 - 1.0637269424477258e-01) + (-5.670743484593906e-02) * (f76 - 6.385168322080675e-02)) + (8.920334845478677e-02 * (f77 - 2.7335381161024747e-01) + (-2.296471626172816e-02) * (f78 - 1.8082734317745935e-01))) + (((-1.9468747802374312e-01) * (f79 - 1.4354544462289304e-01) + 5.4233302583455364e-02 * (f80 - 7.733927931018353e-02)) + (4.096932679448462e-01 * (f81 - 5.4215458500304056e-02) + 1.624913326185635e-01 * (f82 - 1.0049428531333322e-01)))) AS "contribution__lead_source" FROM prepared
+WITH prepared AS (SELECT "source"."lead_id", "source"."as_of_at", ((COALESCE(CAST("source"."days_since_last_engagement" AS DOUBLE), 5.403472222222222e+00) - 1.0960543251119923e+01) / 1.4219451951549194e+01) AS f0, ((COALESCE(CAST("source"."engagements_7d" AS DOUBLE), 1.0e+00) - 1.422528183618418e+00) / 2.187891670562049e+00) AS f1, ((COALESCE(CAST("source"."engagements_30d" AS DOUBLE), 3.0e+00) - 5.61241482544088e+00) / 6.741198862864095e+00) AS f2, ((COALESCE(CAST("source"."engagements_90d" AS DOUBLE), 1.0e+01) - 1.3582601780674535e+01) / 1.2908213799301704e+01) AS f3, ((COALESCE(CAST("source"."engagement_velocity_30d" AS DOUBLE), 0.0e+00) - 3.320530256676159e-01) / 1.3034319548603253e+00) AS f4, ((COALESCE(CAST("source"."decayed_engagement_score" AS DOUBLE), 2.5036769719899405e+00) - 3.6533437251017142e+00) / 3.8548622677645548e+00) AS f5, ((COALESCE(CAST("source"."distinct_activity_types_90d" AS DOUBLE), 5.0e+00) - 4.6488703163737854e+00) / 2.4340614577141517e+00) AS f6, ((COALESCE(CAST("source"."pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 2.668672914100385e-01) / 6.853499971870838e-01) AS f7, ((COALESCE(CAST("source"."comparison_page_views_90d" AS DOUBLE), 0.0e+00) - 9.934043316233453e-02) / 4.035089665336418e-01) AS f8, ((COALESCE(CAST("source"."webinars_attended" AS DOUBLE), 0.0e+00) - 5.624405532253286e-01) / 9.156937854295532e-01) AS f9, ((COALESCE(CAST("source"."email_click_rate_90d" AS DOUBLE), 1.4285714285714285e-01) - 2.2661774579054536e-01) / 3.454231285268295e-01) AS f10, ((COALESCE(CAST("source"."days_to_first_engagement" AS DOUBLE), 1.2528356481481495e+00) - 2.557571354357062e+00) / 4.255255240511862e+00) AS f11, ((COALESCE(CAST("source"."lead_age_days" AS DOUBLE), 5.2537326388888886e+01) - 5.502892869512778e+01) / 3.479698203705253e+01) AS f12, ((COALESCE(CAST("source"."employee_count" AS DOUBLE), 1.66e+02) - 5.452110146102631e+02) / 1.9916704831961483e+03) AS f13, ((COALESCE(CAST("source"."annual_revenue_usd" AS DOUBLE), 3.0186e+07) - 1.1326980237943025e+08) / 3.5666508596105516e+08) AS f14, ((COALESCE(CAST("source"."buying_committee_size" AS DOUBLE), 2.0e+00) - 1.8548017401337844e+00) / 8.918216330335247e-01) AS f15, ((COALESCE(CAST("source"."account_engaged_leads_30d" AS DOUBLE), 1.0e+00) - 1.5726381114246955e+00) / 8.907803044213449e-01) AS f16, ((COALESCE(CAST("source"."senior_pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 7.283301888263452e-02) / 3.7839615367583634e-01) AS f17, ((COALESCE(CASE WHEN "source"."has_requested_demo" THEN 1.0e+00 WHEN NOT "source"."has_requested_demo" THEN 0.0e+00 END, 0.0e+00) - 4.3752826158140114e-02) / 2.045446561543852e-01) AS f18, ((COALESCE(CASE WHEN "source"."has_started_trial" THEN 1.0e+00 WHEN NOT "source"."has_started_trial" THEN 0.0e+00 END, 0.0e+00) - 3.661141689925623e-02) / 1.878058067576322e-01) AS f19, ((COALESCE(CASE WHEN "source"."uses_salesforce" THEN 1.0e+00 WHEN NOT "source"."uses_salesforce" THEN 0.0e+00 END, 0.0e+00) - 4.108805139319851e-01) / 4.919936150022405e-01) AS f20, ((COALESCE(CASE WHEN "source"."uses_competitor" THEN 1.0e+00 WHEN NOT "source"."uses_competitor" THEN 0.0e+00 END, 0.0e+00) - 2.2556250292361188e-01) / 4.1795222238725743e-01) AS f21, ((COALESCE(CASE WHEN "source"."is_free_email_domain" THEN 1.0e+00 WHEN NOT "source"."is_free_email_domain" THEN 0.0e+00 END, 0.0e+00) - 1.5915363385464582e-01) / 3.658192923910755e-01) AS f22, ((COALESCE(CASE WHEN "source"."is_enterprise_demo_request" THEN 1.0e+00 WHEN NOT "source"."is_enterprise_demo_request" THEN 0.0e+00 END, 0.0e+00) - 5.9719645112500585e-03) / 7.70473889961654e-02) AS f23, ((CASE WHEN CAST("source"."days_since_last_engagement" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 3.0577082001465705e-02) / 1.7216888237350367e-01) AS f24, ((CASE WHEN CAST("source"."email_click_rate_90d" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 8.828528214803612e-02) / 2.8370934264503483e-01) AS f25, ((CASE WHEN CAST("source"."days_to_first_engagement" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 3.0577082001465705e-02) / 1.7216888237350367e-01) AS f26, ((CASE WHEN CAST("source"."employee_count" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 7.158561115182512e-02) / 2.5780052643050366e-01) AS f27, ((CASE WHEN CAST("source"."annual_revenue_usd" AS DOUBLE) IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f28, ((CASE WHEN CASE WHEN "source"."uses_salesforce" THEN 1.0e+00 WHEN NOT "source"."uses_salesforce" THEN 0.0e+00 END IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f29, ((CASE WHEN CASE WHEN "source"."uses_competitor" THEN 1.0e+00 WHEN NOT "source"."uses_competitor" THEN 0.0e+00 END IS NULL THEN 1.0e+00 ELSE 0.0e+00 END - 5.052001309778118e-03) / 7.089766281439831e-02) AS f30, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'education' THEN 1.0e+00 ELSE 0.0e+00 END AS f31, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'fintech' THEN 1.0e+00 ELSE 0.0e+00 END AS f32, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'government' THEN 1.0e+00 ELSE 0.0e+00 END AS f33, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'healthcare' THEN 1.0e+00 ELSE 0.0e+00 END AS f34, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'logistics' THEN 1.0e+00 ELSE 0.0e+00 END AS f35, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'manufacturing' THEN 1.0e+00 ELSE 0.0e+00 END AS f36, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'media' THEN 1.0e+00 ELSE 0.0e+00 END AS f37, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f38, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'other' THEN 1.0e+00 ELSE 0.0e+00 END AS f39, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'retail' THEN 1.0e+00 ELSE 0.0e+00 END AS f40, CASE WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'software' THEN 1.0e+00 ELSE 0.0e+00 END AS f41, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'AU' THEN 1.0e+00 ELSE 0.0e+00 END AS f42, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'BR' THEN 1.0e+00 ELSE 0.0e+00 END AS f43, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'CA' THEN 1.0e+00 ELSE 0.0e+00 END AS f44, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'DE' THEN 1.0e+00 ELSE 0.0e+00 END AS f45, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'FR' THEN 1.0e+00 ELSE 0.0e+00 END AS f46, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'GB' THEN 1.0e+00 ELSE 0.0e+00 END AS f47, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'IN' THEN 1.0e+00 ELSE 0.0e+00 END AS f48, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'NL' THEN 1.0e+00 ELSE 0.0e+00 END AS f49, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SE' THEN 1.0e+00 ELSE 0.0e+00 END AS f50, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SG' THEN 1.0e+00 ELSE 0.0e+00 END AS f51, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'US' THEN 1.0e+00 ELSE 0.0e+00 END AS f52, CASE WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f53, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'bootstrapped' THEN 1.0e+00 ELSE 0.0e+00 END AS f54, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'missing' THEN 1.0e+00 ELSE 0.0e+00 END AS f55, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'public' THEN 1.0e+00 ELSE 0.0e+00 END AS f56, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'seed' THEN 1.0e+00 ELSE 0.0e+00 END AS f57, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_a' THEN 1.0e+00 ELSE 0.0e+00 END AS f58, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_b' THEN 1.0e+00 ELSE 0.0e+00 END AS f59, CASE WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_c_plus' THEN 1.0e+00 ELSE 0.0e+00 END AS f60, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'c_level' THEN 1.0e+00 ELSE 0.0e+00 END AS f61, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'director' THEN 1.0e+00 ELSE 0.0e+00 END AS f62, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'individual_contributor' THEN 1.0e+00 ELSE 0.0e+00 END AS f63, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'manager' THEN 1.0e+00 ELSE 0.0e+00 END AS f64, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'unknown' THEN 1.0e+00 ELSE 0.0e+00 END AS f65, CASE WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'vp' THEN 1.0e+00 ELSE 0.0e+00 END AS f66, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'engineering' THEN 1.0e+00 ELSE 0.0e+00 END AS f67, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'finance' THEN 1.0e+00 ELSE 0.0e+00 END AS f68, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'it' THEN 1.0e+00 ELSE 0.0e+00 END AS f69, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'marketing' THEN 1.0e+00 ELSE 0.0e+00 END AS f70, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'operations' THEN 1.0e+00 ELSE 0.0e+00 END AS f71, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'other' THEN 1.0e+00 ELSE 0.0e+00 END AS f72, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'sales' THEN 1.0e+00 ELSE 0.0e+00 END AS f73, CASE WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'unknown' THEN 1.0e+00 ELSE 0.0e+00 END AS f74, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'content_syndication' THEN 1.0e+00 ELSE 0.0e+00 END AS f75, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'events' THEN 1.0e+00 ELSE 0.0e+00 END AS f76, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'organic_search' THEN 1.0e+00 ELSE 0.0e+00 END AS f77, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_search' THEN 1.0e+00 ELSE 0.0e+00 END AS f78, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_social' THEN 1.0e+00 ELSE 0.0e+00 END AS f79, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'partner' THEN 1.0e+00 ELSE 0.0e+00 END AS f80, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'referral' THEN 1.0e+00 ELSE 0.0e+00 END AS f81, CASE WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'webinar' THEN 1.0e+00 ELSE 0.0e+00 END AS f82 FROM {{ relation }} AS source) SELECT "lead_id", "as_of_at", (-3.863905482064724e+00) AS bias, ((-9.321508863421156e-02) * (f0 - 2.1313623063298033e-17) + 5.323891299179025e-03 * (f24 - (-9.701662772294347e-17))) AS "contribution__days_since_last_engagement", 2.2385394708166215e-01 * (f1 - (-6.312585507860424e-16)) AS "contribution__engagements_7d", (-3.3511824322501454e-01) * (f2 - (-1.1395863834945247e-15)) AS "contribution__engagements_30d", (-2.8381323999727903e-01) * (f3 - (-1.2980328821736623e-16)) AS "contribution__engagements_90d", 2.3398204230191136e-01 * (f4 - (-2.070054479755185e-16)) AS "contribution__engagement_velocity_30d", 2.0750024310053902e-01 * (f5 - 5.078431174341383e-17) AS "contribution__decayed_engagement_score", 1.5875028263924623e-01 * (f6 - 4.178436088703143e-16) AS "contribution__distinct_activity_types_90d", 2.2937779831053495e-01 * (f7 - (-1.7893593266345285e-15)) AS "contribution__pricing_page_views_30d", 9.582735903837344e-02 * (f8 - 2.3028225445620877e-15) AS "contribution__comparison_page_views_90d", 3.486322722131767e-02 * (f9 - 2.0024280433542966e-15) AS "contribution__webinars_attended", (4.484829053948346e-02 * (f10 - (-1.8599217526971578e-16)) + 1.9974674990254268e-01 * (f25 - (-9.501977390524413e-16))) AS "contribution__email_click_rate_90d", ((-5.368660623300182e-02) * (f11 - 7.697624781778837e-17) + 5.323891299179025e-03 * (f26 - (-9.701662772294347e-17))) AS "contribution__days_to_first_engagement", (-6.568238805975491e-01) * (f12 - (-1.666451113194706e-16)) AS "contribution__lead_age_days", ((-1.3315297580980458e-02) * (f13 - 7.166203728499821e-16) + (-1.7112953132936926e-02) * (f27 - 8.350901523901956e-15)) AS "contribution__employee_count", ((-1.216493952974932e-02) * (f14 - 2.0000390895021727e-16) + 1.1428554136015337e-02 * (f28 - (-7.19833169555893e-15))) AS "contribution__annual_revenue_usd", (-1.2258703272056658e-01) * (f15 - 9.673280961855525e-16) AS "contribution__buying_committee_size", (-1.2152770768960988e-01) * (f16 - (-5.76324037618656e-15)) AS "contribution__account_engaged_leads_30d", 2.6203353573872556e-02 * (f17 - 2.7881160149833507e-15) AS "contribution__senior_pricing_page_views_30d", 1.0607201999827619e-01 * (f18 - (-1.6740637396908765e-15)) AS "contribution__has_requested_demo", 9.239333989996285e-02 * (f19 - (-2.387566354651239e-15)) AS "contribution__has_started_trial", (1.566466268612233e-01 * (f20 - 2.122066159818277e-15) + 1.1428554136015337e-02 * (f29 - (-7.19833169555893e-15))) AS "contribution__uses_salesforce", ((-3.629200593646724e-01) * (f21 - (-5.0990004132333674e-15)) + 1.1428554136015337e-02 * (f30 - (-7.19833169555893e-15))) AS "contribution__uses_competitor", (-2.0264363010223588e-01) * (f22 - (-7.599892333463245e-15)) AS "contribution__is_free_email_domain", (-2.488330304491729e-02) * (f23 - 4.962878515189731e-17) AS "contribution__is_enterprise_demo_request", ((((-5.746615464630883e-01) * (f31 - 8.636739276191664e-02) + 6.924006696980765e-01 * (f32 - 8.370105873731153e-02)) + ((-4.629501320748082e-01) * (f33 - 4.1289195889791526e-02) + (5.280485242057027e-02 * (f34 - 1.13186658974319e-01) + 3.0976685651254273e-02 * (f35 - 6.74223878502487e-02)))) + (((-3.364012553931081e-02) * (f36 - 1.3283333073456724e-01) + ((-1.9737804578587545e-01) * (f37 - 6.781220276612664e-02) + 1.6324763163769118e-01 * (f38 - 5.928305240671729e-02))) + ((-3.950497911177286e-02) * (f39 - 3.689208363868835e-02) + ((-1.6376303861610603e-01) * (f40 - 1.2315032822415917e-01) + 5.242302240756376e-01 * (f41 - 1.8806230801615392e-01))))) AS "contribution__industry", ((((-4.7869908828800926e-02) * (f42 - 5.01925685684437e-02) + (1.0860150533725019e-01 * (f43 - 3.784323203343053e-02) + (-6.328981686034649e-02) * (f44 - 5.511982910514088e-02))) + ((-5.8941672233131154e-02) * (f45 - 9.0655356836574e-02) + (2.3545262757294586e-01 * (f46 - 5.351379165172376e-02) + (-7.883978480864366e-02) * (f47 - 1.1864406779661017e-01)))) + ((7.860116345288652e-02 * (f48 - 6.8389128841626e-02) + ((-1.3231909309849443e-01) * (f49 - 3.926215832722623e-02) + 5.5714935314024805e-03 * (f50 - 2.979745216970982e-02))) + (1.6187594069470804e-01 * (f51 - 1.939719021408635e-02) + ((-6.675661411010372e-02) * (f52 - 4.1323499602388786e-01) + (-1.5032364475740914e-01) * (f53 - 2.3950228431540703e-02))))) AS "contribution__country_code", (((-7.341890602588393e-01) * (f54 - 1.4020862894297786e-01) + (7.686403804490821e-04 * (f55 - 5.052001309778118e-03) + 1.0421175160302318e-01 * (f56 - 2.6772488422497e-02))) + (((-5.851176578914432e-01) * (f57 - 2.544867696817551e-01) + 4.741011582687989e-02 * (f58 - 2.910825939843762e-01)) + (5.286573595255715e-01 * (f59 - 1.9927338499680353e-01) + 6.300210467066244e-01 * (f60 - 8.312413266181218e-02)))) AS "contribution__funding_stage", ((1.0524699289314536e-01 * (f61 - 5.9735237709135705e-02) + (2.5232046283347376e-01 * (f62 - 1.3902359159870895e-01) + (-3.477453750472207e-01) * (f63 - 4.205791090390283e-01))) + ((-5.988938195797141e-03) * (f64 - 2.4907613864936928e-01) + ((-2.1605999138831272e-01) * (f65 - 4.981834624920088e-02) + 2.0398904479698227e-01 * (f66 - 8.176757675455694e-02)))) AS "contribution__seniority", (((2.4113487042424195e-01 * (f67 - 2.7510018243338064e-01) + 2.9474133025941308e-02 * (f68 - 7.43143155629707e-02)) + (3.2777194277948046e-01 * (f69 - 1.7454352673350693e-01) + (-1.361199719327444e-01) * (f70 - 1.1360765908346716e-01))) + ((4.3340804850505454e-02 * (f71 - 1.0715232407652846e-01) + (-1.8941289225683087e-02) * (f72 - 1.2994870035707046e-01)) + ((-2.788383026411671e-01) * (f73 - 7.551494550387476e-02) + (-2.1605999138831272e-01) * (f74 - 4.981834624920088e-02)))) AS "contribution__job_function", ((((-4.4949942599396203e-01) * (f75 - 1.0637269424477258e-01) + (-5.6707434771079764e-02) * (f76 - 6.385168322080675e-02)) + (8.920334833679656e-02 * (f77 - 2.7335381161024747e-01) + (-2.2964716231490264e-02) * (f78 - 1.8082734317745935e-01))) + (((-1.946874777664363e-01) * (f79 - 1.4354544462289304e-01) + 5.423330251163802e-02 * (f80 - 7.733927931018353e-02)) + (4.096932674032169e-01 * (f81 - 5.4215458500304056e-02) + 1.624913324035858e-01 * (f82 - 1.0049428531333322e-01)))) AS "contribution__lead_source" FROM prepared
 
 {% endmacro %}
 
 {% macro postgres__contributions__logistic_78246ef2b7(relation) %}
-WITH prepared AS (SELECT "source"."lead_id", "source"."as_of_at", ((COALESCE(CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION), CAST('5.403472222222222' AS DOUBLE PRECISION)) - CAST('10.960543251119923' AS DOUBLE PRECISION)) / CAST('14.219451951549194' AS DOUBLE PRECISION)) AS f0, ((COALESCE(CAST("source"."engagements_7d" AS DOUBLE PRECISION), CAST('1.0' AS DOUBLE PRECISION)) - CAST('1.422528183618418' AS DOUBLE PRECISION)) / CAST('2.187891670562049' AS DOUBLE PRECISION)) AS f1, ((COALESCE(CAST("source"."engagements_30d" AS DOUBLE PRECISION), CAST('3.0' AS DOUBLE PRECISION)) - CAST('5.61241482544088' AS DOUBLE PRECISION)) / CAST('6.741198862864095' AS DOUBLE PRECISION)) AS f2, ((COALESCE(CAST("source"."engagements_90d" AS DOUBLE PRECISION), CAST('10.0' AS DOUBLE PRECISION)) - CAST('13.582601780674535' AS DOUBLE PRECISION)) / CAST('12.908213799301704' AS DOUBLE PRECISION)) AS f3, ((COALESCE(CAST("source"."engagement_velocity_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.3320530256676159' AS DOUBLE PRECISION)) / CAST('1.3034319548603253' AS DOUBLE PRECISION)) AS f4, ((COALESCE(CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION), CAST('2.5036769719899405' AS DOUBLE PRECISION)) - CAST('3.6533437251017142' AS DOUBLE PRECISION)) / CAST('3.8548622677645548' AS DOUBLE PRECISION)) AS f5, ((COALESCE(CAST("source"."distinct_activity_types_90d" AS DOUBLE PRECISION), CAST('5.0' AS DOUBLE PRECISION)) - CAST('4.6488703163737854' AS DOUBLE PRECISION)) / CAST('2.4340614577141517' AS DOUBLE PRECISION)) AS f6, ((COALESCE(CAST("source"."pricing_page_views_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.2668672914100385' AS DOUBLE PRECISION)) / CAST('0.6853499971870838' AS DOUBLE PRECISION)) AS f7, ((COALESCE(CAST("source"."comparison_page_views_90d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.09934043316233453' AS DOUBLE PRECISION)) / CAST('0.4035089665336418' AS DOUBLE PRECISION)) AS f8, ((COALESCE(CAST("source"."webinars_attended" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.5624405532253286' AS DOUBLE PRECISION)) / CAST('0.9156937854295532' AS DOUBLE PRECISION)) AS f9, ((COALESCE(CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION), CAST('0.14285714285714285' AS DOUBLE PRECISION)) - CAST('0.22661774579054536' AS DOUBLE PRECISION)) / CAST('0.3454231285268295' AS DOUBLE PRECISION)) AS f10, ((COALESCE(CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION), CAST('1.2528356481481495' AS DOUBLE PRECISION)) - CAST('2.557571354357062' AS DOUBLE PRECISION)) / CAST('4.255255240511862' AS DOUBLE PRECISION)) AS f11, ((COALESCE(CAST("source"."lead_age_days" AS DOUBLE PRECISION), CAST('52.537326388888886' AS DOUBLE PRECISION)) - CAST('55.02892869512778' AS DOUBLE PRECISION)) / CAST('34.79698203705253' AS DOUBLE PRECISION)) AS f12, ((COALESCE(CAST("source"."employee_count" AS DOUBLE PRECISION), CAST('166.0' AS DOUBLE PRECISION)) - CAST('545.2110146102631' AS DOUBLE PRECISION)) / CAST('1991.6704831961483' AS DOUBLE PRECISION)) AS f13, ((COALESCE(CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION), CAST('30186000.0' AS DOUBLE PRECISION)) - CAST('113269802.37943025' AS DOUBLE PRECISION)) / CAST('356665085.96105516' AS DOUBLE PRECISION)) AS f14, ((COALESCE(CAST("source"."buying_committee_size" AS DOUBLE PRECISION), CAST('2.0' AS DOUBLE PRECISION)) - CAST('1.8548017401337844' AS DOUBLE PRECISION)) / CAST('0.8918216330335247' AS DOUBLE PRECISION)) AS f15, ((COALESCE(CAST("source"."account_engaged_leads_30d" AS DOUBLE PRECISION), CAST('1.0' AS DOUBLE PRECISION)) - CAST('1.5726381114246955' AS DOUBLE PRECISION)) / CAST('0.8907803044213449' AS DOUBLE PRECISION)) AS f16, ((COALESCE(CAST("source"."senior_pricing_page_views_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.07283301888263452' AS DOUBLE PRECISION)) / CAST('0.37839615367583634' AS DOUBLE PRECISION)) AS f17, ((COALESCE(CASE WHEN "source"."has_requested_demo" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."has_requested_demo" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.043752826158140114' AS DOUBLE PRECISION)) / CAST('0.2045446561543852' AS DOUBLE PRECISION)) AS f18, ((COALESCE(CASE WHEN "source"."has_started_trial" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."has_started_trial" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.03661141689925623' AS DOUBLE PRECISION)) / CAST('0.1878058067576322' AS DOUBLE PRECISION)) AS f19, ((COALESCE(CASE WHEN "source"."uses_salesforce" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_salesforce" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.4108805139319851' AS DOUBLE PRECISION)) / CAST('0.4919936150022405' AS DOUBLE PRECISION)) AS f20, ((COALESCE(CASE WHEN "source"."uses_competitor" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_competitor" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.22556250292361188' AS DOUBLE PRECISION)) / CAST('0.41795222238725743' AS DOUBLE PRECISION)) AS f21, ((COALESCE(CASE WHEN "source"."is_free_email_domain" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."is_free_email_domain" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.15915363385464582' AS DOUBLE PRECISION)) / CAST('0.3658192923910755' AS DOUBLE PRECISION)) AS f22, ((COALESCE(CASE WHEN "source"."is_enterprise_demo_request" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."is_enterprise_demo_request" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.0059719645112500585' AS DOUBLE PRECISION)) / CAST('0.0770473889961654' AS DOUBLE PRECISION)) AS f23, ((CASE WHEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.030577082001465705' AS DOUBLE PRECISION)) / CAST('0.17216888237350367' AS DOUBLE PRECISION)) AS f24, ((CASE WHEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.08828528214803612' AS DOUBLE PRECISION)) / CAST('0.28370934264503483' AS DOUBLE PRECISION)) AS f25, ((CASE WHEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.030577082001465705' AS DOUBLE PRECISION)) / CAST('0.17216888237350367' AS DOUBLE PRECISION)) AS f26, ((CASE WHEN CAST("source"."employee_count" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.07158561115182512' AS DOUBLE PRECISION)) / CAST('0.25780052643050366' AS DOUBLE PRECISION)) AS f27, ((CASE WHEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f28, ((CASE WHEN CASE WHEN "source"."uses_salesforce" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_salesforce" THEN CAST('0.0' AS DOUBLE PRECISION) END IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f29, ((CASE WHEN CASE WHEN "source"."uses_competitor" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_competitor" THEN CAST('0.0' AS DOUBLE PRECISION) END IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f30, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'education' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f31, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'fintech' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f32, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'government' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f33, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'healthcare' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f34, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'logistics' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f35, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'manufacturing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f36, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'media' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f37, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f38, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'other' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f39, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'retail' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f40, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'software' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f41, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'AU' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f42, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'BR' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f43, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'CA' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f44, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'DE' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f45, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'FR' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f46, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'GB' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f47, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'IN' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f48, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'NL' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f49, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SE' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f50, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SG' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f51, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'US' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f52, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f53, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'bootstrapped' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f54, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f55, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'public' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f56, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'seed' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f57, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_a' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f58, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_b' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f59, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_c_plus' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f60, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'c_level' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f61, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'director' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f62, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'individual_contributor' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f63, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'manager' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f64, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'unknown' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f65, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'vp' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f66, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'engineering' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f67, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'finance' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f68, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'it' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f69, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'marketing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f70, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'operations' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f71, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'other' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f72, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'sales' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f73, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'unknown' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f74, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'content_syndication' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f75, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'events' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f76, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'organic_search' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f77, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_search' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f78, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_social' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f79, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'partner' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f80, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'referral' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f81, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'webinar' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f82 FROM {{ relation }} AS source) SELECT "lead_id", "as_of_at", CAST('-3.863905485357023' AS DOUBLE PRECISION) AS bias, (CAST('-0.09321508875736845' AS DOUBLE PRECISION) * (f0 - CAST('2.1313623063298033e-17' AS DOUBLE PRECISION)) + CAST('0.005323891306217066' AS DOUBLE PRECISION) * (f24 - CAST('-9.701662772294347e-17' AS DOUBLE PRECISION))) AS "contribution__days_since_last_engagement", CAST('0.22385394737769093' AS DOUBLE PRECISION) * (f1 - CAST('-6.312585507860424e-16' AS DOUBLE PRECISION)) AS "contribution__engagements_7d", CAST('-0.3351182436680975' AS DOUBLE PRECISION) * (f2 - CAST('-1.1395863834945247e-15' AS DOUBLE PRECISION)) AS "contribution__engagements_30d", CAST('-0.2838132403725554' AS DOUBLE PRECISION) * (f3 - CAST('-1.2980328821736623e-16' AS DOUBLE PRECISION)) AS "contribution__engagements_90d", CAST('0.2339820426112239' AS DOUBLE PRECISION) * (f4 - CAST('-2.070054479755185e-16' AS DOUBLE PRECISION)) AS "contribution__engagement_velocity_30d", CAST('0.20750024337494022' AS DOUBLE PRECISION) * (f5 - CAST('5.625466983958194e-17' AS DOUBLE PRECISION)) AS "contribution__decayed_engagement_score", CAST('0.158750282849062' AS DOUBLE PRECISION) * (f6 - CAST('4.178436088703143e-16' AS DOUBLE PRECISION)) AS "contribution__distinct_activity_types_90d", CAST('0.22937779861375937' AS DOUBLE PRECISION) * (f7 - CAST('-1.7893593266345285e-15' AS DOUBLE PRECISION)) AS "contribution__pricing_page_views_30d", CAST('0.09582735916510018' AS DOUBLE PRECISION) * (f8 - CAST('2.3028225445620877e-15' AS DOUBLE PRECISION)) AS "contribution__comparison_page_views_90d", CAST('0.03486322726746589' AS DOUBLE PRECISION) * (f9 - CAST('2.0024280433542966e-15' AS DOUBLE PRECISION)) AS "contribution__webinars_attended", (CAST('0.04484829059878253' AS DOUBLE PRECISION) * (f10 - CAST('-1.8599217526971578e-16' AS DOUBLE PRECISION)) + CAST('0.1997467501666368' AS DOUBLE PRECISION) * (f25 - CAST('-9.501977390524413e-16' AS DOUBLE PRECISION))) AS "contribution__email_click_rate_90d", (CAST('-0.05368660630402567' AS DOUBLE PRECISION) * (f11 - CAST('7.697624781778837e-17' AS DOUBLE PRECISION)) + CAST('0.005323891306217066' AS DOUBLE PRECISION) * (f26 - CAST('-9.701662772294347e-17' AS DOUBLE PRECISION))) AS "contribution__days_to_first_engagement", CAST('-0.6568238814658527' AS DOUBLE PRECISION) * (f12 - CAST('-1.666451113194706e-16' AS DOUBLE PRECISION)) AS "contribution__lead_age_days", (CAST('-0.013315297598563322' AS DOUBLE PRECISION) * (f13 - CAST('7.166203728499821e-16' AS DOUBLE PRECISION)) + CAST('-0.017112953155544543' AS DOUBLE PRECISION) * (f27 - CAST('8.350901523901956e-15' AS DOUBLE PRECISION))) AS "contribution__employee_count", (CAST('-0.012164939545830384' AS DOUBLE PRECISION) * (f14 - CAST('2.0000390895021727e-16' AS DOUBLE PRECISION)) + CAST('0.011428554151135799' AS DOUBLE PRECISION) * (f28 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__annual_revenue_usd", CAST('-0.1225870328826152' AS DOUBLE PRECISION) * (f15 - CAST('9.673280961855525e-16' AS DOUBLE PRECISION)) AS "contribution__buying_committee_size", CAST('-0.12152770785026787' AS DOUBLE PRECISION) * (f16 - CAST('-5.76324037618656e-15' AS DOUBLE PRECISION)) AS "contribution__account_engaged_leads_30d", CAST('0.026203353608527023' AS DOUBLE PRECISION) * (f17 - CAST('2.7881160149833507e-15' AS DOUBLE PRECISION)) AS "contribution__senior_pricing_page_views_30d", CAST('0.10607202013851832' AS DOUBLE PRECISION) * (f18 - CAST('-1.6740637396908765e-15' AS DOUBLE PRECISION)) AS "contribution__has_requested_demo", CAST('0.09239334002210793' AS DOUBLE PRECISION) * (f19 - CAST('-2.387566354651239e-15' AS DOUBLE PRECISION)) AS "contribution__has_started_trial", (CAST('0.1566466270682872' AS DOUBLE PRECISION) * (f20 - CAST('2.122066159818277e-15' AS DOUBLE PRECISION)) + CAST('0.011428554151135799' AS DOUBLE PRECISION) * (f29 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__uses_salesforce", (CAST('-0.3629200598443364' AS DOUBLE PRECISION) * (f21 - CAST('-5.0990004132333674e-15' AS DOUBLE PRECISION)) + CAST('0.011428554151135799' AS DOUBLE PRECISION) * (f30 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__uses_competitor", CAST('-0.2026436303701443' AS DOUBLE PRECISION) * (f22 - CAST('-7.599892333463245e-15' AS DOUBLE PRECISION)) AS "contribution__is_free_email_domain", CAST('-0.02488330307780722' AS DOUBLE PRECISION) * (f23 - CAST('4.962878515189731e-17' AS DOUBLE PRECISION)) AS "contribution__is_enterprise_demo_request", (((CAST('-0.5746615472225561' AS DOUBLE PRECISION) * (f31 - CAST('0.08636739276191664' AS DOUBLE PRECISION)) + CAST('0.6924006706135741' AS DOUBLE PRECISION) * (f32 - CAST('0.08370105873731153' AS DOUBLE PRECISION))) + (CAST('-0.4629501326870383' AS DOUBLE PRECISION) * (f33 - CAST('0.041289195889791526' AS DOUBLE PRECISION)) + (CAST('0.052804852490474424' AS DOUBLE PRECISION) * (f34 - CAST('0.113186658974319' AS DOUBLE PRECISION)) + CAST('0.03097668569221906' AS DOUBLE PRECISION) * (f35 - CAST('0.0674223878502487' AS DOUBLE PRECISION))))) + ((CAST('-0.03364012558369296' AS DOUBLE PRECISION) * (f36 - CAST('0.13283333073456724' AS DOUBLE PRECISION)) + (CAST('-0.19737804604670728' AS DOUBLE PRECISION) * (f37 - CAST('0.06781220276612664' AS DOUBLE PRECISION)) + CAST('0.1632476318535489' AS DOUBLE PRECISION) * (f38 - CAST('0.05928305240671729' AS DOUBLE PRECISION)))) + (CAST('-0.03950497916390399' AS DOUBLE PRECISION) * (f39 - CAST('0.03689208363868835' AS DOUBLE PRECISION)) + (CAST('-0.16376303883253177' AS DOUBLE PRECISION) * (f40 - CAST('0.12315032822415917' AS DOUBLE PRECISION)) + CAST('0.5242302247686863' AS DOUBLE PRECISION) * (f41 - CAST('0.18806230801615392' AS DOUBLE PRECISION)))))) AS "contribution__industry", (((CAST('-0.047869908891949656' AS DOUBLE PRECISION) * (f42 - CAST('0.0501925685684437' AS DOUBLE PRECISION)) + (CAST('0.10860150548092345' AS DOUBLE PRECISION) * (f43 - CAST('0.03784323203343053' AS DOUBLE PRECISION)) + CAST('-0.063289816943925' AS DOUBLE PRECISION) * (f44 - CAST('0.05511982910514088' AS DOUBLE PRECISION)))) + (CAST('-0.05894167231104223' AS DOUBLE PRECISION) * (f45 - CAST('0.090655356836574' AS DOUBLE PRECISION)) + (CAST('0.2354526278842399' AS DOUBLE PRECISION) * (f46 - CAST('0.05351379165172376' AS DOUBLE PRECISION)) + CAST('-0.07883978491282467' AS DOUBLE PRECISION) * (f47 - CAST('0.11864406779661017' AS DOUBLE PRECISION))))) + ((CAST('0.07860116355685712' AS DOUBLE PRECISION) * (f48 - CAST('0.068389128841626' AS DOUBLE PRECISION)) + (CAST('-0.1323190932734104' AS DOUBLE PRECISION) * (f49 - CAST('0.03926215832722623' AS DOUBLE PRECISION)) + CAST('0.005571493538840177' AS DOUBLE PRECISION) * (f50 - CAST('0.02979745216970982' AS DOUBLE PRECISION)))) + (CAST('0.16187594090889923' AS DOUBLE PRECISION) * (f51 - CAST('0.01939719021408635' AS DOUBLE PRECISION)) + (CAST('-0.06675661419832578' AS DOUBLE PRECISION) * (f52 - CAST('0.41323499602388786' AS DOUBLE PRECISION)) + CAST('-0.15032364495620748' AS DOUBLE PRECISION) * (f53 - CAST('0.023950228431540703' AS DOUBLE PRECISION)))))) AS "contribution__country_code", ((CAST('-0.734189061229417' AS DOUBLE PRECISION) * (f54 - CAST('0.14020862894297786' AS DOUBLE PRECISION)) + (CAST('0.0007686403814694665' AS DOUBLE PRECISION) * (f55 - CAST('0.005052001309778118' AS DOUBLE PRECISION)) + CAST('0.10421175174091435' AS DOUBLE PRECISION) * (f56 - CAST('0.026772488422497' AS DOUBLE PRECISION)))) + ((CAST('-0.5851176586647711' AS DOUBLE PRECISION) * (f57 - CAST('0.2544867696817551' AS DOUBLE PRECISION)) + CAST('0.04741011588961621' AS DOUBLE PRECISION) * (f58 - CAST('0.2910825939843762' AS DOUBLE PRECISION))) + (CAST('0.5286573602245425' AS DOUBLE PRECISION) * (f59 - CAST('0.19927338499680353' AS DOUBLE PRECISION)) + CAST('0.6300210475397209' AS DOUBLE PRECISION) * (f60 - CAST('0.08312413266181218' AS DOUBLE PRECISION))))) AS "contribution__funding_stage", ((CAST('0.10524699303238744' AS DOUBLE PRECISION) * (f61 - CAST('0.059735237709135705' AS DOUBLE PRECISION)) + (CAST('0.25232046316720735' AS DOUBLE PRECISION) * (f62 - CAST('0.13902359159870895' AS DOUBLE PRECISION)) + CAST('-0.3477453755067873' AS DOUBLE PRECISION) * (f63 - CAST('0.4205791090390283' AS DOUBLE PRECISION)))) + (CAST('-0.005988938203618752' AS DOUBLE PRECISION) * (f64 - CAST('0.24907613864936928' AS DOUBLE PRECISION)) + (CAST('-0.21605999167389087' AS DOUBLE PRECISION) * (f65 - CAST('0.04981834624920088' AS DOUBLE PRECISION)) + CAST('0.20398904506678486' AS DOUBLE PRECISION) * (f66 - CAST('0.08176757675455694' AS DOUBLE PRECISION))))) AS "contribution__seniority", (((CAST('0.24113487074315912' AS DOUBLE PRECISION) * (f67 - CAST('0.27510018243338064' AS DOUBLE PRECISION)) + CAST('0.029474133064937975' AS DOUBLE PRECISION) * (f68 - CAST('0.0743143155629707' AS DOUBLE PRECISION))) + (CAST('0.3277719432129006' AS DOUBLE PRECISION) * (f69 - CAST('0.17454352673350693' AS DOUBLE PRECISION)) + CAST('-0.13611997211261134' AS DOUBLE PRECISION) * (f70 - CAST('0.11360765908346716' AS DOUBLE PRECISION)))) + ((CAST('0.04334080490790158' AS DOUBLE PRECISION) * (f71 - CAST('0.10715232407652846' AS DOUBLE PRECISION)) + CAST('-0.018941289250648825' AS DOUBLE PRECISION) * (f72 - CAST('0.12994870035707046' AS DOUBLE PRECISION))) + (CAST('-0.27883830300967344' AS DOUBLE PRECISION) * (f73 - CAST('0.07551494550387476' AS DOUBLE PRECISION)) + CAST('-0.21605999167389087' AS DOUBLE PRECISION) * (f74 - CAST('0.04981834624920088' AS DOUBLE PRECISION))))) AS "contribution__job_function", (((CAST('-0.44949942658816666' AS DOUBLE PRECISION) * (f75 - CAST('0.10637269424477258' AS DOUBLE PRECISION)) + CAST('-0.05670743484593906' AS DOUBLE PRECISION) * (f76 - CAST('0.06385168322080675' AS DOUBLE PRECISION))) + (CAST('0.08920334845478677' AS DOUBLE PRECISION) * (f77 - CAST('0.27335381161024747' AS DOUBLE PRECISION)) + CAST('-0.02296471626172816' AS DOUBLE PRECISION) * (f78 - CAST('0.18082734317745935' AS DOUBLE PRECISION)))) + ((CAST('-0.19468747802374312' AS DOUBLE PRECISION) * (f79 - CAST('0.14354544462289304' AS DOUBLE PRECISION)) + CAST('0.054233302583455364' AS DOUBLE PRECISION) * (f80 - CAST('0.07733927931018353' AS DOUBLE PRECISION))) + (CAST('0.4096932679448462' AS DOUBLE PRECISION) * (f81 - CAST('0.054215458500304056' AS DOUBLE PRECISION)) + CAST('0.1624913326185635' AS DOUBLE PRECISION) * (f82 - CAST('0.10049428531333322' AS DOUBLE PRECISION))))) AS "contribution__lead_source" FROM prepared
+WITH prepared AS (SELECT "source"."lead_id", "source"."as_of_at", ((COALESCE(CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION), CAST('5.403472222222222' AS DOUBLE PRECISION)) - CAST('10.960543251119923' AS DOUBLE PRECISION)) / CAST('14.219451951549194' AS DOUBLE PRECISION)) AS f0, ((COALESCE(CAST("source"."engagements_7d" AS DOUBLE PRECISION), CAST('1.0' AS DOUBLE PRECISION)) - CAST('1.422528183618418' AS DOUBLE PRECISION)) / CAST('2.187891670562049' AS DOUBLE PRECISION)) AS f1, ((COALESCE(CAST("source"."engagements_30d" AS DOUBLE PRECISION), CAST('3.0' AS DOUBLE PRECISION)) - CAST('5.61241482544088' AS DOUBLE PRECISION)) / CAST('6.741198862864095' AS DOUBLE PRECISION)) AS f2, ((COALESCE(CAST("source"."engagements_90d" AS DOUBLE PRECISION), CAST('10.0' AS DOUBLE PRECISION)) - CAST('13.582601780674535' AS DOUBLE PRECISION)) / CAST('12.908213799301704' AS DOUBLE PRECISION)) AS f3, ((COALESCE(CAST("source"."engagement_velocity_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.3320530256676159' AS DOUBLE PRECISION)) / CAST('1.3034319548603253' AS DOUBLE PRECISION)) AS f4, ((COALESCE(CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION), CAST('2.5036769719899405' AS DOUBLE PRECISION)) - CAST('3.6533437251017142' AS DOUBLE PRECISION)) / CAST('3.8548622677645548' AS DOUBLE PRECISION)) AS f5, ((COALESCE(CAST("source"."distinct_activity_types_90d" AS DOUBLE PRECISION), CAST('5.0' AS DOUBLE PRECISION)) - CAST('4.6488703163737854' AS DOUBLE PRECISION)) / CAST('2.4340614577141517' AS DOUBLE PRECISION)) AS f6, ((COALESCE(CAST("source"."pricing_page_views_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.2668672914100385' AS DOUBLE PRECISION)) / CAST('0.6853499971870838' AS DOUBLE PRECISION)) AS f7, ((COALESCE(CAST("source"."comparison_page_views_90d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.09934043316233453' AS DOUBLE PRECISION)) / CAST('0.4035089665336418' AS DOUBLE PRECISION)) AS f8, ((COALESCE(CAST("source"."webinars_attended" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.5624405532253286' AS DOUBLE PRECISION)) / CAST('0.9156937854295532' AS DOUBLE PRECISION)) AS f9, ((COALESCE(CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION), CAST('0.14285714285714285' AS DOUBLE PRECISION)) - CAST('0.22661774579054536' AS DOUBLE PRECISION)) / CAST('0.3454231285268295' AS DOUBLE PRECISION)) AS f10, ((COALESCE(CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION), CAST('1.2528356481481495' AS DOUBLE PRECISION)) - CAST('2.557571354357062' AS DOUBLE PRECISION)) / CAST('4.255255240511862' AS DOUBLE PRECISION)) AS f11, ((COALESCE(CAST("source"."lead_age_days" AS DOUBLE PRECISION), CAST('52.537326388888886' AS DOUBLE PRECISION)) - CAST('55.02892869512778' AS DOUBLE PRECISION)) / CAST('34.79698203705253' AS DOUBLE PRECISION)) AS f12, ((COALESCE(CAST("source"."employee_count" AS DOUBLE PRECISION), CAST('166.0' AS DOUBLE PRECISION)) - CAST('545.2110146102631' AS DOUBLE PRECISION)) / CAST('1991.6704831961483' AS DOUBLE PRECISION)) AS f13, ((COALESCE(CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION), CAST('30186000.0' AS DOUBLE PRECISION)) - CAST('113269802.37943025' AS DOUBLE PRECISION)) / CAST('356665085.96105516' AS DOUBLE PRECISION)) AS f14, ((COALESCE(CAST("source"."buying_committee_size" AS DOUBLE PRECISION), CAST('2.0' AS DOUBLE PRECISION)) - CAST('1.8548017401337844' AS DOUBLE PRECISION)) / CAST('0.8918216330335247' AS DOUBLE PRECISION)) AS f15, ((COALESCE(CAST("source"."account_engaged_leads_30d" AS DOUBLE PRECISION), CAST('1.0' AS DOUBLE PRECISION)) - CAST('1.5726381114246955' AS DOUBLE PRECISION)) / CAST('0.8907803044213449' AS DOUBLE PRECISION)) AS f16, ((COALESCE(CAST("source"."senior_pricing_page_views_30d" AS DOUBLE PRECISION), CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.07283301888263452' AS DOUBLE PRECISION)) / CAST('0.37839615367583634' AS DOUBLE PRECISION)) AS f17, ((COALESCE(CASE WHEN "source"."has_requested_demo" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."has_requested_demo" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.043752826158140114' AS DOUBLE PRECISION)) / CAST('0.2045446561543852' AS DOUBLE PRECISION)) AS f18, ((COALESCE(CASE WHEN "source"."has_started_trial" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."has_started_trial" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.03661141689925623' AS DOUBLE PRECISION)) / CAST('0.1878058067576322' AS DOUBLE PRECISION)) AS f19, ((COALESCE(CASE WHEN "source"."uses_salesforce" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_salesforce" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.4108805139319851' AS DOUBLE PRECISION)) / CAST('0.4919936150022405' AS DOUBLE PRECISION)) AS f20, ((COALESCE(CASE WHEN "source"."uses_competitor" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_competitor" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.22556250292361188' AS DOUBLE PRECISION)) / CAST('0.41795222238725743' AS DOUBLE PRECISION)) AS f21, ((COALESCE(CASE WHEN "source"."is_free_email_domain" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."is_free_email_domain" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.15915363385464582' AS DOUBLE PRECISION)) / CAST('0.3658192923910755' AS DOUBLE PRECISION)) AS f22, ((COALESCE(CASE WHEN "source"."is_enterprise_demo_request" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."is_enterprise_demo_request" THEN CAST('0.0' AS DOUBLE PRECISION) END, CAST('0.0' AS DOUBLE PRECISION)) - CAST('0.0059719645112500585' AS DOUBLE PRECISION)) / CAST('0.0770473889961654' AS DOUBLE PRECISION)) AS f23, ((CASE WHEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.030577082001465705' AS DOUBLE PRECISION)) / CAST('0.17216888237350367' AS DOUBLE PRECISION)) AS f24, ((CASE WHEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.08828528214803612' AS DOUBLE PRECISION)) / CAST('0.28370934264503483' AS DOUBLE PRECISION)) AS f25, ((CASE WHEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.030577082001465705' AS DOUBLE PRECISION)) / CAST('0.17216888237350367' AS DOUBLE PRECISION)) AS f26, ((CASE WHEN CAST("source"."employee_count" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.07158561115182512' AS DOUBLE PRECISION)) / CAST('0.25780052643050366' AS DOUBLE PRECISION)) AS f27, ((CASE WHEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION) IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f28, ((CASE WHEN CASE WHEN "source"."uses_salesforce" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_salesforce" THEN CAST('0.0' AS DOUBLE PRECISION) END IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f29, ((CASE WHEN CASE WHEN "source"."uses_competitor" THEN CAST('1.0' AS DOUBLE PRECISION) WHEN NOT "source"."uses_competitor" THEN CAST('0.0' AS DOUBLE PRECISION) END IS NULL THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END - CAST('0.005052001309778118' AS DOUBLE PRECISION)) / CAST('0.07089766281439831' AS DOUBLE PRECISION)) AS f30, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'education' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f31, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'fintech' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f32, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'government' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f33, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'healthcare' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f34, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'logistics' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f35, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'manufacturing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f36, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'media' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f37, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f38, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'other' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f39, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'retail' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f40, CASE WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'software' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f41, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'AU' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f42, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'BR' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f43, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'CA' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f44, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'DE' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f45, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'FR' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f46, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'GB' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f47, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'IN' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f48, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'NL' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f49, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SE' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f50, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SG' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f51, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'US' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f52, CASE WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f53, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'bootstrapped' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f54, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'missing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f55, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'public' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f56, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'seed' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f57, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_a' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f58, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_b' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f59, CASE WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_c_plus' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f60, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'c_level' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f61, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'director' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f62, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'individual_contributor' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f63, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'manager' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f64, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'unknown' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f65, CASE WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'vp' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f66, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'engineering' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f67, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'finance' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f68, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'it' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f69, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'marketing' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f70, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'operations' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f71, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'other' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f72, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'sales' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f73, CASE WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'unknown' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f74, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'content_syndication' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f75, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'events' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f76, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'organic_search' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f77, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_search' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f78, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_social' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f79, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'partner' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f80, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'referral' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f81, CASE WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'webinar' THEN CAST('1.0' AS DOUBLE PRECISION) ELSE CAST('0.0' AS DOUBLE PRECISION) END AS f82 FROM {{ relation }} AS source) SELECT "lead_id", "as_of_at", CAST('-3.863905482064724' AS DOUBLE PRECISION) AS bias, (CAST('-0.09321508863421156' AS DOUBLE PRECISION) * (f0 - CAST('2.1313623063298033e-17' AS DOUBLE PRECISION)) + CAST('0.005323891299179025' AS DOUBLE PRECISION) * (f24 - CAST('-9.701662772294347e-17' AS DOUBLE PRECISION))) AS "contribution__days_since_last_engagement", CAST('0.22385394708166215' AS DOUBLE PRECISION) * (f1 - CAST('-6.312585507860424e-16' AS DOUBLE PRECISION)) AS "contribution__engagements_7d", CAST('-0.33511824322501454' AS DOUBLE PRECISION) * (f2 - CAST('-1.1395863834945247e-15' AS DOUBLE PRECISION)) AS "contribution__engagements_30d", CAST('-0.28381323999727903' AS DOUBLE PRECISION) * (f3 - CAST('-1.2980328821736623e-16' AS DOUBLE PRECISION)) AS "contribution__engagements_90d", CAST('0.23398204230191136' AS DOUBLE PRECISION) * (f4 - CAST('-2.070054479755185e-16' AS DOUBLE PRECISION)) AS "contribution__engagement_velocity_30d", CAST('0.20750024310053902' AS DOUBLE PRECISION) * (f5 - CAST('5.078431174341383e-17' AS DOUBLE PRECISION)) AS "contribution__decayed_engagement_score", CAST('0.15875028263924623' AS DOUBLE PRECISION) * (f6 - CAST('4.178436088703143e-16' AS DOUBLE PRECISION)) AS "contribution__distinct_activity_types_90d", CAST('0.22937779831053495' AS DOUBLE PRECISION) * (f7 - CAST('-1.7893593266345285e-15' AS DOUBLE PRECISION)) AS "contribution__pricing_page_views_30d", CAST('0.09582735903837344' AS DOUBLE PRECISION) * (f8 - CAST('2.3028225445620877e-15' AS DOUBLE PRECISION)) AS "contribution__comparison_page_views_90d", CAST('0.03486322722131767' AS DOUBLE PRECISION) * (f9 - CAST('2.0024280433542966e-15' AS DOUBLE PRECISION)) AS "contribution__webinars_attended", (CAST('0.04484829053948346' AS DOUBLE PRECISION) * (f10 - CAST('-1.8599217526971578e-16' AS DOUBLE PRECISION)) + CAST('0.19974674990254268' AS DOUBLE PRECISION) * (f25 - CAST('-9.501977390524413e-16' AS DOUBLE PRECISION))) AS "contribution__email_click_rate_90d", (CAST('-0.05368660623300182' AS DOUBLE PRECISION) * (f11 - CAST('7.697624781778837e-17' AS DOUBLE PRECISION)) + CAST('0.005323891299179025' AS DOUBLE PRECISION) * (f26 - CAST('-9.701662772294347e-17' AS DOUBLE PRECISION))) AS "contribution__days_to_first_engagement", CAST('-0.6568238805975491' AS DOUBLE PRECISION) * (f12 - CAST('-1.666451113194706e-16' AS DOUBLE PRECISION)) AS "contribution__lead_age_days", (CAST('-0.013315297580980458' AS DOUBLE PRECISION) * (f13 - CAST('7.166203728499821e-16' AS DOUBLE PRECISION)) + CAST('-0.017112953132936926' AS DOUBLE PRECISION) * (f27 - CAST('8.350901523901956e-15' AS DOUBLE PRECISION))) AS "contribution__employee_count", (CAST('-0.01216493952974932' AS DOUBLE PRECISION) * (f14 - CAST('2.0000390895021727e-16' AS DOUBLE PRECISION)) + CAST('0.011428554136015337' AS DOUBLE PRECISION) * (f28 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__annual_revenue_usd", CAST('-0.12258703272056658' AS DOUBLE PRECISION) * (f15 - CAST('9.673280961855525e-16' AS DOUBLE PRECISION)) AS "contribution__buying_committee_size", CAST('-0.12152770768960988' AS DOUBLE PRECISION) * (f16 - CAST('-5.76324037618656e-15' AS DOUBLE PRECISION)) AS "contribution__account_engaged_leads_30d", CAST('0.026203353573872556' AS DOUBLE PRECISION) * (f17 - CAST('2.7881160149833507e-15' AS DOUBLE PRECISION)) AS "contribution__senior_pricing_page_views_30d", CAST('0.10607201999827619' AS DOUBLE PRECISION) * (f18 - CAST('-1.6740637396908765e-15' AS DOUBLE PRECISION)) AS "contribution__has_requested_demo", CAST('0.09239333989996285' AS DOUBLE PRECISION) * (f19 - CAST('-2.387566354651239e-15' AS DOUBLE PRECISION)) AS "contribution__has_started_trial", (CAST('0.1566466268612233' AS DOUBLE PRECISION) * (f20 - CAST('2.122066159818277e-15' AS DOUBLE PRECISION)) + CAST('0.011428554136015337' AS DOUBLE PRECISION) * (f29 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__uses_salesforce", (CAST('-0.3629200593646724' AS DOUBLE PRECISION) * (f21 - CAST('-5.0990004132333674e-15' AS DOUBLE PRECISION)) + CAST('0.011428554136015337' AS DOUBLE PRECISION) * (f30 - CAST('-7.19833169555893e-15' AS DOUBLE PRECISION))) AS "contribution__uses_competitor", CAST('-0.20264363010223588' AS DOUBLE PRECISION) * (f22 - CAST('-7.599892333463245e-15' AS DOUBLE PRECISION)) AS "contribution__is_free_email_domain", CAST('-0.02488330304491729' AS DOUBLE PRECISION) * (f23 - CAST('4.962878515189731e-17' AS DOUBLE PRECISION)) AS "contribution__is_enterprise_demo_request", (((CAST('-0.5746615464630883' AS DOUBLE PRECISION) * (f31 - CAST('0.08636739276191664' AS DOUBLE PRECISION)) + CAST('0.6924006696980765' AS DOUBLE PRECISION) * (f32 - CAST('0.08370105873731153' AS DOUBLE PRECISION))) + (CAST('-0.4629501320748082' AS DOUBLE PRECISION) * (f33 - CAST('0.041289195889791526' AS DOUBLE PRECISION)) + (CAST('0.05280485242057027' AS DOUBLE PRECISION) * (f34 - CAST('0.113186658974319' AS DOUBLE PRECISION)) + CAST('0.030976685651254273' AS DOUBLE PRECISION) * (f35 - CAST('0.0674223878502487' AS DOUBLE PRECISION))))) + ((CAST('-0.03364012553931081' AS DOUBLE PRECISION) * (f36 - CAST('0.13283333073456724' AS DOUBLE PRECISION)) + (CAST('-0.19737804578587545' AS DOUBLE PRECISION) * (f37 - CAST('0.06781220276612664' AS DOUBLE PRECISION)) + CAST('0.16324763163769118' AS DOUBLE PRECISION) * (f38 - CAST('0.05928305240671729' AS DOUBLE PRECISION)))) + (CAST('-0.03950497911177286' AS DOUBLE PRECISION) * (f39 - CAST('0.03689208363868835' AS DOUBLE PRECISION)) + (CAST('-0.16376303861610603' AS DOUBLE PRECISION) * (f40 - CAST('0.12315032822415917' AS DOUBLE PRECISION)) + CAST('0.5242302240756376' AS DOUBLE PRECISION) * (f41 - CAST('0.18806230801615392' AS DOUBLE PRECISION)))))) AS "contribution__industry", (((CAST('-0.047869908828800926' AS DOUBLE PRECISION) * (f42 - CAST('0.0501925685684437' AS DOUBLE PRECISION)) + (CAST('0.10860150533725019' AS DOUBLE PRECISION) * (f43 - CAST('0.03784323203343053' AS DOUBLE PRECISION)) + CAST('-0.06328981686034649' AS DOUBLE PRECISION) * (f44 - CAST('0.05511982910514088' AS DOUBLE PRECISION)))) + (CAST('-0.058941672233131154' AS DOUBLE PRECISION) * (f45 - CAST('0.090655356836574' AS DOUBLE PRECISION)) + (CAST('0.23545262757294586' AS DOUBLE PRECISION) * (f46 - CAST('0.05351379165172376' AS DOUBLE PRECISION)) + CAST('-0.07883978480864366' AS DOUBLE PRECISION) * (f47 - CAST('0.11864406779661017' AS DOUBLE PRECISION))))) + ((CAST('0.07860116345288652' AS DOUBLE PRECISION) * (f48 - CAST('0.068389128841626' AS DOUBLE PRECISION)) + (CAST('-0.13231909309849443' AS DOUBLE PRECISION) * (f49 - CAST('0.03926215832722623' AS DOUBLE PRECISION)) + CAST('0.0055714935314024805' AS DOUBLE PRECISION) * (f50 - CAST('0.02979745216970982' AS DOUBLE PRECISION)))) + (CAST('0.16187594069470804' AS DOUBLE PRECISION) * (f51 - CAST('0.01939719021408635' AS DOUBLE PRECISION)) + (CAST('-0.06675661411010372' AS DOUBLE PRECISION) * (f52 - CAST('0.41323499602388786' AS DOUBLE PRECISION)) + CAST('-0.15032364475740914' AS DOUBLE PRECISION) * (f53 - CAST('0.023950228431540703' AS DOUBLE PRECISION)))))) AS "contribution__country_code", ((CAST('-0.7341890602588393' AS DOUBLE PRECISION) * (f54 - CAST('0.14020862894297786' AS DOUBLE PRECISION)) + (CAST('0.0007686403804490821' AS DOUBLE PRECISION) * (f55 - CAST('0.005052001309778118' AS DOUBLE PRECISION)) + CAST('0.10421175160302318' AS DOUBLE PRECISION) * (f56 - CAST('0.026772488422497' AS DOUBLE PRECISION)))) + ((CAST('-0.5851176578914432' AS DOUBLE PRECISION) * (f57 - CAST('0.2544867696817551' AS DOUBLE PRECISION)) + CAST('0.04741011582687989' AS DOUBLE PRECISION) * (f58 - CAST('0.2910825939843762' AS DOUBLE PRECISION))) + (CAST('0.5286573595255715' AS DOUBLE PRECISION) * (f59 - CAST('0.19927338499680353' AS DOUBLE PRECISION)) + CAST('0.6300210467066244' AS DOUBLE PRECISION) * (f60 - CAST('0.08312413266181218' AS DOUBLE PRECISION))))) AS "contribution__funding_stage", ((CAST('0.10524699289314536' AS DOUBLE PRECISION) * (f61 - CAST('0.059735237709135705' AS DOUBLE PRECISION)) + (CAST('0.25232046283347376' AS DOUBLE PRECISION) * (f62 - CAST('0.13902359159870895' AS DOUBLE PRECISION)) + CAST('-0.3477453750472207' AS DOUBLE PRECISION) * (f63 - CAST('0.4205791090390283' AS DOUBLE PRECISION)))) + (CAST('-0.005988938195797141' AS DOUBLE PRECISION) * (f64 - CAST('0.24907613864936928' AS DOUBLE PRECISION)) + (CAST('-0.21605999138831272' AS DOUBLE PRECISION) * (f65 - CAST('0.04981834624920088' AS DOUBLE PRECISION)) + CAST('0.20398904479698227' AS DOUBLE PRECISION) * (f66 - CAST('0.08176757675455694' AS DOUBLE PRECISION))))) AS "contribution__seniority", (((CAST('0.24113487042424195' AS DOUBLE PRECISION) * (f67 - CAST('0.27510018243338064' AS DOUBLE PRECISION)) + CAST('0.029474133025941308' AS DOUBLE PRECISION) * (f68 - CAST('0.0743143155629707' AS DOUBLE PRECISION))) + (CAST('0.32777194277948046' AS DOUBLE PRECISION) * (f69 - CAST('0.17454352673350693' AS DOUBLE PRECISION)) + CAST('-0.1361199719327444' AS DOUBLE PRECISION) * (f70 - CAST('0.11360765908346716' AS DOUBLE PRECISION)))) + ((CAST('0.043340804850505454' AS DOUBLE PRECISION) * (f71 - CAST('0.10715232407652846' AS DOUBLE PRECISION)) + CAST('-0.018941289225683087' AS DOUBLE PRECISION) * (f72 - CAST('0.12994870035707046' AS DOUBLE PRECISION))) + (CAST('-0.2788383026411671' AS DOUBLE PRECISION) * (f73 - CAST('0.07551494550387476' AS DOUBLE PRECISION)) + CAST('-0.21605999138831272' AS DOUBLE PRECISION) * (f74 - CAST('0.04981834624920088' AS DOUBLE PRECISION))))) AS "contribution__job_function", (((CAST('-0.44949942599396203' AS DOUBLE PRECISION) * (f75 - CAST('0.10637269424477258' AS DOUBLE PRECISION)) + CAST('-0.056707434771079764' AS DOUBLE PRECISION) * (f76 - CAST('0.06385168322080675' AS DOUBLE PRECISION))) + (CAST('0.08920334833679656' AS DOUBLE PRECISION) * (f77 - CAST('0.27335381161024747' AS DOUBLE PRECISION)) + CAST('-0.022964716231490264' AS DOUBLE PRECISION) * (f78 - CAST('0.18082734317745935' AS DOUBLE PRECISION)))) + ((CAST('-0.1946874777664363' AS DOUBLE PRECISION) * (f79 - CAST('0.14354544462289304' AS DOUBLE PRECISION)) + CAST('0.05423330251163802' AS DOUBLE PRECISION) * (f80 - CAST('0.07733927931018353' AS DOUBLE PRECISION))) + (CAST('0.4096932674032169' AS DOUBLE PRECISION) * (f81 - CAST('0.054215458500304056' AS DOUBLE PRECISION)) + CAST('0.1624913324035858' AS DOUBLE PRECISION) * (f82 - CAST('0.10049428531333322' AS DOUBLE PRECISION))))) AS "contribution__lead_source" FROM prepared
 
 {% endmacro %}
 

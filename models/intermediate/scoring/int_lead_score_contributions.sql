@@ -3,7 +3,7 @@ with
 
 contributions as (
 
-    {{ champion_scores(ref('lead_features'), kind='contributions') }}
+    {{ champion_scores(feature_mart(), kind='contributions') }}
 
 )
 

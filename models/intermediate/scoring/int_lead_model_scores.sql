@@ -4,19 +4,19 @@ with
 
 features as (
 
-    select * from {{ ref('lead_features') }}
+    select * from {{ feature_mart() }}
 
 ),
 
 champion as (
 
-    {{ champion_scores(ref('lead_features')) }}
+    {{ champion_scores(feature_mart()) }}
 
 ),
 
 challenger as (
 
-    {{ score_model(challenger_model_id(), ref('lead_features')) }}
+    {{ score_model(registry_value('challenger_model_id'), feature_mart()) }}
 
 )
 
@@ -30,7 +30,7 @@ select
     champion.scored_by as champion_model_id,
     cast(champion.probability as double precision) as champion_probability,
     cast(champion.log_odds as double precision) as champion_log_odds,
-    {{ sql_literal(challenger_model_id()) }} as challenger_model_id,
+    {{ sql_literal(registry_value('challenger_model_id')) }} as challenger_model_id,
     cast(challenger.probability as double precision) as challenger_probability
 from features
 inner join champion on features.lead_id = champion.lead_id

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for tests: initdb into a temporary folder, start on a free
+"""A throwaway PostgreSQL server (tests and benchmarks): initdb into a temporary folder, start on a free
 loopback port, stop at the end. Runs the server as the `postgres` user when tests run as root
 (initdb refuses root)."""
 

@@ -1,0 +1,29 @@
+{#- The relations the scoring layer reads, whichever input mode built them. -#}
+{% macro is_lead_table_mode() -%}
+    {{ return(var('input_mode', 'crm') == 'lead_table') }}
+{%- endmacro %}
+
+{% macro feature_mart() -%}
+    {%- if lead_scoring.is_lead_table_mode() -%}
+        {{ return(ref('lead_table_features')) }}
+    {%- else -%}
+        {{ return(ref('lead_features')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro training_mart() -%}
+    {%- if lead_scoring.is_lead_table_mode() -%}
+        {{ return(ref('lead_table_training_set')) }}
+    {%- else -%}
+        {{ return(ref('lead_training_set')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The lead_table description the CLI passes from leadscore.yml (see python/leadscore/byo/config.py). -#}
+{% macro lead_table_config() -%}
+    {%- set config = var('lead_table', none) -%}
+    {%- if config is none and lead_scoring.is_lead_table_mode() -%}
+        {{ exceptions.raise_compiler_error("input_mode is lead_table but var lead_table is not set: run through `leadscore --config <leadscore.yml>`") }}
+    {%- endif -%}
+    {{ return(config or {}) }}
+{%- endmacro %}

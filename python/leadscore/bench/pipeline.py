@@ -1,0 +1,143 @@
+"""The whole pipeline at scale: wall time and peak memory of each stage, run as separate processes,
+and the slowest dbt models, to see which stages grow faster than the data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from leadscore.paths import profiles_dir, project_dir
+
+
+@dataclass
+class StageResult:
+    leads: int
+    stage: str
+    seconds: float
+    peak_memory_mb: float
+    exit_code: int
+
+
+def _run(leads: int, stage: str, command: list[str], environment: dict[str, str], log: Path) -> StageResult:
+    started = time.perf_counter()
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            command, cwd=project_dir(), env=environment, stdout=out, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+    return StageResult(
+        leads, stage, time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    )
+
+
+def _node_name(unique_id: str) -> str:
+    # "model.lead_scoring.lead_scores" / "test.lead_scoring.not_null_x_y.3e7a08e5fb": the name, not the hash
+    return unique_id.split(".")[2]
+
+
+def run_pipeline(
+    leads: int, folder: Path, memory_limit: str | None = None
+) -> tuple[list[StageResult], list[tuple[str, float]]]:
+    """Generate `leads` leads into their own DuckDB file and `dbt build` everything (champion scoring included).
+
+    With `memory_limit`, build once more with DuckDB capped at it: the default (80% of RAM) lets DuckDB
+    keep what it likes, so the unconstrained peak overstates what a smaller machine needs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / f"scale_{leads}.duckdb"
+    database.unlink(missing_ok=True)
+    target = folder / f"target_{leads}"
+    environment = {
+        **os.environ,
+        "LEADSCORE_TARGET": "duckdb",
+        "LEADSCORE_DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(profiles_dir()),
+        "DBT_TARGET_PATH": str(target),
+    }
+    executables = Path(sys.executable).parent
+    log = folder / f"scale_{leads}.log"
+    log.unlink(missing_ok=True)
+    stages = [
+        _run(
+            leads,
+            "generate",
+            [str(executables / "leadscore"), "generate", "--leads", str(leads)],
+            environment,
+            log,
+        ),
+        _run(
+            leads,
+            "dbt build",
+            [str(executables / "dbt"), "build", "--target-path", str(target)],
+            environment,
+            log,
+        ),
+    ]
+    if memory_limit:
+        stages.append(
+            _run(
+                leads,
+                f"dbt build, memory_limit {memory_limit}",
+                [str(executables / "dbt"), "build", "--target-path", str(folder / f"target_{leads}_capped")],
+                {**environment, "LEADSCORE_DUCKDB_MEMORY_LIMIT": memory_limit},
+                log,
+            )
+        )
+    slowest: list[tuple[str, float]] = []
+    results = target / "run_results.json"
+    if results.exists():
+        timings = [
+            (_node_name(r["unique_id"]), float(r["execution_time"]))
+            for r in json.loads(results.read_text())["results"]
+        ]
+        slowest = sorted(timings, key=lambda item: item[1], reverse=True)[:8]
+    return stages, slowest
+
+
+def render_pipeline_section(
+    stages: list[StageResult],
+    slowest: dict[int, list[tuple[str, float]]],
+    command: str,
+    machine: dict[str, str],
+) -> str:
+    sizes = sorted({s.leads for s in stages})
+    lines = [
+        "## The whole pipeline at scale",
+        "",
+        f"Measured with `{command}`: each stage a separate process on the same machine; peak memory is",
+        "the stage's maximum resident set (DuckDB runs inside the dbt process). `dbt build` covers seeds,",
+        "staging, features, the training mart, scoring with the shipped champion (and challenger),",
+        "reasons, snapshots and every test. DuckDB's default memory limit is 80% of RAM and it keeps what it",
+        "is allowed; a `memory_limit` row rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set",
+        "(DuckDB spills to disk beyond it), which is what a smaller machine would see.",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".",
+        "",
+        "| leads | stage | wall s | peak memory MB | exit |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    for stage in stages:
+        lines.append(
+            f"| {stage.leads:,} | {stage.stage} | {stage.seconds:.0f} | {stage.peak_memory_mb:,.0f} | {stage.exit_code} |"
+        )
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += ["", f"Growth from {small:,} to {large:,} leads ({large / small:.0f}x the data):", ""]
+        for name in ("generate", "dbt build"):
+            a = next(s for s in stages if s.leads == small and s.stage == name)
+            b = next(s for s in stages if s.leads == large and s.stage == name)
+            lines.append(
+                f"- {name}: {b.seconds / a.seconds:.1f}x the time, {b.peak_memory_mb / a.peak_memory_mb:.1f}x the memory"
+            )
+    for leads, models in slowest.items():
+        if models:
+            lines += [
+                "",
+                f"Slowest dbt nodes at {leads:,} leads: "
+                + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in models)
+                + ".",
+            ]
+    return "\n".join(lines) + "\n"

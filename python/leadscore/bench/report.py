@@ -1,0 +1,94 @@
+"""BENCHMARKS.md from one run's results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from leadscore.bench.runner import ModelResult, PostgresResult
+
+
+def _s(value: float | None) -> str:
+    return "failed" if value is None else f"{value:.2f}"
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> str:
+    return "n/a" if numerator is None or not denominator else f"{numerator / denominator:.2f}"
+
+
+def _count(value: int | None) -> str:
+    return "n/a" if value is None else str(value)
+
+
+def _diff(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0e}"
+
+
+def render_scoring_section(
+    results: list[ModelResult], postgres: list[PostgresResult], machine: dict[str, str], command: str
+) -> str:
+    rows = results[0].rows if results else 0
+    lines = [
+        "## In-warehouse scoring vs scikit-learn and orbital",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` (one run; medians of repeated timings).",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".",
+        "",
+        f"{rows:,} rows x 20 numeric features in DuckDB; GradientBoostingClassifier fitted on 20,000 other rows.",
+        "`leadscore` = the SQL the product generates (nested CASE, thresholds rewritten to exact float32",
+        "boundaries, balanced sum), written into a table. scikit-learn = `predict_proba` on a DataFrame",
+        "already in memory; `+ read` adds reading the rows out of DuckDB first (what a Python scoring job",
+        "pays, before writing the scores back). Ratios below 1 mean the SQL is faster. Max diff is",
+        "|SQL - predict_proba| over all rows; `near thresholds` counts wrong rows (off by more than 1e-9)",
+        "among rows placed on every split's float32 boundary and one double either side.",
+        "",
+        "| trees | depth | scikit-learn s | + read s | leadscore s | ratio vs sklearn | ratio vs sklearn + read | orbital s | orbital / leadscore | SQL chars leadscore / orbital | compile s leadscore / orbital | max diff leadscore / orbital | wrong near thresholds leadscore / orbital (of n) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        ours, orbital = result.variant("boundary"), result.variant("orbital")
+        orbital_seconds = orbital.seconds if orbital else None
+        lines.append(
+            f"| {result.trees} | {result.depth} | {result.sklearn_seconds:.2f} | {result.sklearn_with_read_seconds:.2f} | {_s(ours.seconds)} "
+            f"| **{_ratio(ours.seconds, result.sklearn_seconds)}** | {_ratio(ours.seconds, result.sklearn_with_read_seconds)} "
+            f"| {_s(orbital_seconds)} | {_ratio(orbital_seconds, ours.seconds)} "
+            f"| {ours.sql_chars:,} / {orbital.sql_chars if orbital else 0:,} | {ours.compile_seconds:.2f} / {orbital.compile_seconds if orbital else 0:.2f} "
+            f"| {_diff(ours.max_difference)} / {_diff(orbital.max_difference if orbital else None)} "
+            f"| {ours.wrong_near_thresholds} / {_count(orbital.wrong_near_thresholds if orbital else None)} (of {result.boundary_rows:,}) |"
+        )
+    lines += [
+        "",
+        "### The SQL forms we weighed (same run, DuckDB seconds; wrong near thresholds in brackets)",
+        "",
+    ]
+    names = [v.name for v in results[0].variants] if results else []
+    lines.append("| trees | depth | " + " | ".join(names) + " |")
+    lines.append("| ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
+    for result in results:
+        cells = []
+        for name in names:
+            variant = result.variant(name)
+            cells.append(
+                "failed"
+                if variant is None or variant.seconds is None
+                else f"{variant.seconds:.2f} [{variant.wrong_near_thresholds}]"
+            )
+        lines.append(f"| {result.trees} | {result.depth} | " + " | ".join(cells) + " |")
+    lines += [""]
+    for variant in results[0].variants if results else []:
+        lines.append(f"- `{variant.name}`: {variant.description}.")
+    failures = [(r, v) for r in results for v in r.variants if v.error]
+    for result, variant in failures:
+        lines.append(f"- {variant.name} at {result.trees} trees, depth {result.depth}: {variant.error}")
+    if postgres:
+        lines += [
+            "",
+            "### PostgreSQL (same generated SQL, Postgres dialect)",
+            "",
+            "| trees | depth | rows | Postgres SQL s | scikit-learn + read from Postgres s | DuckDB SQL s (same rows) | max diff |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for item in postgres:
+            lines.append(
+                f"| {item.trees} | {item.depth} | {item.rows:,} | {item.sql_seconds:.2f} | {item.sklearn_with_read_seconds:.2f} | {item.duckdb_seconds:.2f} | {item.max_difference:.0e} |"
+            )
+    return "\n".join(lines) + "\n"

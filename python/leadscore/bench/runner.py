@@ -1,0 +1,234 @@
+"""One benchmark run: every model size, every SQL form, scikit-learn and orbital, on the same rows
+of the same warehouse. Timings are medians of repeated runs; nothing is asserted (noisy machines),
+everything is reported."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from leadscore.bench.data import boundary_rows, feature_names, fit_gbm, random_rows
+from leadscore.bench.variants import KEY, TABLE, SqlVariant, orbital_variant, our_variants
+from leadscore.progress import console
+
+EXACT = 1e-9
+
+
+@dataclass
+class VariantResult:
+    name: str
+    description: str
+    seconds: float | None
+    sql_chars: int
+    compile_seconds: float
+    max_difference: float | None  # on the random rows
+    wrong_near_thresholds: int | None  # rows off by more than 1e-9 among the boundary rows
+    error: str | None = None
+
+
+@dataclass
+class ModelResult:
+    trees: int
+    depth: int
+    rows: int
+    sklearn_seconds: float
+    sklearn_with_read_seconds: float
+    boundary_rows: int
+    variants: list[VariantResult] = field(default_factory=list)
+
+    def variant(self, name: str) -> VariantResult | None:
+        return next((v for v in self.variants if v.name == name), None)
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    action()  # warm-up
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def _probabilities(connection: duckdb.DuckDBPyConnection, variant: SqlVariant, table: str) -> np.ndarray:
+    sql = variant.sql.replace(TABLE, table)
+    if variant.name == "orbital":
+        return connection.sql(f'select "output_probability.1" as p from ({sql})').fetchnumpy()["p"]
+    return connection.sql(f"select probability as p from ({sql}) order by {KEY}").fetchnumpy()["p"]
+
+
+def run_model(
+    connection: duckdb.DuckDBPyConnection, rows: pd.DataFrame, trees: int, depth: int, repeats: int
+) -> ModelResult:
+    console.print(f"[bold]{trees} trees, depth {depth}[/]: fitting")
+    model = fit_gbm(trees, depth)
+    X = rows[feature_names()]
+    expected = model.predict_proba(X)[:, 1]
+    sklearn_seconds = median_seconds(lambda: model.predict_proba(X), repeats)
+    sklearn_read = median_seconds(
+        lambda: model.predict_proba(connection.sql(f"select * from {TABLE}").df()[feature_names()]), repeats
+    )
+
+    edges = boundary_rows(model, rows.head(1000))
+    connection.register("edges_frame", edges)
+    connection.execute("create or replace table bench_edges as select * from edges_frame order by row_id")
+    edges_expected = model.predict_proba(edges[feature_names()])[:, 1]
+
+    result = ModelResult(trees, depth, len(rows), sklearn_seconds, sklearn_read, len(edges))
+    variants = our_variants(model)
+    orbital = orbital_variant(model)
+    if orbital is not None:
+        variants.append(orbital)
+    for variant in variants:
+        console.print(f"  {variant.name}")
+        if not variant.sql:
+            result.variants.append(
+                VariantResult(
+                    variant.name,
+                    variant.description,
+                    None,
+                    0,
+                    variant.compile_seconds,
+                    None,
+                    None,
+                    variant.description,
+                )
+            )
+            continue
+        try:
+            seconds = median_seconds(
+                lambda v=variant: connection.execute(f"create or replace temp table scored as {v.sql}"),
+                repeats,
+            )
+            got = _probabilities(connection, variant, TABLE)
+            edge_got = _probabilities(connection, variant, "bench_edges")
+            result.variants.append(
+                VariantResult(
+                    variant.name,
+                    variant.description,
+                    seconds,
+                    len(variant.sql),
+                    variant.compile_seconds,
+                    float(np.abs(got - expected).max()),
+                    int((np.abs(edge_got - edges_expected) > EXACT).sum()),
+                )
+            )
+        except duckdb.Error as error:
+            result.variants.append(
+                VariantResult(
+                    variant.name,
+                    variant.description,
+                    None,
+                    len(variant.sql),
+                    variant.compile_seconds,
+                    None,
+                    None,
+                    str(error).splitlines()[0][:160],
+                )
+            )
+    return result
+
+
+def run_benchmark(
+    rows: int, sizes: list[tuple[int, int]], repeats: int, threads: int | None = None
+) -> list[ModelResult]:
+    connection = duckdb.connect()
+    if threads:
+        connection.execute(f"set threads = {int(threads)}")
+    frame = random_rows(rows)
+    connection.register("rows_frame", frame)
+    connection.execute(f"create table {TABLE} as select * from rows_frame order by row_id")
+    connection.unregister("rows_frame")
+    return [run_model(connection, frame, trees, depth, repeats) for trees, depth in sizes]
+
+
+@dataclass
+class PostgresResult:
+    trees: int
+    depth: int
+    rows: int
+    sql_seconds: float
+    sklearn_with_read_seconds: float
+    max_difference: float
+    duckdb_seconds: float
+
+
+def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[PostgresResult]:
+    """Our SQL on a throwaway local PostgreSQL (skipped when the server binaries are missing)."""
+    import tempfile
+    from pathlib import Path
+
+    import psycopg2
+
+    from leadscore.transpile.dialects import dialect
+    from leadscore.transpile.query import build_model_query
+    from leadscore.warehouse.local_postgres import LocalPostgres, postgres_bin_dir
+
+    if postgres_bin_dir() is None:
+        return []
+    server = LocalPostgres(Path(tempfile.mkdtemp(prefix="leadscore-bench-")) / "postgres").start()
+    try:
+        server.create_database("bench")
+        connection = psycopg2.connect(host="127.0.0.1", port=server.port, user=server.user, dbname="bench")
+        connection.autocommit = True
+        frame = random_rows(rows)
+        with connection.cursor() as cursor:
+            columns = ", ".join([f"{KEY} bigint", *(f"{c} double precision" for c in feature_names())])
+            cursor.execute(f"create table {TABLE} ({columns})")
+            import io
+
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, header=False)
+            buffer.seek(0)
+            cursor.copy_expert(f"copy {TABLE} from stdin with (format csv)", buffer)
+            cursor.execute(f"analyze {TABLE}")
+        duck = duckdb.connect()
+        duck.register("rows_frame", frame)
+        duck.execute(f"create table {TABLE} as select * from rows_frame order by row_id")
+        results = []
+        for trees, depth in sizes:
+            console.print(f"[bold]postgres[/]: {trees} trees, depth {depth}, {rows:,} rows")
+            model = fit_gbm(trees, depth)
+            sql = build_model_query(model, feature_names(), TABLE, KEY).sql(dialect=dialect("postgres"))
+
+            def score(sql=sql) -> list:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"drop table if exists scored; create table scored as {sql}")
+
+            def read_and_predict(model=model) -> None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"select * from {TABLE}")
+                    data = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+                model.predict_proba(data[feature_names()])
+
+            seconds = median_seconds(score, repeats)
+            with connection.cursor() as cursor:
+                cursor.execute(f"select {KEY}, probability from scored order by {KEY}")
+                got = np.array([row[1] for row in cursor.fetchall()], dtype=float)
+            duck_sql = build_model_query(model, feature_names(), TABLE, KEY).sql(dialect=dialect("duckdb"))
+            results.append(
+                PostgresResult(
+                    trees,
+                    depth,
+                    rows,
+                    seconds,
+                    median_seconds(read_and_predict, repeats),
+                    float(np.abs(got - model.predict_proba(frame[feature_names()])[:, 1]).max()),
+                    median_seconds(
+                        lambda duck_sql=duck_sql: duck.execute(
+                            f"create or replace temp table scored as {duck_sql}"
+                        ),
+                        repeats,
+                    ),
+                )
+            )
+        connection.close()
+        return results
+    finally:
+        server.stop()

@@ -1,0 +1,1 @@
+"""Bring your own data: a leadscore.yml describing your lead table, checked before anything runs."""

@@ -1,0 +1,205 @@
+"""The pipeline's steps as plain functions: the CLI's commands, `demo` and `run` call these."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rich.table import Table
+
+from leadscore.progress import console
+
+
+@dataclass
+class Instance:
+    """Which data the commands work on: the demo, or a leadscore.yml of yours."""
+
+    config: object | None = None  # LeadTableConfig
+
+    def activate(self, path: str | None) -> None:
+        if not path:
+            return
+        from leadscore.byo.config import load_config
+        from leadscore.paths import project_dir
+
+        self.config = load_config(Path(path))
+        os.environ.update(self.config.environment(project_dir()))
+
+
+INSTANCE = Instance()
+
+
+def generate_demo(leads: int, seed: int, end_date: date, target: str | None) -> None:
+    from leadscore.demo_data.generator import GeneratorConfig
+    from leadscore.demo_data.load import load_demo_data
+    from leadscore.paths import project_dir
+    from leadscore.warehouse import connect
+
+    config = GeneratorConfig(leads=leads, seed=seed, end_date=end_date)
+    warehouse = connect(target)
+    try:
+        log = load_demo_data(warehouse, config, project_dir() / "warehouse" / "demo_manifest.json")
+    finally:
+        warehouse.close()
+    console.print(
+        f"raw.crm_leads {log['leads.rows']:,} rows, raw.crm_activities {log['activities.rows']:,}, "
+        f"raw.crm_accounts {log['accounts.rows']:,}, raw.crm_opportunities {log['opportunities.rows']:,}"
+    )
+
+
+def load_lead_table(target: str | None) -> None:
+    from leadscore.byo.checks import check_lead_table
+    from leadscore.byo.load import load_csv
+    from leadscore.warehouse import connect
+
+    config = _config()
+    warehouse = connect(target)
+    try:
+        rows = load_csv(warehouse, config)
+        counts = check_lead_table(warehouse, config)
+    finally:
+        warehouse.close()
+    console.print(
+        f"{config.source_schema}.{config.source_table}: {rows:,} rows loaded; {counts['positives']:,} positive, {counts['negatives']:,} negative"
+    )
+
+
+def check_input(target: str | None) -> None:
+    """Before dbt runs on your lead table: configured columns exist, label is binary, no category explosion."""
+    if INSTANCE.config is None:
+        return
+    from leadscore.byo.checks import check_lead_table
+    from leadscore.warehouse import connect
+
+    warehouse = connect(target, read_only=True)
+    try:
+        check_lead_table(warehouse, _config())
+    finally:
+        warehouse.close()
+
+
+def build(target: str | None, select: str | None = None, selector: str | None = None) -> None:
+    from leadscore.dbt_invocation import run_dbt
+    from leadscore.registry.registry import registry_path
+
+    check_input(target)
+    if not select and not selector and not registry_path().exists():
+        console.print(
+            "[yellow]No trained model for this instance yet:[/] building everything but the scoring models; run `leadscore train`."
+        )
+        selector = "before_scoring"
+    arguments = (
+        ["build"] + (["--select", select] if select else []) + (["--selector", selector] if selector else [])
+    )
+    outcome = run_dbt(arguments, "dbt build", target=target)
+    console.print(
+        "dbt build: "
+        + ", ".join(f"{count} {status}" for status, count in sorted(outcome.counts.items()) if status)
+    )
+
+
+def train(
+    target: str | None,
+    manifest: str | None = None,
+    segment_by: str | None = None,
+    allow_leakage: bool = False,
+):
+    from leadscore.modeling.job import run_training
+    from leadscore.paths import project_dir
+    from leadscore.warehouse import connect
+
+    config = INSTANCE.config
+    manifest_path = Path(manifest) if manifest else project_dir() / "target" / "manifest.json"
+    if config is None and not manifest_path.exists():
+        from leadscore.dbt_invocation import run_dbt
+
+        run_dbt(["parse"], "dbt parse", target=target)
+    warehouse = connect(target)
+    try:
+        outcome = run_training(
+            warehouse,
+            manifest_path,
+            segment_column=segment_by,
+            spec=config.feature_spec() if config else None,
+            leakage_settings=config.leakage if config else None,
+            allow_leakage=allow_leakage,
+        )
+    finally:
+        warehouse.close()
+    comparison = outcome.run.comparison()
+    table = Table(title="Test split (touched once): models vs the baseline", show_edge=False)
+    for column in comparison.columns:
+        table.add_column(column, justify="left" if column == "score" else "right")
+    for row in comparison.itertuples(index=False):
+        table.add_row(*[v if isinstance(v, str) else ("" if v != v else f"{v:.4f}") for v in row])
+    console.print(table)
+    for flag in outcome.leakage_flags:
+        console.print(f"[yellow]leakage flag (allowed):[/] {flag.line()}")
+    for kind, parity in outcome.parity.items():
+        console.print(
+            f"SQL parity {outcome.run.models[kind].model_id}: max |SQL - predict_proba| = "
+            f"{parity['max_abs_difference']:.2e} over {parity['rows']:,} test rows ({parity['dialect']})"
+        )
+    for candidate in outcome.segments:
+        auc = "n/a" if candidate.validation_auc is None else f"{candidate.validation_auc:.4f}"
+        console.print(
+            f"Segment {segment_by}={candidate.value!r}: validation AUC {auc} vs champion {candidate.champion_validation_auc:.4f}: {candidate.reason}"
+        )
+    console.print(
+        f"Champion {outcome.registry.champion}, challenger {outcome.registry.challenger}; report: {outcome.report}"
+    )
+    return outcome
+
+
+def summary(target: str | None) -> None:
+    from leadscore.summary import print_warehouse_summary
+    from leadscore.warehouse import connect
+
+    warehouse = connect(target, read_only=True)
+    try:
+        print_warehouse_summary(warehouse, lead_table=INSTANCE.config is not None)
+    finally:
+        warehouse.close()
+
+
+def _config():
+    if INSTANCE.config is None:
+        raise SystemExit(
+            "this command needs --config <leadscore.yml> (e.g. leadscore --config examples/x_education/leadscore.yml load)"
+        )
+    return INSTANCE.config
+
+
+@dataclass
+class StageTimer:
+    stages: list[tuple[str, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def __call__(self, name: str, step: Callable[[], object]) -> None:
+        began = time.perf_counter()
+        console.rule(f"[bold]{name}")
+        step()
+        self.stages.append((name, time.perf_counter() - began))
+
+    def report(self) -> None:
+        total = time.perf_counter() - self.started
+        console.print(
+            "Stage times: "
+            + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stages)
+            + f"; total {total:.1f}s"
+        )
+
+
+def end_to_end(load: Callable[[], None], load_name: str, target: str | None) -> None:
+    """Load, build, train, score, summarise: `demo` and `run`."""
+    stage = StageTimer()
+    stage(load_name, load)
+    stage("Build the warehouse (dbt build)", lambda: build(target))
+    stage("Train, evaluate and transpile", lambda: train(target))
+    stage("Score in the warehouse (dbt build --selector scores)", lambda: build(target, selector="scores"))
+    stage("Summary", lambda: summary(target))
+    stage.report()
