@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check python tests/python
 	$(BIN)/dbt parse --quiet
 	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	$(BIN)/sqlfluff lint models/lead_table --config .sqlfluff-lead-table --processes 2
 
 unit-tests: $(STAMP)
 	$(BIN)/pytest -n 2

@@ -22,6 +22,7 @@
 {#- The lead_table description the CLI passes from leadscore.yml (see python/leadscore/byo/config.py). -#}
 {% macro lead_table_config() -%}
     {%- set config = var('lead_table', none) -%}
+    {%- if config is string -%}{%- set config = fromjson(config) -%}{%- endif -%}  {#- JSON text: how sqlfluff passes it -#}
     {%- if config is none and lead_scoring.is_lead_table_mode() -%}
         {{ exceptions.raise_compiler_error("input_mode is lead_table but var lead_table is not set: run through `leadscore --config <leadscore.yml>`") }}
     {%- endif -%}

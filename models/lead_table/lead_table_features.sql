@@ -17,7 +17,7 @@ select
     not coalesce(is_converted, false) as is_open,
     coalesce(is_converted, false) as is_converted,
     {%- for name in lead_feature_columns() %}
-        {{ name }},
+    {{ name }},
     {%- endfor %}
     cast(null as integer) as legacy_rule_score
 from leads

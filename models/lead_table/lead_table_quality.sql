@@ -11,7 +11,7 @@ checks as (
 
     {%- set checks = [('lead_id', 'missing'), ('lead_id', 'duplicate'), ('label', 'missing'), ('label', 'unknown_category')] %}
     {%- for name in lead_feature_columns() %}
-        {%- do checks.append((name, 'missing')) %}
+    {%- do checks.append((name, 'missing')) %}
     {%- endfor %}
     {{ dq_scorecard_rows('leads', 'lead_table', checks) }}
 

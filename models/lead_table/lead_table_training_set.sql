@@ -29,7 +29,7 @@ select
     coalesce(lead_created_at, cast('1970-01-01' as timestamp)) as as_of_at,
     lead_created_at,
     {%- for name in lead_feature_columns() %}
-        {{ name }},
+    {{ name }},
     {%- endfor %}
     cast(null as integer) as legacy_rule_score,
     cast(null as timestamp) as converted_at,

@@ -20,13 +20,15 @@ typed as (
         {%- if config.get('created_at') %}
             cast({{ quote_identifier(config.get('created_at')) }} as timestamp) as lead_created_at,
         {%- else %}
-            cast(null as timestamp) as lead_created_at,
+        cast(null as timestamp) as lead_created_at,
         {%- endif %}
         {{ lead_table_value(label.get('column'), missing) }} as label_raw,
         {%- for name, feature in config.get('features', {}).items() %}
-            {{ lead_table_feature(name, feature, missing) }},
+        {{ lead_table_feature(name, feature, missing) }},
         {%- endfor %}
-        row_number() over (partition by {{ quote_identifier(config.get('key')) }} order by {{ quote_identifier(config.get('order_by')) }}) as key_row_number
+        row_number()
+            over (partition by {{ quote_identifier(config.get('key')) }} order by {{ quote_identifier(config.get('order_by')) }})
+            as key_row_number
     from source
 
 ),
@@ -42,16 +44,17 @@ flagged as (
         lead_id is null as dq_lead_id__missing,
         key_row_number > 1 as dq_lead_id__duplicate,
         label_raw is null as dq_label__missing,
-        label_raw is not null
-        and label_raw not in {{ sql_literal_list(label.get('positive', []) + label.get('negative', [])) }} as dq_label__unknown_category
-        {%- for name in config.get('features', {}).keys() %},
-            {{ name }} is null as dq_{{ name }}__missing
+        {%- for name in config.get('features', {}).keys() %}
+        {{ name }} is null as dq_{{ name }}__missing,
         {%- endfor %}
+        label_raw is not null
+        and label_raw not in {{ sql_literal_list(label.get('positive', []) + label.get('negative', [])) }}
+            as dq_label__unknown_category
     from typed
 
 )
 
 select
     *,
-    not (dq_lead_id__missing or dq_lead_id__duplicate or dq_label__unknown_category) as is_valid
+    not(dq_lead_id__missing or dq_lead_id__duplicate or dq_label__unknown_category) as is_valid
 from flagged

@@ -67,11 +67,10 @@ def render_scoring_section(
         cells = []
         for name in names:
             variant = result.variant(name)
-            cells.append(
-                "failed"
-                if variant is None or variant.seconds is None
-                else f"{variant.seconds:.2f} [{variant.wrong_near_thresholds}]"
-            )
+            if variant is not None and variant.seconds is not None:
+                cells.append(f"{variant.seconds:.2f} [{variant.wrong_near_thresholds}]")
+            else:
+                cells.append("not run" if variant is not None and variant.sql_chars == 0 else "failed")
         lines.append(f"| {result.trees} | {result.depth} | " + " | ".join(cells) + " |")
     lines += [""]
     for variant in results[0].variants if results else []:
