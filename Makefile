@@ -37,6 +37,7 @@ test: lint unit-tests
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
 	$(BIN)/leadscore bench scoring
+	$(BIN)/leadscore bench postgres
 	$(BIN)/leadscore bench pipeline
 
 # The bring-your-own-data example on the public X Education leads (see examples/x_education/).

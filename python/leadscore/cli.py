@@ -216,25 +216,44 @@ def bench_scoring(
     trees: str = typer.Option("100,300,1000", help="Tree counts."),
     depths: str = typer.Option("3,5", help="Tree depths."),
     repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
-    postgres_rows: int = typer.Option(100_000, help="Rows for the PostgreSQL comparison (0 to skip)."),
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
-    """Generated SQL in DuckDB (and Postgres) vs scikit-learn predict_proba vs orbital, same rows, one run."""
+    """Generated SQL in DuckDB vs scikit-learn predict_proba vs orbital, same rows, one run."""
     import sys
 
     from leadscore.bench.document import write_section
     from leadscore.bench.machine import machine_description
     from leadscore.bench.report import render_scoring_section
-    from leadscore.bench.runner import run_benchmark, run_postgres
+    from leadscore.bench.runner import run_benchmark
 
     sizes = [(int(t), int(d)) for t in trees.split(",") for d in depths.split(",")]
     results = run_benchmark(rows, sizes, repeats)
-    postgres = run_postgres(postgres_rows, [(100, 3), (1000, 3)], repeats=1) if postgres_rows else []
     command = "leadscore bench " + " ".join(sys.argv[2:])
-    write_section(
-        Path(output), "scoring", render_scoring_section(results, postgres, machine_description(), command)
-    )
+    write_section(Path(output), "scoring", render_scoring_section(results, machine_description(), command))
     console.print(f"Wrote the scoring benchmark to {output}")
+
+
+@bench_app.command("postgres")
+def bench_postgres(
+    rows: int = typer.Option(100_000, help="Rows to score."),
+    trees: str = typer.Option("100,1000", help="Tree counts (depth 3)."),
+    repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+) -> None:
+    """The generated SQL on a local PostgreSQL (JIT on and off) vs scikit-learn reading from it."""
+    import sys
+
+    from leadscore.bench.document import write_section
+    from leadscore.bench.machine import machine_description
+    from leadscore.bench.report import render_postgres_section
+    from leadscore.bench.runner import run_postgres
+
+    results = run_postgres(rows, [(int(t), 3) for t in trees.split(",")], repeats)
+    if not results:
+        raise typer.BadParameter("no PostgreSQL server binaries found (pg_ctl); install postgresql")
+    command = "leadscore bench " + " ".join(sys.argv[2:])
+    write_section(Path(output), "postgres", render_postgres_section(results, machine_description(), command))
+    console.print(f"Wrote the PostgreSQL benchmark to {output}")
 
 
 @bench_app.command("pipeline")

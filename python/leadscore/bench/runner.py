@@ -153,7 +153,8 @@ class PostgresResult:
     trees: int
     depth: int
     rows: int
-    sql_seconds: float
+    sql_seconds: float  # the server's default, jit = on
+    sql_seconds_jit_off: float  # what the dbt models run with (macros/scoring/scoring_session.sql)
     sklearn_with_read_seconds: float
     max_difference: float
     duckdb_seconds: float
@@ -207,7 +208,12 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
                     data = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
                 model.predict_proba(data[feature_names()])
 
+            with connection.cursor() as cursor:
+                cursor.execute("set jit = on")
             seconds = median_seconds(score, repeats)
+            with connection.cursor() as cursor:
+                cursor.execute("set jit = off")
+            seconds_jit_off = median_seconds(score, repeats)
             with connection.cursor() as cursor:
                 cursor.execute(f"select {KEY}, probability from scored order by {KEY}")
                 got = np.array([row[1] for row in cursor.fetchall()], dtype=float)
@@ -218,6 +224,7 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
                     depth,
                     rows,
                     seconds,
+                    seconds_jit_off,
                     median_seconds(read_and_predict, repeats),
                     float(np.abs(got - model.predict_proba(frame[feature_names()])[:, 1]).max()),
                     median_seconds(

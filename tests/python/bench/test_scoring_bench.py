@@ -36,7 +36,7 @@ def test_boundary_rows_catch_the_naive_translation(small_run) -> None:
 
 
 def test_report_has_one_table_row_per_model(small_run) -> None:
-    text = render_scoring_section(small_run, [], {"cpu": "test"}, "leadscore bench scoring --rows 3000")
+    text = render_scoring_section(small_run, {"cpu": "test"}, "leadscore bench scoring --rows 3000")
     assert "| 12 | 3 |" in text
     assert "`leaf_index`" in text
 
