@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -210,6 +211,18 @@ bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to BE
 app.add_typer(bench_app, name="bench")
 
 
+def _write_bench_section(output: str, name: str, render: Callable[[dict[str, str], str], str]) -> None:
+    """Each benchmark rewrites its own section, stamped with the machine and the command as typed."""
+    import sys
+
+    from leadscore.bench.document import write_section
+    from leadscore.bench.machine import machine_description
+
+    command = "leadscore bench " + " ".join(sys.argv[2:])
+    write_section(Path(output), name, render(machine_description(), command))
+    console.print(f"Wrote the {name} benchmark to {output}")
+
+
 @bench_app.command("scoring")
 def bench_scoring(
     rows: int = typer.Option(1_000_000, help="Rows to score."),
@@ -219,18 +232,14 @@ def bench_scoring(
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
     """Generated SQL in DuckDB vs scikit-learn predict_proba vs orbital, same rows, one run."""
-    import sys
-
-    from leadscore.bench.document import write_section
-    from leadscore.bench.machine import machine_description
     from leadscore.bench.report import render_scoring_section
     from leadscore.bench.runner import run_benchmark
 
     sizes = [(int(t), int(d)) for t in trees.split(",") for d in depths.split(",")]
     results = run_benchmark(rows, sizes, repeats)
-    command = "leadscore bench " + " ".join(sys.argv[2:])
-    write_section(Path(output), "scoring", render_scoring_section(results, machine_description(), command))
-    console.print(f"Wrote the scoring benchmark to {output}")
+    _write_bench_section(
+        output, "scoring", lambda machine, command: render_scoring_section(results, machine, command)
+    )
 
 
 @bench_app.command("postgres")
@@ -241,19 +250,15 @@ def bench_postgres(
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
     """The generated SQL on a local PostgreSQL (JIT on and off) vs scikit-learn reading from it."""
-    import sys
-
-    from leadscore.bench.document import write_section
-    from leadscore.bench.machine import machine_description
     from leadscore.bench.report import render_postgres_section
     from leadscore.bench.runner import run_postgres
 
     results = run_postgres(rows, [(int(t), 3) for t in trees.split(",")], repeats)
     if not results:
         raise typer.BadParameter("no PostgreSQL server binaries found (pg_ctl); install postgresql")
-    command = "leadscore bench " + " ".join(sys.argv[2:])
-    write_section(Path(output), "postgres", render_postgres_section(results, machine_description(), command))
-    console.print(f"Wrote the PostgreSQL benchmark to {output}")
+    _write_bench_section(
+        output, "postgres", lambda machine, command: render_postgres_section(results, machine, command)
+    )
 
 
 @bench_app.command("pipeline")
@@ -266,26 +271,24 @@ def bench_pipeline(
     ),
 ) -> None:
     """Generate and `dbt build` at each size; wall time and peak memory per stage."""
-    import sys
-
-    from leadscore.bench.document import write_section
-    from leadscore.bench.machine import machine_description
     from leadscore.bench.pipeline import render_pipeline_section, run_pipeline
 
     stages, slowest = [], {}
     counts = [int(n) for n in leads.split(",")]
     for count in counts:
         console.rule(f"{count:,} leads")
-        capped = memory_limit if count == max(counts) else None
-        ran, slowest[count] = run_pipeline(count, Path(folder), capped or None)
+        capped = (memory_limit or None) if count == max(counts) else None
+        ran, slowest[count] = run_pipeline(count, Path(folder), capped)
         stages += ran
         for stage in ran:
             console.print(
                 f"{stage.stage}: {stage.seconds:.0f}s, peak {stage.peak_memory_mb:,.0f} MB, exit {stage.exit_code}"
             )
-    command = "leadscore bench " + " ".join(sys.argv[2:])
-    section = render_pipeline_section(stages, slowest, command, machine_description())
-    write_section(Path(output), "pipeline", section)
+    _write_bench_section(
+        output,
+        "pipeline",
+        lambda machine, command: render_pipeline_section(stages, slowest, command, machine),
+    )
 
 
 def _parse_date(text: str) -> date:

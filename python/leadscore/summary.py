@@ -31,17 +31,26 @@ def _count(warehouse: Warehouse, relation: str) -> int:
     return int(warehouse.query(f"select count(*) as n from {relation}")["n"].iloc[0])
 
 
+def _print_table(
+    title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[str, ...] = ()
+) -> None:
+    table = Table(title=title, show_edge=False)
+    for header in headers:
+        table.add_column(header, justify="right" if header in right else "left")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> dict[str, object]:
     """Prints and returns the headline numbers of the built warehouse."""
     layout = LEAD_TABLE if lead_table else CRM
     numbers: dict[str, object] = {}
-    sizes = Table(title="Warehouse", show_edge=False)
-    sizes.add_column("table")
-    sizes.add_column("rows", justify="right")
     for relation in layout["tables"]:
         numbers[relation] = _count(warehouse, relation)
-        sizes.add_row(relation, f"{numbers[relation]:,}")
-    console.print(sizes)
+    _print_table(
+        "Warehouse", ("table", "rows"), [(r, f"{numbers[r]:,}") for r in layout["tables"]], right=("rows",)
+    )
 
     scorecard = warehouse.query(
         f"select table_name, column_name, check_name, failing_rows, failing_pct, status from {layout['quality']} order by failing_pct desc"
@@ -51,35 +60,34 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
     title = f"Data quality: {len(scorecard)} checks, " + ", ".join(
         f"{v} {k}" for k, v in sorted(by_status.items())
     )
-    quality = Table(title=title, show_edge=False)
-    for column in ("table.column", "check", "failing rows", "%", "status"):
-        quality.add_column(column, justify="right" if column in ("failing rows", "%") else "left")
-    for row in scorecard[scorecard["failing_rows"] > 0].head(10).itertuples():
-        quality.add_row(
-            f"{row.table_name}.{row.column_name}",
-            row.check_name,
-            f"{row.failing_rows:,}",
-            f"{row.failing_pct:.2f}",
-            row.status,
-        )
-    console.print(quality)
+    _print_table(
+        title,
+        ("table.column", "check", "failing rows", "%", "status"),
+        [
+            (
+                f"{r.table_name}.{r.column_name}",
+                r.check_name,
+                f"{r.failing_rows:,}",
+                f"{r.failing_pct:.2f}",
+                r.status,
+            )
+            for r in scorecard[scorecard["failing_rows"] > 0].head(10).itertuples()
+        ],
+        right=("failing rows", "%"),
+    )
 
     splits = warehouse.query(
         f"select split, snapshot_rows, leads, converted_rows, label_rate from {layout['splits']} order by split"
     )
     numbers["splits"] = splits.to_dict(orient="records")
-    split_table = Table(title="Training set (chronological split)", show_edge=False)
-    for column in ("split", "rows", "leads", "converted", "label rate"):
-        split_table.add_column(column)
-    for row in splits.itertuples():
-        split_table.add_row(
-            row.split,
-            f"{row.snapshot_rows:,}",
-            f"{row.leads:,}",
-            f"{row.converted_rows:,}",
-            f"{row.label_rate:.2%}",
-        )
-    console.print(split_table)
+    _print_table(
+        "Training set (chronological split)",
+        ("split", "rows", "leads", "converted", "label rate"),
+        [
+            (r.split, f"{r.snapshot_rows:,}", f"{r.leads:,}", f"{r.converted_rows:,}", f"{r.label_rate:.2%}")
+            for r in splits.itertuples()
+        ],
+    )
 
     try:
         tiers = warehouse.query(
@@ -89,16 +97,18 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
     except Exception:  # scoring not built yet
         return numbers
     numbers["test_tier_conversion"] = tiers.to_dict(orient="records")
-    tier_table = Table(title="Tiers on the test period (champion, warehouse SQL)", show_edge=False)
-    for column in ("tier", "rows", "converted", "conversion rate", "mean probability"):
-        tier_table.add_column(column)
-    for row in tiers.itertuples():
-        tier_table.add_row(
-            row.tier,
-            f"{row.snapshots:,}",
-            f"{row.conversions:,}",
-            f"{row.conversion_rate:.2%}",
-            f"{row.mean_probability:.2%}",
-        )
-    console.print(tier_table)
+    _print_table(
+        "Tiers on the test period (champion, warehouse SQL)",
+        ("tier", "rows", "converted", "conversion rate", "mean probability"),
+        [
+            (
+                r.tier,
+                f"{r.snapshots:,}",
+                f"{r.conversions:,}",
+                f"{r.conversion_rate:.2%}",
+                f"{r.mean_probability:.2%}",
+            )
+            for r in tiers.itertuples()
+        ],
+    )
     return numbers

@@ -36,3 +36,8 @@ def machine_description() -> dict[str, str]:
         "python": platform.python_version(),
         **versions,
     }
+
+
+def machine_line(machine: dict[str, str]) -> str:
+    """The line every BENCHMARKS.md section carries, so its numbers can be compared."""
+    return "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "."

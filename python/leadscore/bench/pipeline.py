@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from leadscore.bench.machine import machine_line
 from leadscore.paths import profiles_dir, project_dir
 
 
@@ -114,7 +115,7 @@ def render_pipeline_section(
         "reasons, snapshots and every test. DuckDB's default memory limit is 80% of RAM and it keeps what it",
         "is allowed; a `memory_limit` row rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set",
         "(DuckDB spills to disk beyond it), which is what a smaller machine would see.",
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".",
+        machine_line(machine),
         "",
         "| leads | stage | wall s | peak memory MB | exit |",
         "| ---: | --- | ---: | ---: | ---: |",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from leadscore.bench.machine import machine_line
 from leadscore.bench.runner import ModelResult, PostgresResult
 
 
@@ -29,7 +30,7 @@ def render_scoring_section(results: list[ModelResult], machine: dict[str, str], 
         "## In-warehouse scoring vs scikit-learn and orbital",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` (one run; medians of repeated timings).",
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".",
+        machine_line(machine),
         "",
         f"{rows:,} rows x 20 numeric features in DuckDB; GradientBoostingClassifier fitted on 20,000 other rows.",
         "`leadscore` = the SQL the product generates (nested CASE, thresholds rewritten to exact float32",
@@ -86,7 +87,7 @@ def render_postgres_section(results: list[PostgresResult], machine: dict[str, st
         f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` on a throwaway local PostgreSQL server",
         "(default settings). PostgreSQL's JIT compiles the large CASE expressions of a tree ensemble;",
         "the dbt scoring models switch it off for their transaction (`macros/scoring/scoring_session.sql`).",
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".",
+        machine_line(machine),
         "",
         "| trees | depth | rows | Postgres SQL s, jit on | jit off | scikit-learn + read from Postgres s"
         " | DuckDB SQL s (same rows) | max diff |",

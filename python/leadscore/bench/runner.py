@@ -135,16 +135,22 @@ def run_model(
     return result
 
 
-def run_benchmark(
-    rows: int, sizes: list[tuple[int, int]], repeats: int, threads: int | None = None
-) -> list[ModelResult]:
+def _duckdb_with_rows(frame: pd.DataFrame, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding the benchmark rows in key order."""
     connection = duckdb.connect()
     if threads:
         connection.execute(f"set threads = {int(threads)}")
-    frame = random_rows(rows)
     connection.register("rows_frame", frame)
-    connection.execute(f"create table {TABLE} as select * from rows_frame order by row_id")
+    connection.execute(f"create table {TABLE} as select * from rows_frame order by {KEY}")
     connection.unregister("rows_frame")
+    return connection
+
+
+def run_benchmark(
+    rows: int, sizes: list[tuple[int, int]], repeats: int, threads: int | None = None
+) -> list[ModelResult]:
+    frame = random_rows(rows)
+    connection = _duckdb_with_rows(frame, threads)
     return [run_model(connection, frame, trees, depth, repeats) for trees, depth in sizes]
 
 
@@ -165,59 +171,57 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
     import tempfile
     from pathlib import Path
 
-    import psycopg2
-
     from leadscore.transpile.dialects import dialect
     from leadscore.transpile.query import build_model_query
     from leadscore.warehouse.local_postgres import LocalPostgres, postgres_bin_dir
+    from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
+    from leadscore.warehouse.profiles import WarehouseTarget
 
     if postgres_bin_dir() is None:
         return []
     server = LocalPostgres(Path(tempfile.mkdtemp(prefix="leadscore-bench-")) / "postgres").start()
     try:
         server.create_database("bench")
-        connection = psycopg2.connect(host="127.0.0.1", port=server.port, user=server.user, dbname="bench")
-        connection.autocommit = True
+        postgres = PostgresWarehouse(
+            WarehouseTarget(
+                "bench",
+                {
+                    "type": "postgres",
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "user": server.user,
+                    "dbname": "bench",
+                },
+            )
+        )
         frame = random_rows(rows)
-        with connection.cursor() as cursor:
-            columns = ", ".join([f"{KEY} bigint", *(f"{c} double precision" for c in feature_names())])
-            cursor.execute(f"create table {TABLE} ({columns})")
-            import io
-
-            buffer = io.StringIO()
-            frame.to_csv(buffer, index=False, header=False)
-            buffer.seek(0)
-            cursor.copy_expert(f"copy {TABLE} from stdin with (format csv)", buffer)
-            cursor.execute(f"analyze {TABLE}")
-        duck = duckdb.connect()
-        duck.register("rows_frame", frame)
-        duck.execute(f"create table {TABLE} as select * from rows_frame order by row_id")
+        columns = {KEY: "bigint", **{c: "double precision" for c in feature_names()}}
+        postgres.write_frame("public", TABLE, frame, columns, append=False)
+        postgres.execute(f"analyze {TABLE}")
+        duck = _duckdb_with_rows(frame)
         results = []
         for trees, depth in sizes:
             console.print(f"[bold]postgres[/]: {trees} trees, depth {depth}, {rows:,} rows")
             model = fit_gbm(trees, depth)
-            sql = build_model_query(model, feature_names(), TABLE, KEY).sql(dialect=dialect("postgres"))
+            query = build_model_query(model, feature_names(), TABLE, KEY)
+            postgres_sql, duck_sql = (
+                query.sql(dialect=dialect("postgres")),
+                query.sql(dialect=dialect("duckdb")),
+            )
 
-            def score(sql=sql) -> list:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"drop table if exists scored; create table scored as {sql}")
+            def score(sql=postgres_sql) -> None:
+                postgres.execute(f"drop table if exists scored; create table scored as {sql}")
 
             def read_and_predict(model=model) -> None:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"select * from {TABLE}")
-                    data = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
-                model.predict_proba(data[feature_names()])
+                model.predict_proba(postgres.query(f"select * from {TABLE}")[feature_names()])
 
-            with connection.cursor() as cursor:
-                cursor.execute("set jit = on")
+            postgres.execute("set jit = on")
             seconds = median_seconds(score, repeats)
-            with connection.cursor() as cursor:
-                cursor.execute("set jit = off")
+            postgres.execute("set jit = off")
             seconds_jit_off = median_seconds(score, repeats)
-            with connection.cursor() as cursor:
-                cursor.execute(f"select {KEY}, probability from scored order by {KEY}")
-                got = np.array([row[1] for row in cursor.fetchall()], dtype=float)
-            duck_sql = build_model_query(model, feature_names(), TABLE, KEY).sql(dialect=dialect("duckdb"))
+            got = postgres.query(f"select probability from scored order by {KEY}")["probability"].to_numpy(
+                float
+            )
             results.append(
                 PostgresResult(
                     trees,
@@ -235,7 +239,7 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
                     ),
                 )
             )
-        connection.close()
+        postgres.close()
         return results
     finally:
         server.stop()

@@ -17,7 +17,7 @@ from leadscore.transpile.assemblers import assemble_raw_score
 from leadscore.transpile.dialects import dialect
 from leadscore.transpile.interpreter import SqlInterpreter, balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.query import build_model_query, probability_of
+from leadscore.transpile.query import build_model_query, probability_select
 
 # conditions_once and column_per_tree took minutes beyond this (1000 trees, depth 5); skip them there.
 MAX_NODES_FOR_WIDE_FORMS = 10_000
@@ -39,16 +39,6 @@ def _timed(build: Callable[[], str]) -> tuple[str, float]:
     started = time.perf_counter()
     sql = build()
     return sql, time.perf_counter() - started
-
-
-def _probability_query(scored: exp.Select, *ctes: tuple[str, exp.Select]) -> str:
-    """key and probability from a SELECT of (key, raw_score), the way the product wraps its score,
-    so every form pays the same for the sigmoid."""
-    _, probability = probability_of(exp.column("raw_score"))
-    query = exp.select(exp.column(KEY, quoted=True), probability.as_("probability")).from_("scored")
-    for name, body in ctes:
-        query = query.with_(name, as_=body)
-    return query.with_("scored", as_=scored)
 
 
 def _conditions_once(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
@@ -77,7 +67,7 @@ def _conditions_once(model: GradientBoostingClassifier, table: str, sql_dialect:
     scored = exp.select(exp.column(KEY, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
         "conditions"
     )
-    return _probability_query(scored, ("conditions", inner)).sql(dialect=dialect(sql_dialect))
+    return probability_select(scored, KEY, ("conditions", inner)).sql(dialect=dialect(sql_dialect))
 
 
 def _column_per_tree(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
@@ -88,7 +78,7 @@ def _column_per_tree(model: GradientBoostingClassifier, table: str, sql_dialect:
     inner = exp.select(exp.column(KEY, quoted=True), *trees).from_(exp.to_table(table))
     total = balanced_sum([double(raw.constant), *(exp.column(f"t{i}") for i in range(len(raw.terms)))])
     scored = exp.select(exp.column(KEY, quoted=True), total.as_("raw_score")).from_("trees")
-    return _probability_query(scored, ("trees", inner)).sql(dialect=dialect(sql_dialect))
+    return probability_select(scored, KEY, ("trees", inner)).sql(dialect=dialect(sql_dialect))
 
 
 def _leaf_index(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
@@ -117,7 +107,7 @@ def _leaf_index(model: GradientBoostingClassifier, table: str, sql_dialect: str)
     scored = exp.select(exp.column(KEY, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
         exp.to_table(table)
     )
-    return _probability_query(scored).sql(dialect=dialect(sql_dialect))
+    return probability_select(scored, KEY).sql(dialect=dialect(sql_dialect))
 
 
 def our_variants(

@@ -85,12 +85,17 @@ def build_model_query(
     scored = exp.select(exp.column(key, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
         exp.to_table(table)
     )
+    return probability_select(scored, key)
+
+
+def probability_select(scored: exp.Select, key: str, *ctes: tuple[str, exp.Select]) -> exp.Select:
+    """key and probability from a SELECT of (key, raw_score) named `scored`, after any `ctes` it reads;
+    the benchmark's other SQL forms end the same way, so they pay the same for the sigmoid."""
     _, probability = probability_of(exp.column("raw_score"))
-    return (
-        exp.select(exp.column(key, quoted=True), probability.as_("probability"))
-        .from_("scored")
-        .with_("scored", as_=scored)
-    )
+    query = exp.select(exp.column(key, quoted=True), probability.as_("probability")).from_("scored")
+    for name, body in ctes:
+        query = query.with_(name, as_=body)
+    return query.with_("scored", as_=scored)
 
 
 def build_scoring_query(
