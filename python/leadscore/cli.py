@@ -77,10 +77,17 @@ def train(
     allow_leakage: bool = typer.Option(
         False, "--allow-leakage", help="Train even when the leakage check flags features (to measure them)."
     ),
+    families: str = typer.Option(
+        "logistic,lightgbm",
+        "--families",
+        help="Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), "
+        "gbm (GradientBoostingClassifier).",
+    ),
 ) -> None:
-    """Train logistic regression and gradient boosting on the training mart, compare them with the
-    baseline, transpile both to SQL, promote the best (on validation) to champion."""
-    steps.train(target, manifest, segment_by, allow_leakage)
+    """Train the model families on the training mart, compare them with the baseline, transpile each
+    to SQL, promote the best (on validation) to champion and the runner-up to challenger."""
+    kinds = tuple(part.strip() for part in families.split(",") if part.strip())
+    steps.train(target, manifest, segment_by, allow_leakage, kinds)
 
 
 @app.command()

@@ -107,8 +107,15 @@ def train(
     manifest: str | None = None,
     segment_by: str | None = None,
     allow_leakage: bool = False,
+    kinds: tuple[str, ...] | None = None,
 ):
     from leadscore.modeling.job import run_training
+    from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS
+
+    kinds = kinds or DEFAULT_MODEL_KINDS
+    unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
+    if unknown or len(set(kinds)) < 2:
+        raise SystemExit(f"--families takes two or more of {', '.join(MODEL_KINDS)}; got {', '.join(kinds)}")
     from leadscore.paths import project_dir
     from leadscore.warehouse import connect
 
@@ -127,6 +134,7 @@ def train(
             spec=config.feature_spec() if config else None,
             leakage_settings=config.leakage if config else None,
             allow_leakage=allow_leakage,
+            kinds=tuple(dict.fromkeys(kinds)),
         )
     finally:
         warehouse.close()

@@ -1,5 +1,7 @@
-"""The SQL forms we measured for a tree ensemble. `boundary` is what the product generates; the
-others are the ideas weighed against it (and orbital, another project's translator)."""
+"""The SQL forms we measured for a tree ensemble. `nested_case` is what the product generates; the
+others are the ideas weighed against it (and orbital, another project's translator). Every form
+goes through the same query builder (transpile/query.py, its `form` hook), so every one pays the
+same for reading inputs, NaN handling and the sigmoid."""
 
 from __future__ import annotations
 
@@ -8,16 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlglot.expressions as exp
-from m2cgen import ast
-from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 
 from leadscore.bench.data import feature_names
-from leadscore.transpile.assemblers import assemble_raw_score
 from leadscore.transpile.dialects import dialect
-from leadscore.transpile.interpreter import SqlInterpreter, balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.query import build_model_query, probability_select
+from leadscore.transpile.query import Translation, build_model_query, raw_score_terms
+from leadscore.transpile.trees import split_test, tree_sql
 
 # conditions_once and column_per_tree took minutes beyond this (1000 trees, depth 5); skip them there.
 MAX_NODES_FOR_WIDE_FORMS = 10_000
@@ -41,112 +40,114 @@ def _timed(build: Callable[[], str]) -> tuple[str, float]:
     return sql, time.perf_counter() - started
 
 
-def _conditions_once(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
-    """Each distinct (feature, boundary) comparison computed once in a CTE, then the trees test booleans."""
-    raw = assemble_raw_score(model)
-    columns = [exp.column(c, quoted=True) for c in feature_names()]
-    comparer = SqlInterpreter(columns, True)
+def _conditions_once(translation: Translation, float32_mode: str):
+    """Each distinct split condition computed once in a CTE; the trees test booleans."""
+    inputs = translation.tree_inputs
     names: dict[str, str] = {}
     conditions: list[exp.Expression] = []
 
-    def rewrite(node: ast.Expr) -> exp.Expression:
-        if isinstance(node, ast.IfExpr):
-            test = comparer(node.test)
-            key = test.sql()
-            if key not in names:
-                names[key] = f"c{len(names)}"
-                conditions.append(test.as_(names[key]))
-            return exp.Case(
-                ifs=[exp.If(this=exp.column(names[key]), true=rewrite(node.body))],
-                default=rewrite(node.orelse),
-            )
-        return double(node.value)
-
-    terms = [double(raw.constant), *(rewrite(term) for term in raw.terms)]
-    inner = exp.select(exp.column(KEY, quoted=True), *conditions).from_(exp.to_table(table))
-    scored = exp.select(exp.column(KEY, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
-        "conditions"
-    )
-    return probability_select(scored, KEY, ("conditions", inner)).sql(dialect=dialect(sql_dialect))
-
-
-def _column_per_tree(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
-    """Each tree in its own column, summed in an outer SELECT."""
-    raw = assemble_raw_score(model)
-    interpreter = SqlInterpreter([exp.column(c, quoted=True) for c in feature_names()], True)
-    trees = [interpreter(term).as_(f"t{i}") for i, term in enumerate(raw.terms)]
-    inner = exp.select(exp.column(KEY, quoted=True), *trees).from_(exp.to_table(table))
-    total = balanced_sum([double(raw.constant), *(exp.column(f"t{i}") for i in range(len(raw.terms)))])
-    scored = exp.select(exp.column(KEY, quoted=True), total.as_("raw_score")).from_("trees")
-    return probability_select(scored, KEY, ("trees", inner)).sql(dialect=dialect(sql_dialect))
-
-
-def _leaf_index(model: GradientBoostingClassifier, table: str, sql_dialect: str) -> str:
-    """Each tree's nested CASE returns a leaf number, which picks the value from a constant list."""
-    raw = assemble_raw_score(model)
-    comparer = SqlInterpreter([exp.column(c, quoted=True) for c in feature_names()], True)
-
-    def leaf_number(node: ast.Expr, values: list[float]) -> exp.Expression:
-        if isinstance(node, ast.IfExpr):
-            return exp.Case(
-                ifs=[exp.If(this=comparer(node.test), true=leaf_number(node.body, values))],
-                default=leaf_number(node.orelse, values),
-            )
-        values.append(node.value)
-        return exp.Literal.number(len(values))  # 1-based (offset=1 below), so DuckDB needs no "+ 1"
-
-    terms: list[exp.Expression] = [double(raw.constant)]
-    for tree in raw.terms:
-        values: list[float] = []
-        number = leaf_number(tree, values)
-        terms.append(
-            exp.Bracket(
-                this=exp.Array(expressions=[double(v) for v in values]), expressions=[number], offset=1
-            )
+    def build(tree, node: int) -> exp.Expression:
+        split = tree.splits[node]
+        if split is None:
+            return double(tree.values[node])
+        test = split_test(split, inputs, float32_mode)
+        key = test.sql()
+        if key not in names:
+            names[key] = f"c{len(names)}"
+            conditions.append(test.as_(names[key]))
+        return exp.Case(
+            ifs=[exp.If(this=exp.column(names[key]), true=build(tree, tree.left[node]))],
+            default=build(tree, tree.right[node]),
         )
-    scored = exp.select(exp.column(KEY, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
-        exp.to_table(table)
-    )
-    return probability_select(scored, KEY).sql(dialect=dialect(sql_dialect))
+
+    trees = [build(tree, 0) for tree in translation.raw.trees]
+    inner = exp.select(exp.Star(), *conditions).from_("prepared")
+    return raw_score_terms(translation, trees), [("conditions", inner)], "conditions"
 
 
-def our_variants(
-    model: GradientBoostingClassifier, table: str = TABLE, sql_dialect: str = "duckdb"
-) -> list[SqlVariant]:
-    def plain(mode: str) -> Callable[[], str]:
-        return lambda: build_model_query(model, feature_names(), table, KEY, float32_mode=mode).sql(
+def _column_per_tree(translation: Translation, float32_mode: str):
+    """Each tree in its own column, summed in the next step."""
+    inputs = translation.tree_inputs
+    columns = [
+        tree_sql(tree, inputs, float32_mode=float32_mode).as_(f"t{i}")
+        for i, tree in enumerate(translation.raw.trees)
+    ]
+    inner = exp.select(exp.Star(), *columns).from_("prepared")
+    terms = [exp.column(f"t{i}") for i in range(len(columns))]
+    return raw_score_terms(translation, terms), [("trees", inner)], "trees"
+
+
+def _leaf_index(translation: Translation, float32_mode: str):
+    """Each tree's nested CASE returns a leaf number, which picks the value from a constant list."""
+    inputs = translation.tree_inputs
+    terms = []
+    for tree in translation.raw.trees:
+        leaves = [node for node, split in enumerate(tree.splits) if split is None]
+        number = {node: i + 1 for i, node in enumerate(leaves)}  # 1-based: DuckDB lists need no "+ 1"
+        chooser = tree_sql(
+            tree,
+            inputs,
+            leaf=lambda node, number=number: exp.Literal.number(number[node]),
+            float32_mode=float32_mode,
+        )
+        values = exp.Array(expressions=[double(tree.values[node]) for node in leaves])
+        terms.append(exp.Bracket(this=values, expressions=[chooser], offset=1))
+    return raw_score_terms(translation, terms), [], "prepared"
+
+
+def _nested_case(translation: Translation, float32_mode: str):
+    """One CASE per split, nested as the tree is drawn (the form before chaining)."""
+    inputs = translation.tree_inputs
+    terms = [tree_sql(tree, inputs, float32_mode=float32_mode, nested=True) for tree in translation.raw.trees]
+    return raw_score_terms(translation, terms), [], "prepared"
+
+
+FORMS = {
+    "nested_case": (_nested_case, "one nested CASE per split, as the tree is drawn"),
+    "conditions_once": (_conditions_once, "each distinct condition once in a CTE, trees test booleans"),
+    "column_per_tree": (_column_per_tree, "one column per tree, summed in the next step"),
+    "leaf_index": (
+        _leaf_index,
+        "nested CASE returns a leaf number that indexes a constant list of leaf values",
+    ),
+}
+
+
+def split_node_count(model: object) -> int:
+    from leadscore.transpile.assemblers import assemble_raw_score
+
+    return sum(len(tree.split_nodes()) for tree in assemble_raw_score(model).trees)
+
+
+def our_variants(model: object, table: str = TABLE, sql_dialect: str = "duckdb") -> list[SqlVariant]:
+    float32 = type(model).__module__.startswith("sklearn.ensemble._gb") or "Forest" in type(model).__name__
+
+    def query(mode: str = "boundary", form=None) -> Callable[[], str]:
+        kwargs = {"form": form} if form is not None else {}
+        return lambda: build_model_query(model, feature_names(), table, KEY, float32_mode=mode, **kwargs).sql(
             dialect=dialect(sql_dialect)
         )
 
     specs = [
         (
-            "boundary",
-            "leadscore: nested CASE, thresholds rewritten to exact float32 boundaries, balanced sum",
-            plain("boundary"),
-            True,
-        ),
-        ("float32_cast", "nested CASE comparing CAST(x AS REAL) with the thresholds", plain("cast"), True),
-        ("naive", "nested CASE comparing the raw double (wrong near thresholds)", plain("naive"), False),
-        (
-            "conditions_once",
-            "each distinct comparison once in a CTE, trees test booleans",
-            lambda: _conditions_once(model, table, sql_dialect),
-            True,
-        ),
-        (
-            "column_per_tree",
-            "one column per tree, summed outside",
-            lambda: _column_per_tree(model, table, sql_dialect),
-            True,
-        ),
-        (
-            "leaf_index",
-            "nested CASE returns a leaf number that indexes a constant list of leaf values",
-            lambda: _leaf_index(model, table, sql_dialect),
+            "chained_case",
+            "leadscore: CASE chained along each tree's heavier side, exact thresholds, balanced sum",
+            query(),
             True,
         ),
     ]
-    nodes = sum(int((tree.tree_.children_left != -1).sum()) for tree in model.estimators_[:, 0])
+    if float32:
+        specs += [
+            (
+                "float32_cast",
+                "nested CASE comparing CAST(x AS REAL) with the thresholds",
+                query("cast"),
+                True,
+            ),
+            ("naive", "nested CASE comparing the raw double (wrong near thresholds)", query("naive"), False),
+        ]
+    specs += [(name, description, query(form=form), True) for name, (form, description) in FORMS.items()]
+    nodes = split_node_count(model)
     variants = []
     for name, description, build, exact in specs:
         if name in ("conditions_once", "column_per_tree") and nodes > MAX_NODES_FOR_WIDE_FORMS:
@@ -161,7 +162,7 @@ def our_variants(
     return variants
 
 
-def orbital_variant(model: GradientBoostingClassifier, table: str = TABLE) -> SqlVariant | None:
+def orbital_variant(model: object, table: str = TABLE) -> SqlVariant | None:
     """orbital's SQL for the same fitted model. It returns no key: rows come back in table order."""
     try:
         import orbital
@@ -172,12 +173,12 @@ def orbital_variant(model: GradientBoostingClassifier, table: str = TABLE) -> Sq
 
     def build() -> str:
         return orbital.export_sql(
-            table, orbital.parse_pipeline(Pipeline([("gbm", model)]), features=features), dialect="duckdb"
+            table, orbital.parse_pipeline(Pipeline([("model", model)]), features=features), dialect="duckdb"
         )
 
     try:
         sql, seconds = _timed(build)
-    except Exception as error:  # orbital may not translate every size
+    except Exception as error:  # orbital may not translate every model or size
         return SqlVariant(
             "orbital", f"orbital failed: {type(error).__name__}: {str(error)[:150]}", "", 0.0, False
         )

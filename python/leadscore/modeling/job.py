@@ -19,6 +19,7 @@ from leadscore.evaluation.report import render_report
 from leadscore.modeling.dataset import TrainingData, load_training_data
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
 from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
+from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
 from leadscore.modeling.train import SCORING_KEYS, TrainingRun, data_fingerprint, model_id, train_models
 from leadscore.paths import artifacts_dir
@@ -31,11 +32,16 @@ from leadscore.transpile.query import DIALECTS
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted, relation_name
 
+EXACT = 1e-9  # the largest |SQL - Python| difference a published version may show
 DESCRIPTIONS = {
     "logistic": "Logistic regression (L2; C chosen on validation) on standardised numeric features, "
     "missing-value indicators and one-hot categories.",
     "gbm": "scikit-learn GradientBoostingClassifier (depth and tree count chosen on validation, "
     "subsample 0.8) on imputed numeric features, missing-value indicators and one-hot categories.",
+    "hgb": "scikit-learn HistGradientBoostingClassifier (leaves and tree count chosen on validation) on "
+    "numeric features as they are (missing values routed by the trees) and native categorical splits.",
+    "lightgbm": "LightGBM (leaves and tree count chosen on validation; row and column subsampling 0.8) on "
+    "numeric features as they are (missing values routed by the trees) and native categorical splits.",
 }
 
 
@@ -71,6 +77,26 @@ def _test_relation(warehouse: Warehouse, relation: tuple[str, str], condition: s
     return f"(select * from {relation_name(*relation, dialect)} where split = 'test'{condition})"
 
 
+class InexactSqlError(RuntimeError):
+    """The generated SQL (or its reasons) does not reproduce the fitted model: never published."""
+
+
+def require_exact(version_id: str, parity: dict) -> None:
+    """Refuse to publish a version whose SQL is not predict_proba, or whose reasons do not add up."""
+    checks = {
+        "probability vs predict_proba": parity["max_abs_difference"],
+        "bias + contributions vs log-odds": parity["contribution_sum"]["max_abs_difference"],
+    }
+    wrong = {name: value for name, value in checks.items() if not value <= EXACT}
+    if wrong:
+        figures = "; ".join(f"{name}: max |difference| {value:.3g}" for name, value in wrong.items())
+        raise InexactSqlError(
+            f"{version_id}: the generated SQL does not reproduce the fitted model on the "
+            f"{parity['rows']:,} test rows in {parity['dialect']} ({figures}; allowed {EXACT:g}). "
+            "The version was not saved. Please report this with the model's family and settings."
+        )
+
+
 def _publish(
     warehouse: Warehouse,
     data: TrainingData,
@@ -85,8 +111,8 @@ def _publish(
 ) -> tuple[ModelVersion, dict[str, object]]:
     """Transpile, check the SQL in the warehouse on the test rows, and save the version."""
     spec = data.spec
-    reference_means = np.asarray(pipeline.named_steps["prepare"].transform(data.features("train"))).mean(
-        axis=0
+    reference_means = np.nanmean(
+        np.asarray(pipeline.named_steps["prepare"].transform(data.features("train")), dtype=float), axis=0
     )
     query = build_scoring_query(estimator, SCORING_KEYS)
     contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
@@ -94,6 +120,7 @@ def _publish(
         warehouse, query, estimator, test_relation, data.part("test"), list(spec.features)
     )
     parity["contribution_sum"] = contribution_sum_check(warehouse, query, contributions, test_relation)
+    require_exact(version_id, parity)
     importance = feature_importance(pipeline, query.feature_sources)
     metadata = {
         "model_id": version_id,
@@ -106,7 +133,7 @@ def _publish(
         "explanations": {
             "method": "coefficient x (value - training mean)"
             if kind == "logistic"
-            else "tree path contributions",
+            else "tree path contributions (Saabas)",
             "bias": contributions.bias,
         },
         "splits": data.splits.to_dict(orient="records"),
@@ -133,6 +160,7 @@ def run_training(
     spec: FeatureSpec | None = None,
     leakage_settings: LeakageSettings | None = None,
     allow_leakage: bool = False,
+    kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest)."""
     spec = spec or load_feature_spec(manifest_path)
@@ -144,7 +172,7 @@ def run_training(
     window = data.splits["label_window_days"].dropna()
     window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
     tiers = load_tiers(warehouse)
-    run = train_models(warehouse, data, tiers, window_days)
+    run = train_models(warehouse, data, tiers, window_days, kinds)
     comparison = run.comparison()
 
     versions: dict[str, ModelVersion] = {}

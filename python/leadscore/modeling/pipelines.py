@@ -1,30 +1,59 @@
-"""The two model families, as whole scikit-learn pipelines (preprocessing included), and the
-Platt calibration that turns their scores into probabilities. Everything here is transpiled."""
+"""The model families, as whole scikit-learn pipelines (preprocessing included), and the Platt
+calibration that turns their scores into probabilities. Everything here is transpiled, so every
+step is one the translator handles exactly (transpile/preprocessing.py, transpile/assemblers.py).
+
+- logistic: median imputation + missing indicators, scaling, one-hot categories.
+- lightgbm, hgb: numbers go in as they are (both trees route missing values themselves);
+  categories are ordinal-encoded (rare ones share a code, unseen ones are missing) and split natively.
+- gbm: scikit-learn's GradientBoostingClassifier (exact greedy splits on one thread). Still
+  supported, no longer a default candidate: BENCHMARKS.md has the fit times that retired it.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+from lightgbm import LGBMClassifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from leadscore.feature_frame import FeatureFrameCoercer
 from leadscore.modeling.feature_spec import FeatureSpec
-from leadscore.modeling.frame import FeatureFrameCoercer
+from leadscore.threads import thread_count
 
 MISSING_CATEGORY = "missing"
-# Categories seen in fewer than this share of training rows share one "infrequent" column,
-# which also takes categories never seen in training.
+# Categories seen in fewer than this share of training rows share one "infrequent" column (or code),
+# which also takes categories never seen in training (one-hot) or treats them as missing (codes).
 MIN_CATEGORY_SHARE = 0.005
+MAX_CATEGORY_CODES = 64
 RANDOM_STATE = 0
 
-MODEL_KINDS = ("logistic", "gbm")
+MODEL_KINDS = ("logistic", "gbm", "hgb", "lightgbm")
+DEFAULT_MODEL_KINDS = ("logistic", "lightgbm")
+TREE_KINDS = ("gbm", "hgb", "lightgbm")
+
+
+class LightGBMClassifier(LGBMClassifier):
+    """LightGBM with a decision_function (its raw log-odds score), so Platt calibration reads the
+    raw score like it does for every other family: the calibrated log-odds stay additive in the
+    trees, and the reasons stay exact."""
+
+    def decision_function(self, X) -> np.ndarray:
+        return self.predict(X, raw_score=True)
+
+
+def _coercer(spec: FeatureSpec) -> FeatureFrameCoercer:
+    coercer = FeatureFrameCoercer(numeric=spec.numeric, boolean=spec.boolean, categorical=spec.categorical)
+    return coercer.set_output(transform="pandas")
 
 
 def preprocessing(spec: FeatureSpec, scale: bool) -> Pipeline:
+    """Imputed numbers (+ missing indicators, optionally scaled) and one-hot categories."""
     numeric_steps = [("impute", SimpleImputer(strategy="median", add_indicator=True))]
     if scale:
         numeric_steps.append(("scale", StandardScaler()))
@@ -45,8 +74,33 @@ def preprocessing(spec: FeatureSpec, scale: bool) -> Pipeline:
         remainder="drop",
         verbose_feature_names_out=True,
     )
-    coercer = FeatureFrameCoercer(numeric=spec.numeric, boolean=spec.boolean, categorical=spec.categorical)
-    return Pipeline([("coerce", coercer.set_output(transform="pandas")), ("columns", columns)])
+    return Pipeline([("coerce", _coercer(spec)), ("columns", columns)])
+
+
+def native_preprocessing(spec: FeatureSpec) -> Pipeline:
+    """Numbers as they are, categories as codes: for trees that handle missing values and categories."""
+    encoder = OrdinalEncoder(
+        handle_unknown="use_encoded_value",
+        unknown_value=np.nan,
+        encoded_missing_value=np.nan,
+        min_frequency=MIN_CATEGORY_SHARE,
+        max_categories=MAX_CATEGORY_CODES,
+    )
+    columns = ColumnTransformer(
+        [
+            ("numeric", "passthrough", [*spec.numeric, *spec.boolean]),
+            ("categorical", encoder, list(spec.categorical)),
+        ],
+        remainder="drop",
+        verbose_feature_names_out=True,
+    )
+    return Pipeline([("coerce", _coercer(spec)), ("columns", columns)])
+
+
+def categorical_positions(spec: FeatureSpec) -> list[int]:
+    """Where the category codes sit in native_preprocessing's output."""
+    start = len(spec.numeric) + len(spec.boolean)
+    return list(range(start, start + len(spec.categorical)))
 
 
 def logistic_pipeline(spec: FeatureSpec, C: float) -> Pipeline:
@@ -64,6 +118,52 @@ def gbm_pipeline(spec: FeatureSpec, n_estimators: int, max_depth: int, learning_
         random_state=RANDOM_STATE,
     )
     return Pipeline([("prepare", preprocessing(spec, scale=False)), ("model", model)])
+
+
+def hgb_pipeline(spec: FeatureSpec, n_estimators: int, max_leaf_nodes: int, learning_rate: float) -> Pipeline:
+    model = HistGradientBoostingClassifier(
+        max_iter=n_estimators,
+        max_leaf_nodes=max_leaf_nodes,
+        learning_rate=learning_rate,
+        min_samples_leaf=50,
+        l2_regularization=1.0,
+        categorical_features=categorical_positions(spec) or None,
+        early_stopping=False,
+        random_state=RANDOM_STATE,
+    )
+    return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
+
+
+def lightgbm_pipeline(
+    spec: FeatureSpec, n_estimators: int, num_leaves: int, learning_rate: float
+) -> Pipeline:
+    model = LightGBMClassifier(
+        n_estimators=n_estimators,
+        num_leaves=num_leaves,
+        learning_rate=learning_rate,
+        min_child_samples=50,
+        reg_lambda=1.0,
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        cat_smooth=10.0,
+        random_state=RANDOM_STATE,
+        n_jobs=thread_count(),
+        deterministic=True,
+        force_row_wise=True,
+        verbosity=-1,
+    )
+    return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
+
+
+def fit_params(kind: str, spec: FeatureSpec, sample_weight: np.ndarray | None) -> dict[str, object]:
+    """What each family's fit needs beyond X and y (sample weights; LightGBM's categorical columns)."""
+    params: dict[str, object] = {}
+    if sample_weight is not None:
+        params["model__sample_weight"] = sample_weight
+    if kind == "lightgbm":
+        params["model__categorical_feature"] = categorical_positions(spec) or "auto"
+    return params
 
 
 def calibrated(fitted: Pipeline, X_calibration, y_calibration) -> CalibratedClassifierCV:

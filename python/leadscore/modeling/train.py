@@ -17,8 +17,9 @@ from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.oracle_ceiling import oracle_ceiling
 from leadscore.modeling import tuning
 from leadscore.modeling.dataset import TrainingData
-from leadscore.modeling.pipelines import MODEL_KINDS, calibrated
+from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calibrated
 from leadscore.progress import console
+from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
 from leadscore.warehouse import Warehouse
 
@@ -101,20 +102,28 @@ def _legacy_probability(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_models(
-    warehouse: Warehouse, data: TrainingData, tiers: list[TierThreshold], window_days: float
+    warehouse: Warehouse,
+    data: TrainingData,
+    tiers: list[TierThreshold],
+    window_days: float,
+    kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
 ) -> TrainingRun:
+    unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
+    if unknown or len(kinds) < 2:
+        raise ValueError(f"model families must be two or more of {MODEL_KINDS}; got {list(kinds)}")
     fingerprint = data_fingerprint(data)
     X_val, y_val = data.features("validation"), data.labels("validation")
     X_test, y_test = data.features("test"), data.labels("test").to_numpy()
     models: dict[str, TrainedModel] = {}
-    for kind in MODEL_KINDS:
+    for kind in kinds:
         console.print(f"[bold]{kind}[/]: tuning on validation")
-        tuned = tuning.tune_logistic(data) if kind == "logistic" else tuning.tune_gbm(data)
-        pipeline = tuning.fit(kind, data, tuned.params)
-        estimator = calibrated(pipeline, X_val, y_val)
+        tuned = tuning.tune(kind, data)
+        pipeline, tuned.fit_seconds = tuning.timed_fit(kind, data, tuned.params)
+        with limited_threads():
+            estimator = calibrated(pipeline, X_val, y_val)
+            probability = estimator.predict_proba(X_test)[:, 1]
         console.print(f"[bold]{kind}[/]: {tuning.CV_FOLDS}-fold cross-validation on train")
         cv = tuning.cross_validated_auc(kind, data, tuned.params)
-        probability = estimator.predict_proba(X_test)[:, 1]
         models[kind] = TrainedModel(
             kind=kind,
             model_id=model_id(kind, fingerprint, tuned.params),

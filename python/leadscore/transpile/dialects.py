@@ -1,27 +1,44 @@
-"""sqlglot dialects with one override: where a literal in scientific notation is read as DOUBLE
-(DuckDB, Snowflake, BigQuery, Spark, Databricks, Trino), our double constants print as
-7.899044882267012e-02 instead of CAST('0.07899044882267012' AS DOUBLE): same value, a third of
-the text. Postgres reads such literals as NUMERIC, so it keeps the cast."""
+"""sqlglot dialects with our two overrides.
+
+- Where a literal in scientific notation is read as DOUBLE (DuckDB, Snowflake, BigQuery, Spark,
+  Databricks, Trino), our double constants print as 7.899044882267012e-02 instead of
+  CAST('0.07899044882267012' AS DOUBLE): same value, a third of the text. Postgres reads such
+  literals as NUMERIC, so it keeps the cast.
+- NaN tests: Postgres and Snowflake have no IS_NAN function, but both treat NaN as equal to itself,
+  so `x = 'NaN'` is the test there.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 
+import sqlglot.expressions as exp
 from sqlglot.dialects.dialect import Dialect
 
 DOUBLE_TEXT = "leadscore_double_text"
 SCIENTIFIC_LITERAL_IS_DOUBLE = frozenset({"duckdb", "snowflake", "bigquery", "spark", "databricks", "trino"})
+NAN_EQUALS_ITSELF = frozenset({"postgres", "snowflake"})
 
 
 @cache
 def dialect(name: str) -> type[Dialect]:
     base = type(Dialect.get_or_raise(name))
-    if name not in SCIENTIFIC_LITERAL_IS_DOUBLE:
-        return base
+    overrides: dict[str, object] = {}
+    if name in SCIENTIFIC_LITERAL_IS_DOUBLE:
 
-    class Generator(base.Generator):  # type: ignore[name-defined]
         def cast_sql(self, expression, safe_prefix=None):
             text = expression.meta.get(DOUBLE_TEXT)
-            return text if text is not None else super().cast_sql(expression, safe_prefix)
+            return text if text is not None else base.Generator.cast_sql(self, expression, safe_prefix)
 
-    return type(f"Leadscore{base.__name__}", (base,), {"Generator": Generator})
+        overrides["cast_sql"] = cast_sql
+    if name in NAN_EQUALS_ITSELF:
+
+        def isnan_sql(self, expression):
+            nan = exp.Cast(this=exp.Literal.string("NaN"), to=exp.DataType.build("double"))
+            return self.sql(exp.Paren(this=exp.EQ(this=expression.this, expression=nan)))
+
+        overrides["isnan_sql"] = isnan_sql
+    if not overrides:
+        return base
+    generator = type("Generator", (base.Generator,), overrides)
+    return type(f"Leadscore{base.__name__}", (base,), {"Generator": generator})

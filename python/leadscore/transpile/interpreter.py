@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import sqlglot.expressions as exp
 from m2cgen import ast
 
-from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.literals import double
 
 _ARITHMETIC = {
@@ -47,25 +46,12 @@ def _summands(node: ast.Expr) -> list[ast.Expr]:
     return out
 
 
-FLOAT32_MODES = ("boundary", "cast", "naive")
-
-
 class SqlInterpreter:
-    """features[i] is the SQL expression behind FeatureRef(i).
+    """m2cgen AST (the linear models' raw score) -> sqlglot; features[i] is the SQL behind FeatureRef(i).
+    Trees have their own representation and writer (trees.py)."""
 
-    float32_inputs: the model compares float32(x) with its thresholds (scikit-learn trees). How:
-    "boundary" (default) rewrites each threshold as the exact double boundary (no casts);
-    "cast" casts x to a 32-bit float in SQL; "naive" compares the raw double (wrong near
-    thresholds: kept only to measure against)."""
-
-    def __init__(
-        self, features: Sequence[exp.Expression], float32_inputs: bool, float32_mode: str = "boundary"
-    ) -> None:
-        if float32_mode not in FLOAT32_MODES:
-            raise ValueError(f"float32_mode must be one of {FLOAT32_MODES}")
+    def __init__(self, features: Sequence[exp.Expression]) -> None:
         self.features = features
-        self.float32_inputs = float32_inputs and float32_mode != "naive"
-        self.float32_mode = float32_mode
 
     def __call__(self, node: ast.Expr) -> exp.Expression:
         method = getattr(self, f"_{type(node).__name__}", None)
@@ -89,15 +75,4 @@ class SqlInterpreter:
         return exp.Case(ifs=[exp.If(this=self(node.test), true=self(node.body))], default=self(node.orelse))
 
     def _CompExpr(self, node: ast.CompExpr) -> exp.Expression:
-        if self.float32_inputs and self.float32_mode == "cast" and node.op is ast.CompOpType.LTE:
-            as_float32 = exp.Cast(this=self(node.left), to=exp.DataType.build("float"))
-            return exp.LTE(this=as_float32, expression=self(node.right))
-        if self.float32_inputs and node.op is ast.CompOpType.LTE and isinstance(node.right, ast.NumVal):
-            cut = float32_cut(node.right.value)
-            comparison = exp.LTE if cut.inclusive else exp.LT
-            return comparison(this=self(node.left), expression=double(cut.boundary))
-        if self.float32_inputs:
-            raise NotImplementedError("float32 comparisons are only rewritten for `feature <= threshold`")
-        if isinstance(node.right, ast.NumVal) and node.op is ast.CompOpType.LTE:
-            return exp.LTE(this=self(node.left), expression=double(node.right.value))
         return _COMPARISON[node.op](this=self(node.left), expression=self(node.right))

@@ -1,91 +1,363 @@
-"""A fitted, calibrated pipeline -> one SELECT that scores any relation with the feature mart's columns."""
+"""A fitted estimator -> one SELECT that scores any relation holding its input columns.
+
+prepared   every column the model reads, computed once per row (preprocessing, NaN -> NULL)
+scored     the raw score: constant + linear part + trees, summed as a balanced tree
+responded  (only when a calibrator reads predict_proba) the model's own probability
+final      raw_score, log_odds and probability; NULL where scikit-learn would have raised
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import sqlglot.expressions as exp
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.pipeline import Pipeline
 
 from leadscore.transpile.assemblers import RawScore, UnsupportedModelError, assemble_raw_score
+from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.dialects import dialect as sql_dialect
+from leadscore.transpile.estimator import Decomposed, decompose
+from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.interpreter import SqlInterpreter, balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.preprocessing import prepared_columns
+from leadscore.transpile.preprocessing import (
+    Column,
+    as_number,
+    is_null,
+    literal_for,
+    not_finite,
+    prepared_columns,
+)
+from leadscore.transpile.trees import LARGEST_DOUBLE, TreeInputs, missing_features, tree_sql
 
 INPUT_PLACEHOLDER = "__input_relation__"
+SOURCE_ALIAS = "source"
+REFUSED = "refused_by_model"
 # exp() of more than ~709 overflows a double (Postgres raises); the probability is 0 or 1 there anyway.
 EXP_CLAMP = 700.0
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "trino")
-
-
-def unwrap(calibrated: CalibratedClassifierCV) -> tuple[Pipeline, float, float]:
-    """(pipeline, a, b) of a Platt-calibrated pipeline: probability = 1 / (1 + exp(a * raw + b))."""
-    if calibrated.method != "sigmoid" or len(calibrated.calibrated_classifiers_) != 1:
-        raise UnsupportedModelError("expected one sigmoid (Platt) calibrator over a frozen pipeline")
-    inner = calibrated.calibrated_classifiers_[0]
-    pipeline = inner.estimator
-    pipeline = getattr(pipeline, "estimator", pipeline)  # FrozenEstimator
-    calibrator = inner.calibrators[0]
-    return pipeline, float(calibrator.a_), float(calibrator.b_)
+_FLOAT32_RANGE = float32_cut(float(np.finfo(np.float32).max))  # beyond it float32(x) is inf
 
 
 @dataclass
-class ScoringQuery:
-    expression: exp.Select
-    feature_names: list[str]  # the prepared columns f0, f1, ... in scikit-learn's names
-    feature_sources: list[str]  # the input feature each prepared column comes from
-    raw_score: RawScore
-    calibration: tuple[float, float]
+class Translation:
+    """What the score and the contribution queries share: the model's inputs as SQL columns."""
 
-    def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool | None = None) -> str:
-        """The query for a dialect; relation (already quoted) replaces the input placeholder.
-        Tree ensembles print compactly by default: indenting hundreds of nested CASEs only adds bytes."""
-        if pretty is None:
-            pretty = len(self.raw_score.terms) <= 1
-        text = self.expression.sql(dialect=sql_dialect(dialect), pretty=pretty)
-        if relation is not None:
-            text = text.replace(INPUT_PLACEHOLDER, relation)
-        return text
+    decomposed: Decomposed
+    raw: RawScore
+    inputs: list[Column]  # model feature i, as a double (or an ordinal code)
+    input_refusals: tuple[exp.Expression, ...]  # over the source columns
+    model_refusals: tuple[exp.Expression, ...]  # over the prepared columns f0, f1, ...
+    keys: tuple[str, ...]
+
+    @property
+    def features(self) -> list[exp.Expression]:
+        return [exp.column(f"f{i}") for i in range(len(self.inputs))]
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset(i for i, column in enumerate(self.inputs) if column.code)
+
+    def _nullable(self, wanted: frozenset[int]) -> list[int]:
+        return [i for i in sorted(wanted) if not self.inputs[i].not_null]
+
+    @property
+    def tree_inputs(self) -> TreeInputs:
+        """What the trees read. Nullable features that a split sends left (right) when missing are
+        computed once more with NULL as the lowest (highest) double, so each split is one comparison."""
+        left, right = missing_features(self.raw.trees)
+        return TreeInputs(
+            values=self.features,
+            codes=self.codes,
+            not_null=frozenset(i for i, column in enumerate(self.inputs) if column.not_null),
+            lows={i: exp.column(f"f{i}_low") for i in self._nullable(left)},
+            highs={i: exp.column(f"f{i}_high") for i in self._nullable(right)},
+        )
+
+    def prepared_select(self) -> exp.Select:
+        selected = [exp.column(key, table=SOURCE_ALIAS, quoted=True) for key in self.keys]
+        selected += [column.sql.as_(f"f{i}") for i, column in enumerate(self.inputs)]
+        left, right = missing_features(self.raw.trees)
+        for suffix, wanted, fill in (("low", left, -LARGEST_DOUBLE), ("high", right, LARGEST_DOUBLE)):
+            selected += [
+                exp.Coalesce(this=self.inputs[i].sql.copy(), expressions=[double(fill)]).as_(f"f{i}_{suffix}")
+                for i in self._nullable(wanted)
+            ]
+        if self.input_refusals:
+            selected.append(exp.or_(*[c.copy() for c in self.input_refusals]).as_(REFUSED))
+        return exp.select(*selected).from_(exp.to_table(INPUT_PLACEHOLDER).as_(SOURCE_ALIAS))
+
+    def refusal(self) -> exp.Expression | None:
+        """The condition, over the prepared CTE's columns, that a row is refused (None: never)."""
+        parts = [c.copy() for c in self.model_refusals]
+        if self.input_refusals:
+            parts.insert(0, exp.column(REFUSED))
+        return exp.or_(*parts) if parts else None
+
+
+def _encoded(column: Column, categories: Sequence[object]) -> Column:
+    """The model's own ordinal encoding: category k -> k, anything else (and NULL) -> NULL."""
+    ifs = [
+        exp.If(
+            this=exp.EQ(this=column.sql.copy(), expression=literal_for(column, c)), true=exp.Literal.number(k)
+        )
+        for k, c in enumerate(categories)
+    ]
+    sql = exp.Case(ifs=ifs) if ifs else exp.Null()
+    return replace(column, sql=sql, kind="number", finite=True, not_null=False, code=True, bounded=False)
+
+
+def _model_refusals(raw: RawScore, inputs: Sequence[Column]) -> tuple[exp.Expression, ...]:
+    """Rows scikit-learn's estimator would reject, over the prepared columns f0, f1, ..."""
+    out: list[exp.Expression] = []
+    for i, column in enumerate(inputs):
+        value = exp.column(f"f{i}")
+        if raw.rejects_missing and not column.not_null:
+            out.append(is_null(value))
+        if raw.float32_inputs and not column.bounded:
+            high = double(_FLOAT32_RANGE.boundary)
+            low = double(-_FLOAT32_RANGE.boundary)
+            if _FLOAT32_RANGE.inclusive:
+                out.append(
+                    exp.or_(
+                        exp.GT(this=value.copy(), expression=high), exp.LT(this=value.copy(), expression=low)
+                    )
+                )
+            else:
+                out.append(
+                    exp.or_(
+                        exp.GTE(this=value.copy(), expression=high),
+                        exp.LTE(this=value.copy(), expression=low),
+                    )
+                )
+        elif raw.rejects_infinite and not column.finite:
+            out.append(not_finite(value))
+    return tuple(out)
+
+
+def translate(
+    estimator: object, keys: Sequence[str] = (), input_names: Sequence[str] | None = None
+) -> Translation:
+    decomposed = decompose(estimator, input_names)
+    raw = assemble_raw_score(decomposed.model)
+
+    def source(name: str) -> exp.Expression:
+        return exp.column(name, table=SOURCE_ALIAS, quoted=True)
+
+    prepared = prepared_columns(decomposed.steps, decomposed.input_names, source)
+    if any(model_input.column >= len(prepared) for model_input in raw.inputs):
+        raise UnsupportedModelError(
+            f"{type(decomposed.model).__name__} reads {len(raw.inputs)} columns but the preprocessing "
+            f"produces {len(prepared)}"
+        )
+    inputs = [
+        _encoded(prepared[m.column], m.categories)
+        if m.categories is not None
+        else as_number(prepared[m.column])
+        for m in raw.inputs
+    ]
+    refusals: dict[str, exp.Expression] = {}
+    for column in prepared:
+        for condition in column.refuse_when:
+            refusals.setdefault(condition.sql(), condition)
+    return Translation(
+        decomposed=decomposed,
+        raw=raw,
+        inputs=inputs,
+        input_refusals=tuple(refusals.values()),
+        model_refusals=_model_refusals(raw, inputs),
+        keys=tuple(keys),
+    )
+
+
+def raw_score_terms(
+    translation: Translation,
+    tree_terms: Sequence[exp.Expression] | None = None,
+    float32_mode: str = "boundary",
+) -> exp.Expression:
+    """constant + linear part + trees (each a chained CASE unless tree_terms are given), balanced."""
+    raw = translation.raw
+    terms: list[exp.Expression] = []
+    if raw.constant != 0.0:
+        terms.append(double(raw.constant))
+    if raw.linear is not None:
+        terms.append(SqlInterpreter(translation.features)(raw.linear))
+    if tree_terms is None:
+        inputs = translation.tree_inputs
+        tree_terms = [tree_sql(tree, inputs, float32_mode=float32_mode) for tree in raw.trees]
+    terms.extend(tree_terms)
+    return balanced_sum(terms) if terms else double(0.0)
+
+
+# A tree form: (translation, float32_mode) -> (raw score expression, CTEs between `prepared` and the
+# scoring step, the relation the scoring step reads). The product's form is nested CASE over
+# `prepared`; bench/variants.py measures others through the same hook.
+TreeForm = Callable[[Translation, str], tuple[exp.Expression, list[tuple[str, exp.Select]], str]]
+
+
+def nested_case_form(translation: Translation, float32_mode: str):
+    return raw_score_terms(translation, float32_mode=float32_mode), [], "prepared"
+
+
+def _clamped(value: exp.Expression) -> exp.Expression:
+    return exp.Least(
+        this=exp.Greatest(this=value, expressions=[double(-EXP_CLAMP)]), expressions=[double(EXP_CLAMP)]
+    )
 
 
 def probability_of(
     raw_score: exp.Expression, slope: float = -1.0, intercept: float = 0.0
 ) -> tuple[exp.Expression, exp.Expression]:
-    """(calibrated log-odds, probability) of a raw score *column*: 1 / (1 + exp(a * raw + b)).
-    The argument must be a column: some dialects expand LEAST/GREATEST into CASE, repeating it."""
+    """(log-odds, probability) of a score *column*: probability = 1 / (1 + exp(slope * raw + intercept)),
+    log-odds = -(slope * raw + intercept). The argument must be a column: some dialects expand
+    LEAST/GREATEST into CASE, repeating it."""
     exponent = exp.Paren(
         this=exp.Add(this=exp.Mul(this=double(slope), expression=raw_score), expression=double(intercept))
     )
-    clamped = exp.Least(
-        this=exp.Greatest(this=exponent, expressions=[double(-EXP_CLAMP)]), expressions=[double(EXP_CLAMP)]
-    )
     probability = exp.Div(
         this=double(1.0),
-        expression=exp.Paren(this=exp.Add(this=double(1.0), expression=exp.Exp(this=clamped))),
+        expression=exp.Paren(this=exp.Add(this=double(1.0), expression=exp.Exp(this=_clamped(exponent)))),
     )
     return exp.Neg(this=exponent.copy()), probability
 
 
+def _unless_refused(value: exp.Expression, refused: bool) -> exp.Expression:
+    if not refused:
+        return value
+    return exp.Case(ifs=[exp.If(this=exp.column(REFUSED), true=exp.Null())], default=value)
+
+
+@dataclass
+class ScoringQuery:
+    expression: exp.Select  # the whole query (for inspection); sql() prints `skeleton` + `blocks`
+    feature_names: list[str]  # the model's input columns f0, f1, ... in scikit-learn's names
+    feature_sources: list[str]  # the input feature each of them comes from
+    raw_score: RawScore
+    calibration: tuple[float, float] | None
+    skeleton: exp.Select | None = None
+    blocks: Blocks = field(default_factory=Blocks)
+
+    def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool | None = None) -> str:
+        """The query for a dialect; relation (already quoted) replaces the input placeholder.
+        Tree ensembles print compactly by default: indenting hundreds of CASEs only adds bytes."""
+        if pretty is None:
+            pretty = not self.raw_score.trees
+        skeleton = self.skeleton if self.skeleton is not None else self.expression
+        text = self.blocks.fill(skeleton.sql(dialect=sql_dialect(dialect), pretty=pretty), dialect)
+        if relation is not None:
+            text = text.replace(INPUT_PLACEHOLDER, relation)
+        return text
+
+
+def build_scoring_query(
+    estimator: object,
+    keys: Sequence[str],
+    exact_float32: bool = True,
+    input_names: Sequence[str] | None = None,
+    float32_mode: str | None = None,
+    form: TreeForm = nested_case_form,
+) -> ScoringQuery:
+    """keys are passed through; the result has keys, raw_score (what a calibrator reads), log_odds and
+    probability (= predict_proba[:, 1]). exact_float32=False compares raw doubles with scikit-learn's
+    float32 thresholds, as naive translators do; it exists to show the rows that then go wrong."""
+    translation = translate(estimator, keys, input_names)
+    raw = translation.raw
+    mode = float32_mode or ("boundary" if exact_float32 else "naive")
+    refusal = translation.refusal()
+    key_columns = [exp.column(key, quoted=True) for key in keys]
+    carried = [exp.column(REFUSED)] if refusal is not None else []
+
+    raw_expression, between, scored_from = form(translation, mode)
+    blocks = Blocks()
+
+    def scored_select(raw_sql: exp.Expression) -> exp.Select:
+        return exp.select(
+            *[k.copy() for k in key_columns],
+            raw_sql.as_("raw_score", copy=False),
+            *([refusal.copy().as_(REFUSED)] if refusal is not None else []),
+        ).from_(scored_from, copy=False)
+
+    scored = scored_select(raw_expression)
+    placeholder = blocks.add(raw_expression) if raw.trees and not between else None
+    ctes: list[tuple[str, exp.Select]] = [
+        ("prepared", translation.prepared_select()),
+        *between,
+        ("scored", scored),
+    ]
+    calibration = translation.decomposed.calibration
+    last = "scored"
+    if calibration is not None and not raw.has_decision_function and raw.link == "logit":
+        # The calibrator was fitted on predict_proba: compute the model's probability first.
+        _, model_probability = probability_of(exp.column("raw_score"), -raw.link_scale, 0.0)
+        responded = exp.select(
+            *[k.copy() for k in key_columns], model_probability.as_("raw_score"), *[c.copy() for c in carried]
+        ).from_("scored")
+        ctes.append(("responded", responded))
+        last = "responded"
+
+    score = exp.column("raw_score")
+    if calibration is not None:
+        log_odds, probability = probability_of(score, *calibration)
+    elif raw.link == "logit":
+        log_odds, probability = probability_of(score, -raw.link_scale, 0.0)
+    else:  # a forest's averaged leaf shares are the probability
+        probability = score.copy()
+        inside = exp.and_(
+            exp.GT(this=score.copy(), expression=double(0.0)),
+            exp.LT(this=score.copy(), expression=double(1.0)),
+        )
+        odds = exp.Div(
+            this=score.copy(), expression=exp.Paren(this=exp.Sub(this=double(1.0), expression=score.copy()))
+        )
+        log_odds = exp.Case(ifs=[exp.If(this=inside, true=exp.Ln(this=odds))])
+    refused = refusal is not None
+
+    def final_select(with_ctes: list[tuple[str, exp.Select]]) -> exp.Select:
+        final = exp.select(
+            *[k.copy() for k in key_columns],
+            _unless_refused(score.copy(), refused).as_("raw_score"),
+            _unless_refused(log_odds.copy(), refused).as_("log_odds"),
+            _unless_refused(probability.copy(), refused).as_("probability"),
+        ).from_(last)
+        for name, body in with_ctes:
+            final = final.with_(name, as_=body, copy=False)
+        return final
+
+    skeleton = None
+    if placeholder is not None:  # the same query with the trees as one block printed per literal style
+        light = [
+            (name, scored_select(placeholder) if name == "scored" else body.copy()) for name, body in ctes
+        ]
+        skeleton = final_select(light)
+    return ScoringQuery(
+        expression=final_select(ctes),
+        feature_names=[column.name for column in translation.inputs],
+        feature_sources=[column.source for column in translation.inputs],
+        raw_score=raw,
+        calibration=calibration,
+        skeleton=skeleton,
+        blocks=blocks,
+    )
+
+
 def build_model_query(
-    model: object, columns: Sequence[str], table: str, key: str, float32_mode: str = "boundary"
+    model: object,
+    columns: Sequence[str],
+    table: str,
+    key: str,
+    float32_mode: str = "boundary",
+    form: TreeForm = nested_case_form,
 ) -> exp.Select:
-    """A bare fitted classifier over numeric columns of a table: key and probability (expit of the
-    raw score, which is predict_proba for binary gradient boosting and logistic regression). Same
-    shape as the product's query; used by the benchmarks, where other translators get the same model."""
-    raw = assemble_raw_score(model)
-    interpreter = SqlInterpreter(
-        [exp.column(c, quoted=True) for c in columns], raw.float32_inputs, float32_mode
-    )
-    terms = [interpreter(term) for term in raw.terms]
-    if raw.constant != 0.0:
-        terms.insert(0, double(raw.constant))
-    scored = exp.select(exp.column(key, quoted=True), balanced_sum(terms).as_("raw_score")).from_(
-        exp.to_table(table)
-    )
-    return probability_select(scored, key)
+    """A fitted classifier (bare, or a pipeline) over columns of a table: key and probability
+    (= predict_proba[:, 1]). Used by the benchmarks, where other translators get the same model."""
+    query = build_scoring_query(model, [key], input_names=list(columns), float32_mode=float32_mode, form=form)
+    final = query.expression.copy()
+    final.set("expressions", [e for e in final.expressions if e.alias_or_name in (key, "probability")])
+    for table_node in list(final.find_all(exp.Table)):
+        if table_node.name == INPUT_PLACEHOLDER:
+            table_node.replace(exp.to_table(table).as_(SOURCE_ALIAS))
+    return final
 
 
 def probability_select(scored: exp.Select, key: str, *ctes: tuple[str, exp.Select]) -> exp.Select:
@@ -98,50 +370,9 @@ def probability_select(scored: exp.Select, key: str, *ctes: tuple[str, exp.Selec
     return query.with_("scored", as_=scored)
 
 
-def build_scoring_query(
-    calibrated: CalibratedClassifierCV, keys: Sequence[str], exact_float32: bool = True
-) -> ScoringQuery:
-    """exact_float32=False compares raw doubles with the thresholds, as naive translators do; it
-    exists to show (in tests and benchmarks) the rows that go wrong without the rewrite."""
-    pipeline, slope, intercept = unwrap(calibrated)
-    source_alias = "source"
-
-    def source(name: str) -> exp.Expression:
-        return exp.column(name, table=source_alias, quoted=True)
-
-    prepared = prepared_columns(pipeline.named_steps["prepare"], source)
-    raw = assemble_raw_score(pipeline.named_steps["model"])
-    features = [exp.column(f"f{i}") for i in range(len(prepared))]
-    interpreter = SqlInterpreter(features, raw.float32_inputs, "boundary" if exact_float32 else "naive")
-    terms = [interpreter(term) for term in raw.terms]
-    if raw.constant != 0.0:
-        terms.insert(0, double(raw.constant))
-    raw_score = balanced_sum(terms)
-
-    key_columns = [exp.column(key, quoted=True) for key in keys]
-    prepared_select = exp.select(
-        *[exp.column(key, table=source_alias, quoted=True) for key in keys],
-        *[column.sql.as_(f"f{i}") for i, column in enumerate(prepared)],
-    ).from_(exp.to_table(INPUT_PLACEHOLDER).as_(source_alias))
-    scored_select = exp.select(*[k.copy() for k in key_columns], raw_score.as_("raw_score")).from_("prepared")
-
-    # scikit-learn: probability = expit(-(a * raw + b)).
-    log_odds, probability = probability_of(exp.column("raw_score"), slope, intercept)
-    final = (
-        exp.select(
-            *[k.copy() for k in key_columns],
-            exp.column("raw_score"),
-            log_odds.as_("log_odds"),
-            probability.as_("probability"),
-        )
-        .from_("scored")
-        .with_("prepared", as_=prepared_select)
-        .with_("scored", as_=scored_select)
-    )
-    return ScoringQuery(
-        expression=final,
-        feature_names=[column.name for column in prepared],
-        feature_sources=[column.source for column in prepared],
-        raw_score=raw,
-        calibration=(slope, intercept),
-    )
+def unwrap(calibrated: object) -> tuple[object, float, float]:
+    """(pipeline, a, b) of a Platt-calibrated estimator (kept for callers that need the fitted pipeline)."""
+    decomposed = decompose(calibrated)
+    if decomposed.calibration is None:
+        raise UnsupportedModelError("expected a CalibratedClassifierCV(method='sigmoid')")
+    return decomposed.pipeline, *decomposed.calibration

@@ -5,92 +5,200 @@ WITH prepared AS (
     "source"."as_of_at",
     (
       (
-        COALESCE(CAST("source"."days_since_last_engagement" AS DOUBLE), 5.403472222222222e+00) - 1.0960543251119923e+01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."days_since_last_engagement" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."days_since_last_engagement" AS DOUBLE)
+          END,
+          5.403472222222222e+00
+        ) - 1.0960543251119923e+01
       ) / 1.4219451951549194e+01
     ) AS f0,
     (
       (
-        COALESCE(CAST("source"."engagements_7d" AS DOUBLE), 1.0e+00) - 1.422528183618418e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."engagements_7d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."engagements_7d" AS DOUBLE)
+          END,
+          1.0e+00
+        ) - 1.422528183618418e+00
       ) / 2.187891670562049e+00
     ) AS f1,
     (
       (
-        COALESCE(CAST("source"."engagements_30d" AS DOUBLE), 3.0e+00) - 5.61241482544088e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."engagements_30d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."engagements_30d" AS DOUBLE)
+          END,
+          3.0e+00
+        ) - 5.61241482544088e+00
       ) / 6.741198862864095e+00
     ) AS f2,
     (
       (
-        COALESCE(CAST("source"."engagements_90d" AS DOUBLE), 1.0e+01) - 1.3582601780674535e+01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."engagements_90d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."engagements_90d" AS DOUBLE)
+          END,
+          1.0e+01
+        ) - 1.3582601780674535e+01
       ) / 1.2908213799301704e+01
     ) AS f3,
     (
       (
-        COALESCE(CAST("source"."engagement_velocity_30d" AS DOUBLE), 0.0e+00) - 3.320530256676159e-01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."engagement_velocity_30d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."engagement_velocity_30d" AS DOUBLE)
+          END,
+          0.0e+00
+        ) - 3.320530256676159e-01
       ) / 1.3034319548603253e+00
     ) AS f4,
     (
       (
-        COALESCE(CAST("source"."decayed_engagement_score" AS DOUBLE), 2.5036769719899405e+00) - 3.6533437251017142e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."decayed_engagement_score" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."decayed_engagement_score" AS DOUBLE)
+          END,
+          2.5036769719899405e+00
+        ) - 3.6533437251017142e+00
       ) / 3.8548622677645548e+00
     ) AS f5,
     (
       (
-        COALESCE(CAST("source"."distinct_activity_types_90d" AS DOUBLE), 5.0e+00) - 4.6488703163737854e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."distinct_activity_types_90d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."distinct_activity_types_90d" AS DOUBLE)
+          END,
+          5.0e+00
+        ) - 4.6488703163737854e+00
       ) / 2.4340614577141517e+00
     ) AS f6,
     (
       (
-        COALESCE(CAST("source"."pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 2.668672914100385e-01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."pricing_page_views_30d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."pricing_page_views_30d" AS DOUBLE)
+          END,
+          0.0e+00
+        ) - 2.668672914100385e-01
       ) / 6.853499971870838e-01
     ) AS f7,
     (
       (
-        COALESCE(CAST("source"."comparison_page_views_90d" AS DOUBLE), 0.0e+00) - 9.934043316233453e-02
+        COALESCE(
+          CASE
+            WHEN CAST("source"."comparison_page_views_90d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."comparison_page_views_90d" AS DOUBLE)
+          END,
+          0.0e+00
+        ) - 9.934043316233453e-02
       ) / 4.035089665336418e-01
     ) AS f8,
     (
       (
-        COALESCE(CAST("source"."webinars_attended" AS DOUBLE), 0.0e+00) - 5.624405532253286e-01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."webinars_attended" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."webinars_attended" AS DOUBLE)
+          END,
+          0.0e+00
+        ) - 5.624405532253286e-01
       ) / 9.156937854295532e-01
     ) AS f9,
     (
       (
-        COALESCE(CAST("source"."email_click_rate_90d" AS DOUBLE), 1.4285714285714285e-01) - 2.2661774579054536e-01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."email_click_rate_90d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."email_click_rate_90d" AS DOUBLE)
+          END,
+          1.4285714285714285e-01
+        ) - 2.2661774579054536e-01
       ) / 3.454231285268295e-01
     ) AS f10,
     (
       (
-        COALESCE(CAST("source"."days_to_first_engagement" AS DOUBLE), 1.2528356481481495e+00) - 2.557571354357062e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."days_to_first_engagement" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."days_to_first_engagement" AS DOUBLE)
+          END,
+          1.2528356481481495e+00
+        ) - 2.557571354357062e+00
       ) / 4.255255240511862e+00
     ) AS f11,
     (
       (
-        COALESCE(CAST("source"."lead_age_days" AS DOUBLE), 5.2537326388888886e+01) - 5.502892869512778e+01
+        COALESCE(
+          CASE
+            WHEN CAST("source"."lead_age_days" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."lead_age_days" AS DOUBLE)
+          END,
+          5.2537326388888886e+01
+        ) - 5.502892869512778e+01
       ) / 3.479698203705253e+01
     ) AS f12,
     (
       (
-        COALESCE(CAST("source"."employee_count" AS DOUBLE), 1.66e+02) - 5.452110146102631e+02
+        COALESCE(
+          CASE
+            WHEN CAST("source"."employee_count" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."employee_count" AS DOUBLE)
+          END,
+          1.66e+02
+        ) - 5.452110146102631e+02
       ) / 1.9916704831961483e+03
     ) AS f13,
     (
       (
-        COALESCE(CAST("source"."annual_revenue_usd" AS DOUBLE), 3.0186e+07) - 1.1326980237943025e+08
+        COALESCE(
+          CASE
+            WHEN CAST("source"."annual_revenue_usd" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."annual_revenue_usd" AS DOUBLE)
+          END,
+          3.0186e+07
+        ) - 1.1326980237943025e+08
       ) / 3.5666508596105516e+08
     ) AS f14,
     (
       (
-        COALESCE(CAST("source"."buying_committee_size" AS DOUBLE), 2.0e+00) - 1.8548017401337844e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."buying_committee_size" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."buying_committee_size" AS DOUBLE)
+          END,
+          2.0e+00
+        ) - 1.8548017401337844e+00
       ) / 8.918216330335247e-01
     ) AS f15,
     (
       (
-        COALESCE(CAST("source"."account_engaged_leads_30d" AS DOUBLE), 1.0e+00) - 1.5726381114246955e+00
+        COALESCE(
+          CASE
+            WHEN CAST("source"."account_engaged_leads_30d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."account_engaged_leads_30d" AS DOUBLE)
+          END,
+          1.0e+00
+        ) - 1.5726381114246955e+00
       ) / 8.907803044213449e-01
     ) AS f16,
     (
       (
-        COALESCE(CAST("source"."senior_pricing_page_views_30d" AS DOUBLE), 0.0e+00) - 7.283301888263452e-02
+        COALESCE(
+          CASE
+            WHEN CAST("source"."senior_pricing_page_views_30d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."senior_pricing_page_views_30d" AS DOUBLE)
+          END,
+          0.0e+00
+        ) - 7.283301888263452e-02
       ) / 3.7839615367583634e-01
     ) AS f17,
     (
@@ -174,7 +282,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."days_since_last_engagement" AS DOUBLE) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."days_since_last_engagement" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."days_since_last_engagement" AS DOUBLE)
+          END IS NULL
           THEN 1.0e+00
           ELSE 0.0e+00
         END - 3.0577082001465705e-02
@@ -183,7 +294,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."email_click_rate_90d" AS DOUBLE) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."email_click_rate_90d" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."email_click_rate_90d" AS DOUBLE)
+          END IS NULL
           THEN 1.0e+00
           ELSE 0.0e+00
         END - 8.828528214803612e-02
@@ -192,7 +306,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."days_to_first_engagement" AS DOUBLE) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."days_to_first_engagement" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."days_to_first_engagement" AS DOUBLE)
+          END IS NULL
           THEN 1.0e+00
           ELSE 0.0e+00
         END - 3.0577082001465705e-02
@@ -201,7 +318,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."employee_count" AS DOUBLE) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."employee_count" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."employee_count" AS DOUBLE)
+          END IS NULL
           THEN 1.0e+00
           ELSE 0.0e+00
         END - 7.158561115182512e-02
@@ -210,7 +330,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."annual_revenue_usd" AS DOUBLE) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."annual_revenue_usd" AS DOUBLE) BETWEEN (-1.7976931348623157e+308) AND 1.7976931348623157e+308
+            THEN CAST("source"."annual_revenue_usd" AS DOUBLE)
+          END IS NULL
           THEN 1.0e+00
           ELSE 0.0e+00
         END - 5.052001309778118e-03
@@ -245,262 +368,289 @@ WITH prepared AS (
       ) / 7.089766281439831e-02
     ) AS f30,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'education'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('education'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f31,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'fintech'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('fintech'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f32,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'government'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('government'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f33,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'healthcare'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('healthcare'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f34,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'logistics'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('logistics'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f35,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'manufacturing'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('manufacturing'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f36,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'media'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('media'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f37,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'missing'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('missing'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f38,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'other'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('other'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f39,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'retail'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('retail'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f40,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS TEXT), 'missing') = 'software'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS TEXT), 'missing') IN ('software'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f41,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'AU'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('AU'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f42,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'BR'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('BR'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f43,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'CA'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('CA'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f44,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'DE'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('DE'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f45,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'FR'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('FR'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f46,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'GB'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('GB'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f47,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'IN'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('IN'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f48,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'NL'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('NL'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f49,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SE'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('SE'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f50,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'SG'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('SG'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f51,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'US'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('US'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f52,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS TEXT), 'missing') = 'missing'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS TEXT), 'missing') IN ('missing'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f53,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'bootstrapped'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('bootstrapped'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f54,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'missing'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('missing'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f55,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'public'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('public'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f56,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'seed'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('seed'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f57,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_a'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('series_a'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f58,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_b'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('series_b'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f59,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') = 'series_c_plus'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS TEXT), 'missing') IN ('series_c_plus'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f60,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'c_level'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('c_level'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f61,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'director'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('director'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f62,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'individual_contributor'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('individual_contributor'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f63,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'manager'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('manager'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f64,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'unknown'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('unknown'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f65,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS TEXT), 'missing') = 'vp'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS TEXT), 'missing') IN ('vp'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f66,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'engineering'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('engineering'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f67,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'finance'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('finance'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f68,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'it'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('it'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f69,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'marketing'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('marketing'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f70,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'operations'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('operations'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f71,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'other'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('other'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f72,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'sales'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('sales'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f73,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS TEXT), 'missing') = 'unknown'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS TEXT), 'missing') IN ('unknown'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f74,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'content_syndication'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('content_syndication'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f75,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'events'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('events'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f76,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'organic_search'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('organic_search'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f77,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_search'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('paid_search'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f78,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'paid_social'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('paid_social'),
+        FALSE
+      )
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f79,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'partner'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('partner'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f80,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'referral'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('referral'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f81,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') = 'webinar'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS TEXT), 'missing') IN ('webinar'), FALSE)
       THEN 1.0e+00
       ELSE 0.0e+00
     END AS f82
@@ -515,35 +665,35 @@ WITH prepared AS (
           (
             (
               (
-                (-8.74646018096162e-01) + (
-                  f0 * (-9.339966422083064e-02)
+                (-8.746460180975212e-01) + (
+                  f0 * (-9.339966422079557e-02)
                 )
               ) + (
                 (
-                  f1 * 2.2429720121792898e-01
+                  f1 * 2.242972012180025e-01
                 ) + (
                   (
-                    f2 * (-3.3578181225913023e-01)
+                    f2 * (-3.357818122587054e-01)
                   ) + (
-                    f3 * (-2.8437521978006214e-01)
+                    f3 * (-2.843752197800078e-01)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * 2.3444535112185658e-01
+                  f4 * 2.3444535112189477e-01
                 ) + (
-                  f5 * 2.079111151991987e-01
+                  f5 * 2.0791111519873928e-01
                 )
               ) + (
                 (
-                  f6 * 1.5906462473743452e-01
+                  f6 * 1.5906462473736832e-01
                 ) + (
                   (
-                    f7 * 2.2983199024770834e-01
+                    f7 * 2.298319902476742e-01
                   ) + (
-                    f8 * 9.60171071925384e-02
+                    f8 * 9.601710719255586e-02
                   )
                 )
               )
@@ -552,40 +702,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f9 * 3.4932260043257696e-02
+                  f9 * 3.493226004327833e-02
                 ) + (
-                  f10 * 4.4937094827034715e-02
+                  f10 * 4.4937094827080006e-02
                 )
               ) + (
                 (
-                  f11 * (-5.3792911306399634e-02)
+                  f11 * (-5.379291130631679e-02)
                 ) + (
                   (
-                    f12 * (-6.58124460308871e-01)
+                    f12 * (-6.581244603089117e-01)
                   ) + (
-                    f13 * (-1.334166325737499e-02)
+                    f13 * (-1.3341663257333053e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * (-1.2189027377358415e-02)
+                  f14 * (-1.218902737734508e-02)
                 ) + (
                   (
-                    f15 * (-1.2282976781643803e-01)
+                    f15 * (-1.2282976781647985e-01)
                   ) + (
-                    f16 * (-1.2176834521155984e-01)
+                    f16 * (-1.2176834521154759e-01)
                   )
                 )
               ) + (
                 (
-                  f17 * 2.6255238943807286e-02
+                  f17 * 2.6255238943811297e-02
                 ) + (
                   (
-                    f18 * 1.0628205364842784e-01
+                    f18 * 1.0628205364844306e-01
                   ) + (
-                    f19 * 9.257628833847854e-02
+                    f19 * 9.257628833857325e-02
                   )
                 )
               )
@@ -596,36 +746,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f20 * 1.569568035018128e-01
+                  f20 * 1.5695680350181945e-01
                 ) + (
-                  f21 * (-3.636386788911305e-01)
+                  f21 * (-3.636386788912101e-01)
                 )
               ) + (
                 (
-                  f22 * (-2.0304488560119824e-01)
+                  f22 * (-2.030448856012226e-01)
                 ) + (
                   (
-                    f23 * (-2.4932574577282176e-02)
+                    f23 * (-2.493257457727266e-02)
                   ) + (
-                    f24 * 5.334433158592991e-03
+                    f24 * 5.334433158599235e-03
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * 2.0014226927691342e-01
+                  f25 * 2.0014226927693202e-01
                 ) + (
-                  f26 * 5.334433158592991e-03
+                  f26 * 5.334433158599235e-03
                 )
               ) + (
                 (
-                  f27 * (-1.7146838562963083e-02)
+                  f27 * (-1.7146838562965495e-02)
                 ) + (
                   (
-                    f28 * 1.1451183863828401e-02
+                    f28 * 1.1451183863839491e-02
                   ) + (
-                    f29 * 1.1451183863828401e-02
+                    f29 * 1.1451183863839491e-02
                   )
                 )
               )
@@ -634,40 +784,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f30 * 1.1451183863828401e-02
+                  f30 * 1.1451183863839491e-02
                 ) + (
-                  f31 * (-5.757994361931735e-01)
+                  f31 * (-5.757994361929976e-01)
                 )
               ) + (
                 (
-                  f32 * 6.937716951581978e-01
+                  f32 * 6.937716951581177e-01
                 ) + (
                   (
-                    f33 * (-4.6386682156633896e-01)
+                    f33 * (-4.638668215660151e-01)
                   ) + (
-                    f34 * 5.2909411529558595e-02
+                    f34 * 5.290941152976435e-02
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * 3.1038022715986695e-02
+                  f35 * 3.1038022715953958e-02
                 ) + (
                   (
-                    f36 * (-3.370673649249805e-02)
+                    f36 * (-3.370673649238142e-02)
                   ) + (
-                    f37 * (-1.9776887487932424e-01)
+                    f37 * (-1.977688748792299e-01)
                   )
                 )
               ) + (
                 (
-                  f38 * 1.6357087895542902e-01
+                  f38 * 1.6357087895540573e-01
                 ) + (
                   (
-                    f39 * (-3.958320308603247e-02)
+                    f39 * (-3.9583203085909575e-02)
                   ) + (
-                    f40 * (-1.640873064933561e-01)
+                    f40 * (-1.6408730649299463e-01)
                   )
                 )
               )
@@ -680,36 +830,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f41 * 5.252682545334738e-01
+                  f41 * 5.252682545337845e-01
                 ) + (
-                  f42 * (-4.796469623535643e-02)
+                  f42 * (-4.796469623511663e-02)
                 )
               ) + (
                 (
-                  f43 * 1.0881654763189412e-01
+                  f43 * 1.0881654763197364e-01
                 ) + (
                   (
-                    f44 * (-6.34151372912464e-02)
+                    f44 * (-6.341513729112741e-02)
                   ) + (
-                    f45 * (-5.905838288468062e-02)
+                    f45 * (-5.905838288458321e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * 2.3591884830493293e-01
+                  f46 * 2.3591884830494406e-01
                 ) + (
-                  f47 * (-7.899589579607276e-02)
+                  f47 * (-7.89958957959113e-02)
                 )
               ) + (
                 (
-                  f48 * 7.87568019451717e-02
+                  f48 * 7.875680194524136e-02
                 ) + (
                   (
-                    f49 * (-1.3258109868779766e-01)
+                    f49 * (-1.3258109868759824e-01)
                   ) + (
-                    f50 * 5.582525669031384e-03
+                    f50 * 5.582525669164478e-03
                   )
                 )
               )
@@ -718,40 +868,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f51 * 1.6219647192147635e-01
+                  f51 * 1.621964719214534e-01
                 ) + (
-                  f52 * (-6.688879916072818e-02)
+                  f52 * (-6.68887991606319e-02)
                 )
               ) + (
                 (
-                  f53 * (-1.5062130123470646e-01)
+                  f53 * (-1.5062130123431244e-01)
                 ) + (
                   (
-                    f54 * (-7.356428310857744e-01)
+                    f54 * (-7.356428310854103e-01)
                   ) + (
-                    f55 * 7.701623684791233e-04
+                    f55 * 7.701623684877659e-04
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * 1.0441810172794995e-01
+                  f56 * 1.044181017281702e-01
                 ) + (
                   (
-                    f57 * (-5.862762518114715e-01)
+                    f57 * (-5.862762518110117e-01)
                   ) + (
-                    f58 * 4.750399279539047e-02
+                    f58 * 4.750399279557881e-02
                   )
                 )
               ) + (
                 (
-                  f59 * 5.297041561728164e-01
+                  f59 * 5.297041561730362e-01
                 ) + (
                   (
-                    f60 * 6.3126855401453e-01
+                    f60 * 6.31268554014643e-01
                   ) + (
-                    f61 * 1.0545539290367774e-01
+                    f61 * 1.0545539290381481e-01
                   )
                 )
               )
@@ -762,36 +912,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f62 * 2.528200836365633e-01
+                  f62 * 2.528200836370959e-01
                 ) + (
-                  f63 * (-3.4843394711783565e-01)
+                  f63 * (-3.484339471175695e-01)
                 )
               ) + (
                 (
-                  f64 * (-6.00079691735082e-03)
+                  f64 * (-6.00079691714228e-03)
                 ) + (
                   (
-                    f65 * (-2.1648781268033448e-01)
+                    f65 * (-2.1648781268016593e-01)
                   ) + (
-                    f66 * 2.0439296435720516e-01
+                    f66 * 2.043929643574653e-01
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * 2.4161234258904915e-01
+                  f67 * 2.4161234258934183e-01
                 ) + (
-                  f68 * 2.9532494879940075e-02
+                  f68 * 2.953249488012465e-02
                 )
               ) + (
                 (
-                  f69 * 3.284209653733784e-01
+                  f69 * 3.284209653736819e-01
                 ) + (
                   (
-                    f70 * (-1.36389503658114e-01)
+                    f70 * (-1.363895036578702e-01)
                   ) + (
-                    f71 * 4.342662415934307e-02
+                    f71 * 4.342662415954938e-02
                   )
                 )
               )
@@ -800,40 +950,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f72 * (-1.8978794951648455e-02)
+                  f72 * (-1.8978794951666714e-02)
                 ) + (
-                  f73 * (-2.7939043152969745e-01)
+                  f73 * (-2.7939043152949944e-01)
                 )
               ) + (
                 (
-                  f74 * (-2.1648781268033448e-01)
+                  f74 * (-2.1648781268016593e-01)
                 ) + (
                   (
-                    f75 * (-4.503894816861617e-01)
+                    f75 * (-4.503894816860592e-01)
                   ) + (
-                    f76 * (-5.6819721399692096e-02)
+                    f76 * (-5.6819721399456694e-02)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * 8.937998025968472e-02
+                  f77 * 8.937998025990304e-02
                 ) + (
                   (
-                    f78 * (-2.3010188762086693e-02)
+                    f78 * (-2.3010188761786406e-02)
                   ) + (
-                    f79 * (-1.950729792549039e-01)
+                    f79 * (-1.950729792547439e-01)
                   )
                 )
               ) + (
                 (
-                  f80 * 5.4340690100622216e-02
+                  f80 * 5.434069010078857e-02
                 ) + (
                   (
-                    f81 * 4.1050450275441175e-01
+                    f81 * 4.105045027545857e-01
                   ) + (
-                    f82 * 1.6281308217004903e-01
+                    f82 * 1.6281308217027177e-01
                   )
                 )
               )
@@ -847,21 +997,21 @@ WITH prepared AS (
 SELECT
   "lead_id",
   "as_of_at",
-  raw_score,
+  raw_score AS raw_score,
   -(
-    (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
+    (-9.980238102039453e-01) * raw_score + 2.9116926361757027e+00
   ) AS log_odds,
   1.0e+00 / (
     1.0e+00 + EXP(
       CASE
         WHEN CASE
           WHEN (
-            (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
+            (-9.980238102039453e-01) * raw_score + 2.9116926361757027e+00
           ) IS NULL
           OR (-7.0e+02) IS NULL
           THEN NULL
           ELSE GREATEST((
-            (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
+            (-9.980238102039453e-01) * raw_score + 2.9116926361757027e+00
           ), (-7.0e+02))
         END IS NULL
         OR 7.0e+02 IS NULL
@@ -869,12 +1019,12 @@ SELECT
         ELSE LEAST(
           CASE
             WHEN (
-              (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
+              (-9.980238102039453e-01) * raw_score + 2.9116926361757027e+00
             ) IS NULL
             OR (-7.0e+02) IS NULL
             THEN NULL
             ELSE GREATEST((
-              (-9.980238088845514e-01) * raw_score + 2.911692634142276e+00
+              (-9.980238102039453e-01) * raw_score + 2.9116926361757027e+00
             ), (-7.0e+02))
           END,
           7.0e+02

@@ -6,7 +6,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION)
+          END,
           CAST('5.403472222222222' AS DOUBLE PRECISION)
         ) - CAST('10.960543251119923' AS DOUBLE PRECISION)
       ) / CAST('14.219451951549194' AS DOUBLE PRECISION)
@@ -14,7 +17,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."engagements_7d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."engagements_7d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."engagements_7d" AS DOUBLE PRECISION)
+          END,
           CAST('1.0' AS DOUBLE PRECISION)
         ) - CAST('1.422528183618418' AS DOUBLE PRECISION)
       ) / CAST('2.187891670562049' AS DOUBLE PRECISION)
@@ -22,7 +28,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."engagements_30d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."engagements_30d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."engagements_30d" AS DOUBLE PRECISION)
+          END,
           CAST('3.0' AS DOUBLE PRECISION)
         ) - CAST('5.61241482544088' AS DOUBLE PRECISION)
       ) / CAST('6.741198862864095' AS DOUBLE PRECISION)
@@ -30,7 +39,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."engagements_90d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."engagements_90d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."engagements_90d" AS DOUBLE PRECISION)
+          END,
           CAST('10.0' AS DOUBLE PRECISION)
         ) - CAST('13.582601780674535' AS DOUBLE PRECISION)
       ) / CAST('12.908213799301704' AS DOUBLE PRECISION)
@@ -38,7 +50,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."engagement_velocity_30d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."engagement_velocity_30d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."engagement_velocity_30d" AS DOUBLE PRECISION)
+          END,
           CAST('0.0' AS DOUBLE PRECISION)
         ) - CAST('0.3320530256676159' AS DOUBLE PRECISION)
       ) / CAST('1.3034319548603253' AS DOUBLE PRECISION)
@@ -46,7 +61,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION)
+          END,
           CAST('2.5036769719899405' AS DOUBLE PRECISION)
         ) - CAST('3.6533437251017142' AS DOUBLE PRECISION)
       ) / CAST('3.8548622677645548' AS DOUBLE PRECISION)
@@ -54,7 +72,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."distinct_activity_types_90d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."distinct_activity_types_90d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."distinct_activity_types_90d" AS DOUBLE PRECISION)
+          END,
           CAST('5.0' AS DOUBLE PRECISION)
         ) - CAST('4.6488703163737854' AS DOUBLE PRECISION)
       ) / CAST('2.4340614577141517' AS DOUBLE PRECISION)
@@ -62,7 +83,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."pricing_page_views_30d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."pricing_page_views_30d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."pricing_page_views_30d" AS DOUBLE PRECISION)
+          END,
           CAST('0.0' AS DOUBLE PRECISION)
         ) - CAST('0.2668672914100385' AS DOUBLE PRECISION)
       ) / CAST('0.6853499971870838' AS DOUBLE PRECISION)
@@ -70,7 +94,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."comparison_page_views_90d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."comparison_page_views_90d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."comparison_page_views_90d" AS DOUBLE PRECISION)
+          END,
           CAST('0.0' AS DOUBLE PRECISION)
         ) - CAST('0.09934043316233453' AS DOUBLE PRECISION)
       ) / CAST('0.4035089665336418' AS DOUBLE PRECISION)
@@ -78,7 +105,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."webinars_attended" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."webinars_attended" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."webinars_attended" AS DOUBLE PRECISION)
+          END,
           CAST('0.0' AS DOUBLE PRECISION)
         ) - CAST('0.5624405532253286' AS DOUBLE PRECISION)
       ) / CAST('0.9156937854295532' AS DOUBLE PRECISION)
@@ -86,7 +116,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION)
+          END,
           CAST('0.14285714285714285' AS DOUBLE PRECISION)
         ) - CAST('0.22661774579054536' AS DOUBLE PRECISION)
       ) / CAST('0.3454231285268295' AS DOUBLE PRECISION)
@@ -94,7 +127,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION)
+          END,
           CAST('1.2528356481481495' AS DOUBLE PRECISION)
         ) - CAST('2.557571354357062' AS DOUBLE PRECISION)
       ) / CAST('4.255255240511862' AS DOUBLE PRECISION)
@@ -102,7 +138,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."lead_age_days" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."lead_age_days" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."lead_age_days" AS DOUBLE PRECISION)
+          END,
           CAST('52.537326388888886' AS DOUBLE PRECISION)
         ) - CAST('55.02892869512778' AS DOUBLE PRECISION)
       ) / CAST('34.79698203705253' AS DOUBLE PRECISION)
@@ -110,7 +149,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."employee_count" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."employee_count" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."employee_count" AS DOUBLE PRECISION)
+          END,
           CAST('166.0' AS DOUBLE PRECISION)
         ) - CAST('545.2110146102631' AS DOUBLE PRECISION)
       ) / CAST('1991.6704831961483' AS DOUBLE PRECISION)
@@ -118,7 +160,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION)
+          END,
           CAST('30186000.0' AS DOUBLE PRECISION)
         ) - CAST('113269802.37943025' AS DOUBLE PRECISION)
       ) / CAST('356665085.96105516' AS DOUBLE PRECISION)
@@ -126,7 +171,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."buying_committee_size" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."buying_committee_size" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."buying_committee_size" AS DOUBLE PRECISION)
+          END,
           CAST('2.0' AS DOUBLE PRECISION)
         ) - CAST('1.8548017401337844' AS DOUBLE PRECISION)
       ) / CAST('0.8918216330335247' AS DOUBLE PRECISION)
@@ -134,7 +182,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."account_engaged_leads_30d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."account_engaged_leads_30d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."account_engaged_leads_30d" AS DOUBLE PRECISION)
+          END,
           CAST('1.0' AS DOUBLE PRECISION)
         ) - CAST('1.5726381114246955' AS DOUBLE PRECISION)
       ) / CAST('0.8907803044213449' AS DOUBLE PRECISION)
@@ -142,7 +193,10 @@ WITH prepared AS (
     (
       (
         COALESCE(
-          CAST("source"."senior_pricing_page_views_30d" AS DOUBLE PRECISION),
+          CASE
+            WHEN CAST("source"."senior_pricing_page_views_30d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."senior_pricing_page_views_30d" AS DOUBLE PRECISION)
+          END,
           CAST('0.0' AS DOUBLE PRECISION)
         ) - CAST('0.07283301888263452' AS DOUBLE PRECISION)
       ) / CAST('0.37839615367583634' AS DOUBLE PRECISION)
@@ -228,7 +282,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."days_since_last_engagement" AS DOUBLE PRECISION)
+          END IS NULL
           THEN CAST('1.0' AS DOUBLE PRECISION)
           ELSE CAST('0.0' AS DOUBLE PRECISION)
         END - CAST('0.030577082001465705' AS DOUBLE PRECISION)
@@ -237,7 +294,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."email_click_rate_90d" AS DOUBLE PRECISION)
+          END IS NULL
           THEN CAST('1.0' AS DOUBLE PRECISION)
           ELSE CAST('0.0' AS DOUBLE PRECISION)
         END - CAST('0.08828528214803612' AS DOUBLE PRECISION)
@@ -246,7 +306,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."days_to_first_engagement" AS DOUBLE PRECISION)
+          END IS NULL
           THEN CAST('1.0' AS DOUBLE PRECISION)
           ELSE CAST('0.0' AS DOUBLE PRECISION)
         END - CAST('0.030577082001465705' AS DOUBLE PRECISION)
@@ -255,7 +318,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."employee_count" AS DOUBLE PRECISION) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."employee_count" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."employee_count" AS DOUBLE PRECISION)
+          END IS NULL
           THEN CAST('1.0' AS DOUBLE PRECISION)
           ELSE CAST('0.0' AS DOUBLE PRECISION)
         END - CAST('0.07158561115182512' AS DOUBLE PRECISION)
@@ -264,7 +330,10 @@ WITH prepared AS (
     (
       (
         CASE
-          WHEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION) IS NULL
+          WHEN CASE
+            WHEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
+            THEN CAST("source"."annual_revenue_usd" AS DOUBLE PRECISION)
+          END IS NULL
           THEN CAST('1.0' AS DOUBLE PRECISION)
           ELSE CAST('0.0' AS DOUBLE PRECISION)
         END - CAST('0.005052001309778118' AS DOUBLE PRECISION)
@@ -299,262 +368,319 @@ WITH prepared AS (
       ) / CAST('0.07089766281439831' AS DOUBLE PRECISION)
     ) AS f30,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'education'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('education'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f31,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'fintech'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('fintech'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f32,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'government'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('government'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f33,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'healthcare'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('healthcare'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f34,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'logistics'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('logistics'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f35,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'manufacturing'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('manufacturing'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f36,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'media'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('media'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f37,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'missing'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('missing'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f38,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'other'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('other'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f39,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'retail'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('retail'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f40,
     CASE
-      WHEN COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') = 'software'
+      WHEN COALESCE(COALESCE(CAST("source"."industry" AS VARCHAR), 'missing') IN ('software'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f41,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'AU'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('AU'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f42,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'BR'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('BR'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f43,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'CA'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('CA'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f44,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'DE'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('DE'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f45,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'FR'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('FR'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f46,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'GB'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('GB'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f47,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'IN'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('IN'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f48,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'NL'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('NL'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f49,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SE'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('SE'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f50,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'SG'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('SG'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f51,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'US'
+      WHEN COALESCE(COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('US'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f52,
     CASE
-      WHEN COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') = 'missing'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."country_code" AS VARCHAR), 'missing') IN ('missing'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f53,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'bootstrapped'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('bootstrapped'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f54,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'missing'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('missing'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f55,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'public'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('public'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f56,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'seed'
+      WHEN COALESCE(COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('seed'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f57,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_a'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('series_a'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f58,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_b'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('series_b'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f59,
     CASE
-      WHEN COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') = 'series_c_plus'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."funding_stage" AS VARCHAR), 'missing') IN ('series_c_plus'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f60,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'c_level'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('c_level'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f61,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'director'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('director'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f62,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'individual_contributor'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('individual_contributor'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f63,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'manager'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('manager'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f64,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'unknown'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('unknown'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f65,
     CASE
-      WHEN COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') = 'vp'
+      WHEN COALESCE(COALESCE(CAST("source"."seniority" AS VARCHAR), 'missing') IN ('vp'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f66,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'engineering'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('engineering'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f67,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'finance'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('finance'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f68,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'it'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('it'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f69,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'marketing'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('marketing'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f70,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'operations'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('operations'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f71,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'other'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('other'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f72,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'sales'
+      WHEN COALESCE(COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('sales'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f73,
     CASE
-      WHEN COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') = 'unknown'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."job_function" AS VARCHAR), 'missing') IN ('unknown'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f74,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'content_syndication'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('content_syndication'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f75,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'events'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('events'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f76,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'organic_search'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('organic_search'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f77,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_search'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('paid_search'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f78,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'paid_social'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('paid_social'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f79,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'partner'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('partner'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f80,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'referral'
+      WHEN COALESCE(
+        COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('referral'),
+        FALSE
+      )
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f81,
     CASE
-      WHEN COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') = 'webinar'
+      WHEN COALESCE(COALESCE(CAST("source"."lead_source" AS VARCHAR), 'missing') IN ('webinar'), FALSE)
       THEN CAST('1.0' AS DOUBLE PRECISION)
       ELSE CAST('0.0' AS DOUBLE PRECISION)
     END AS f82
@@ -569,35 +695,35 @@ WITH prepared AS (
           (
             (
               (
-                CAST('-0.874646018096162' AS DOUBLE PRECISION) + (
-                  f0 * CAST('-0.09339966422083064' AS DOUBLE PRECISION)
+                CAST('-0.8746460180975212' AS DOUBLE PRECISION) + (
+                  f0 * CAST('-0.09339966422079557' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f1 * CAST('0.22429720121792898' AS DOUBLE PRECISION)
+                  f1 * CAST('0.2242972012180025' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f2 * CAST('-0.33578181225913023' AS DOUBLE PRECISION)
+                    f2 * CAST('-0.3357818122587054' AS DOUBLE PRECISION)
                   ) + (
-                    f3 * CAST('-0.28437521978006214' AS DOUBLE PRECISION)
+                    f3 * CAST('-0.2843752197800078' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * CAST('0.23444535112185658' AS DOUBLE PRECISION)
+                  f4 * CAST('0.23444535112189477' AS DOUBLE PRECISION)
                 ) + (
-                  f5 * CAST('0.2079111151991987' AS DOUBLE PRECISION)
+                  f5 * CAST('0.20791111519873928' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f6 * CAST('0.15906462473743452' AS DOUBLE PRECISION)
+                  f6 * CAST('0.15906462473736832' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f7 * CAST('0.22983199024770834' AS DOUBLE PRECISION)
+                    f7 * CAST('0.2298319902476742' AS DOUBLE PRECISION)
                   ) + (
-                    f8 * CAST('0.0960171071925384' AS DOUBLE PRECISION)
+                    f8 * CAST('0.09601710719255586' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -606,40 +732,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f9 * CAST('0.034932260043257696' AS DOUBLE PRECISION)
+                  f9 * CAST('0.03493226004327833' AS DOUBLE PRECISION)
                 ) + (
-                  f10 * CAST('0.044937094827034715' AS DOUBLE PRECISION)
+                  f10 * CAST('0.044937094827080006' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f11 * CAST('-0.053792911306399634' AS DOUBLE PRECISION)
+                  f11 * CAST('-0.05379291130631679' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f12 * CAST('-0.658124460308871' AS DOUBLE PRECISION)
+                    f12 * CAST('-0.6581244603089117' AS DOUBLE PRECISION)
                   ) + (
-                    f13 * CAST('-0.01334166325737499' AS DOUBLE PRECISION)
+                    f13 * CAST('-0.013341663257333053' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * CAST('-0.012189027377358415' AS DOUBLE PRECISION)
+                  f14 * CAST('-0.01218902737734508' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f15 * CAST('-0.12282976781643803' AS DOUBLE PRECISION)
+                    f15 * CAST('-0.12282976781647985' AS DOUBLE PRECISION)
                   ) + (
-                    f16 * CAST('-0.12176834521155984' AS DOUBLE PRECISION)
+                    f16 * CAST('-0.12176834521154759' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f17 * CAST('0.026255238943807286' AS DOUBLE PRECISION)
+                  f17 * CAST('0.026255238943811297' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f18 * CAST('0.10628205364842784' AS DOUBLE PRECISION)
+                    f18 * CAST('0.10628205364844306' AS DOUBLE PRECISION)
                   ) + (
-                    f19 * CAST('0.09257628833847854' AS DOUBLE PRECISION)
+                    f19 * CAST('0.09257628833857325' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -650,36 +776,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f20 * CAST('0.1569568035018128' AS DOUBLE PRECISION)
+                  f20 * CAST('0.15695680350181945' AS DOUBLE PRECISION)
                 ) + (
-                  f21 * CAST('-0.3636386788911305' AS DOUBLE PRECISION)
+                  f21 * CAST('-0.3636386788912101' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f22 * CAST('-0.20304488560119824' AS DOUBLE PRECISION)
+                  f22 * CAST('-0.2030448856012226' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f23 * CAST('-0.024932574577282176' AS DOUBLE PRECISION)
+                    f23 * CAST('-0.02493257457727266' AS DOUBLE PRECISION)
                   ) + (
-                    f24 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
+                    f24 * CAST('0.005334433158599235' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * CAST('0.20014226927691342' AS DOUBLE PRECISION)
+                  f25 * CAST('0.20014226927693202' AS DOUBLE PRECISION)
                 ) + (
-                  f26 * CAST('0.005334433158592991' AS DOUBLE PRECISION)
+                  f26 * CAST('0.005334433158599235' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f27 * CAST('-0.017146838562963083' AS DOUBLE PRECISION)
+                  f27 * CAST('-0.017146838562965495' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f28 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
+                    f28 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
                   ) + (
-                    f29 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
+                    f29 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -688,40 +814,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f30 * CAST('0.011451183863828401' AS DOUBLE PRECISION)
+                  f30 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
                 ) + (
-                  f31 * CAST('-0.5757994361931735' AS DOUBLE PRECISION)
+                  f31 * CAST('-0.5757994361929976' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f32 * CAST('0.6937716951581978' AS DOUBLE PRECISION)
+                  f32 * CAST('0.6937716951581177' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f33 * CAST('-0.46386682156633896' AS DOUBLE PRECISION)
+                    f33 * CAST('-0.4638668215660151' AS DOUBLE PRECISION)
                   ) + (
-                    f34 * CAST('0.052909411529558595' AS DOUBLE PRECISION)
+                    f34 * CAST('0.05290941152976435' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * CAST('0.031038022715986695' AS DOUBLE PRECISION)
+                  f35 * CAST('0.031038022715953958' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f36 * CAST('-0.03370673649249805' AS DOUBLE PRECISION)
+                    f36 * CAST('-0.03370673649238142' AS DOUBLE PRECISION)
                   ) + (
-                    f37 * CAST('-0.19776887487932424' AS DOUBLE PRECISION)
+                    f37 * CAST('-0.1977688748792299' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f38 * CAST('0.16357087895542902' AS DOUBLE PRECISION)
+                  f38 * CAST('0.16357087895540573' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f39 * CAST('-0.03958320308603247' AS DOUBLE PRECISION)
+                    f39 * CAST('-0.039583203085909575' AS DOUBLE PRECISION)
                   ) + (
-                    f40 * CAST('-0.1640873064933561' AS DOUBLE PRECISION)
+                    f40 * CAST('-0.16408730649299463' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -734,36 +860,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f41 * CAST('0.5252682545334738' AS DOUBLE PRECISION)
+                  f41 * CAST('0.5252682545337845' AS DOUBLE PRECISION)
                 ) + (
-                  f42 * CAST('-0.04796469623535643' AS DOUBLE PRECISION)
+                  f42 * CAST('-0.04796469623511663' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f43 * CAST('0.10881654763189412' AS DOUBLE PRECISION)
+                  f43 * CAST('0.10881654763197364' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f44 * CAST('-0.0634151372912464' AS DOUBLE PRECISION)
+                    f44 * CAST('-0.06341513729112741' AS DOUBLE PRECISION)
                   ) + (
-                    f45 * CAST('-0.05905838288468062' AS DOUBLE PRECISION)
+                    f45 * CAST('-0.05905838288458321' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * CAST('0.23591884830493293' AS DOUBLE PRECISION)
+                  f46 * CAST('0.23591884830494406' AS DOUBLE PRECISION)
                 ) + (
-                  f47 * CAST('-0.07899589579607276' AS DOUBLE PRECISION)
+                  f47 * CAST('-0.0789958957959113' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f48 * CAST('0.0787568019451717' AS DOUBLE PRECISION)
+                  f48 * CAST('0.07875680194524136' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f49 * CAST('-0.13258109868779766' AS DOUBLE PRECISION)
+                    f49 * CAST('-0.13258109868759824' AS DOUBLE PRECISION)
                   ) + (
-                    f50 * CAST('0.005582525669031384' AS DOUBLE PRECISION)
+                    f50 * CAST('0.005582525669164478' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -772,40 +898,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f51 * CAST('0.16219647192147635' AS DOUBLE PRECISION)
+                  f51 * CAST('0.1621964719214534' AS DOUBLE PRECISION)
                 ) + (
-                  f52 * CAST('-0.06688879916072818' AS DOUBLE PRECISION)
+                  f52 * CAST('-0.0668887991606319' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f53 * CAST('-0.15062130123470646' AS DOUBLE PRECISION)
+                  f53 * CAST('-0.15062130123431244' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f54 * CAST('-0.7356428310857744' AS DOUBLE PRECISION)
+                    f54 * CAST('-0.7356428310854103' AS DOUBLE PRECISION)
                   ) + (
-                    f55 * CAST('0.0007701623684791233' AS DOUBLE PRECISION)
+                    f55 * CAST('0.0007701623684877659' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * CAST('0.10441810172794995' AS DOUBLE PRECISION)
+                  f56 * CAST('0.1044181017281702' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f57 * CAST('-0.5862762518114715' AS DOUBLE PRECISION)
+                    f57 * CAST('-0.5862762518110117' AS DOUBLE PRECISION)
                   ) + (
-                    f58 * CAST('0.04750399279539047' AS DOUBLE PRECISION)
+                    f58 * CAST('0.04750399279557881' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f59 * CAST('0.5297041561728164' AS DOUBLE PRECISION)
+                  f59 * CAST('0.5297041561730362' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f60 * CAST('0.63126855401453' AS DOUBLE PRECISION)
+                    f60 * CAST('0.631268554014643' AS DOUBLE PRECISION)
                   ) + (
-                    f61 * CAST('0.10545539290367774' AS DOUBLE PRECISION)
+                    f61 * CAST('0.10545539290381481' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -816,36 +942,36 @@ WITH prepared AS (
             (
               (
                 (
-                  f62 * CAST('0.2528200836365633' AS DOUBLE PRECISION)
+                  f62 * CAST('0.2528200836370959' AS DOUBLE PRECISION)
                 ) + (
-                  f63 * CAST('-0.34843394711783565' AS DOUBLE PRECISION)
+                  f63 * CAST('-0.3484339471175695' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f64 * CAST('-0.00600079691735082' AS DOUBLE PRECISION)
+                  f64 * CAST('-0.00600079691714228' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f65 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
+                    f65 * CAST('-0.21648781268016593' AS DOUBLE PRECISION)
                   ) + (
-                    f66 * CAST('0.20439296435720516' AS DOUBLE PRECISION)
+                    f66 * CAST('0.2043929643574653' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * CAST('0.24161234258904915' AS DOUBLE PRECISION)
+                  f67 * CAST('0.24161234258934183' AS DOUBLE PRECISION)
                 ) + (
-                  f68 * CAST('0.029532494879940075' AS DOUBLE PRECISION)
+                  f68 * CAST('0.02953249488012465' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f69 * CAST('0.3284209653733784' AS DOUBLE PRECISION)
+                  f69 * CAST('0.3284209653736819' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f70 * CAST('-0.136389503658114' AS DOUBLE PRECISION)
+                    f70 * CAST('-0.1363895036578702' AS DOUBLE PRECISION)
                   ) + (
-                    f71 * CAST('0.04342662415934307' AS DOUBLE PRECISION)
+                    f71 * CAST('0.04342662415954938' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -854,40 +980,40 @@ WITH prepared AS (
             (
               (
                 (
-                  f72 * CAST('-0.018978794951648455' AS DOUBLE PRECISION)
+                  f72 * CAST('-0.018978794951666714' AS DOUBLE PRECISION)
                 ) + (
-                  f73 * CAST('-0.27939043152969745' AS DOUBLE PRECISION)
+                  f73 * CAST('-0.27939043152949944' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f74 * CAST('-0.21648781268033448' AS DOUBLE PRECISION)
+                  f74 * CAST('-0.21648781268016593' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f75 * CAST('-0.4503894816861617' AS DOUBLE PRECISION)
+                    f75 * CAST('-0.4503894816860592' AS DOUBLE PRECISION)
                   ) + (
-                    f76 * CAST('-0.056819721399692096' AS DOUBLE PRECISION)
+                    f76 * CAST('-0.056819721399456694' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * CAST('0.08937998025968472' AS DOUBLE PRECISION)
+                  f77 * CAST('0.08937998025990304' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f78 * CAST('-0.023010188762086693' AS DOUBLE PRECISION)
+                    f78 * CAST('-0.023010188761786406' AS DOUBLE PRECISION)
                   ) + (
-                    f79 * CAST('-0.1950729792549039' AS DOUBLE PRECISION)
+                    f79 * CAST('-0.1950729792547439' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f80 * CAST('0.054340690100622216' AS DOUBLE PRECISION)
+                  f80 * CAST('0.05434069010078857' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f81 * CAST('0.41050450275441175' AS DOUBLE PRECISION)
+                    f81 * CAST('0.4105045027545857' AS DOUBLE PRECISION)
                   ) + (
-                    f82 * CAST('0.16281308217004903' AS DOUBLE PRECISION)
+                    f82 * CAST('0.16281308217027177' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -901,16 +1027,16 @@ WITH prepared AS (
 SELECT
   "lead_id",
   "as_of_at",
-  raw_score,
+  raw_score AS raw_score,
   -(
-    CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
+    CAST('-0.9980238102039453' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757027' AS DOUBLE PRECISION)
   ) AS log_odds,
   CAST('1.0' AS DOUBLE PRECISION) / (
     CAST('1.0' AS DOUBLE PRECISION) + EXP(
       LEAST(
         GREATEST(
           (
-            CAST('-0.9980238088845514' AS DOUBLE PRECISION) * raw_score + CAST('2.911692634142276' AS DOUBLE PRECISION)
+            CAST('-0.9980238102039453' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757027' AS DOUBLE PRECISION)
           ),
           CAST('-700.0' AS DOUBLE PRECISION)
         ),

@@ -1,0 +1,44 @@
+"""Large dialect-neutral SQL blocks (a model's sum of trees, its reasons), printed once per literal
+style and spliced into a small per-dialect skeleton.
+
+A tree ensemble's CASE expressions print the same in every dialect we generate except for how a
+double is written (scientific notation, or a CAST from text where scientific literals are NUMERIC).
+sqlglot prints about a megabyte of SQL a second, so printing the trees once per style instead of once
+per dialect is what keeps `leadscore train` fast (measured: 7 dialects of a 457-tree model's
+score and reasons went from ~50 s to ~15 s)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlglot.expressions as exp
+
+from leadscore.transpile.dialects import NAN_EQUALS_ITSELF, SCIENTIFIC_LITERAL_IS_DOUBLE
+from leadscore.transpile.dialects import dialect as sql_dialect
+
+PLACEHOLDER = "leadscore_block_{}_"
+
+
+def literal_style(dialect: str) -> tuple[bool, bool]:
+    return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF
+
+
+@dataclass
+class Blocks:
+    expressions: list[exp.Expression] = field(default_factory=list)
+    _printed: dict[tuple[int, tuple[bool, bool]], str] = field(default_factory=dict, repr=False)
+
+    def add(self, expression: exp.Expression) -> exp.Expression:
+        """A placeholder column standing for the expression in the skeleton."""
+        self.expressions.append(expression)
+        return exp.column(PLACEHOLDER.format(len(self.expressions) - 1))
+
+    def fill(self, skeleton_sql: str, dialect: str) -> str:
+        style = literal_style(dialect)
+        # Highest index first, so placeholder 1 never matches inside placeholder 10.
+        for index in reversed(range(len(self.expressions))):
+            key = (index, style)
+            if key not in self._printed:
+                self._printed[key] = self.expressions[index].sql(dialect=sql_dialect(dialect))
+            skeleton_sql = skeleton_sql.replace(PLACEHOLDER.format(index), self._printed[key])
+        return skeleton_sql
