@@ -230,19 +230,43 @@ def _write_bench_section(output: str, name: str, render: Callable[[dict[str, str
     console.print(f"Wrote the {name} benchmark to {output}")
 
 
+def _champion_size():
+    """The served model's family and shape (trees x leaves), from the registry, if it is a tree family."""
+    from leadscore.bench.data import FAMILIES, ModelSize
+    from leadscore.registry.artifacts import load_model_version
+    from leadscore.registry.registry import load_registry
+
+    registry = load_registry()
+    if registry is None:
+        return None
+    metadata = load_model_version(registry.champion).metadata
+    kind, params = metadata.get("kind"), metadata.get("params", {})
+    size = params.get("num_leaves") or params.get("max_leaf_nodes") or params.get("max_depth")
+    if kind not in FAMILIES or size is None:
+        return None
+    return ModelSize(kind, int(params["n_estimators"]), int(size))
+
+
 @bench_app.command("scoring")
 def bench_scoring(
     rows: int = typer.Option(1_000_000, help="Rows to score."),
-    trees: str = typer.Option("100,300,1000", help="Tree counts."),
-    depths: str = typer.Option("3,5", help="Tree depths."),
+    models: str = typer.Option(
+        "lightgbm:100x15,lightgbm:450x15,lightgbm:400x31,hgb:100x31,gbm:100x3,gbm:300x5,gbm:1000x3",
+        help="FAMILY:TREESxSIZE, comma-separated (SIZE: leaves for lightgbm/hgb, depth for gbm). The champion's "
+        "own size is added when a trained champion exists.",
+    ),
     repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
-    """Generated SQL in DuckDB vs scikit-learn predict_proba vs orbital, same rows, one run."""
+    """Generated SQL in DuckDB vs predict_proba vs orbital, same rows, one run."""
+    from leadscore.bench.data import ModelSize
     from leadscore.bench.report import render_scoring_section
     from leadscore.bench.runner import run_benchmark
 
-    sizes = [(int(t), int(d)) for t in trees.split(",") for d in depths.split(",")]
+    sizes = [ModelSize.parse(text) for text in models.split(",") if text.strip()]
+    served = _champion_size()
+    if served is not None and served not in sizes:
+        sizes.insert(0, served)
     results = run_benchmark(rows, sizes, repeats)
     _write_bench_section(
         output, "scoring", lambda machine, command: render_scoring_section(results, machine, command)
@@ -252,15 +276,20 @@ def bench_scoring(
 @bench_app.command("postgres")
 def bench_postgres(
     rows: int = typer.Option(100_000, help="Rows to score."),
-    trees: str = typer.Option("100,1000", help="Tree counts (depth 3)."),
+    models: str = typer.Option(
+        "lightgbm:450x15,gbm:100x3,gbm:1000x3", help="FAMILY:TREESxSIZE, comma-separated."
+    ),
     repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
-    """The generated SQL on a local PostgreSQL (JIT on and off) vs scikit-learn reading from it."""
+    """The generated SQL on a local PostgreSQL (JIT on and off) vs Python reading from it."""
+    from leadscore.bench.data import ModelSize
     from leadscore.bench.report import render_postgres_section
     from leadscore.bench.runner import run_postgres
 
-    results = run_postgres(rows, [(int(t), 3) for t in trees.split(",")], repeats)
+    results = run_postgres(
+        rows, [ModelSize.parse(text) for text in models.split(",") if text.strip()], repeats
+    )
     if not results:
         raise typer.BadParameter("no PostgreSQL server binaries found (pg_ctl); install postgresql")
     _write_bench_section(

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 
+from leadscore.threads import thread_count
+from leadscore.transpile.assemblers import assemble_raw_score
 from leadscore.transpile.float32 import float32_cut
+from leadscore.transpile.trees import NumericSplit
 
 FEATURES = 20
 TRAIN_ROWS = 20_000
@@ -37,31 +42,79 @@ def labels(frame: pd.DataFrame, seed: int = 1) -> np.ndarray:
     return (rng.random(len(x)) < 1 / (1 + np.exp(-logit))).astype(int)
 
 
-def fit_gbm(trees: int, depth: int, seed: int = 0) -> GradientBoostingClassifier:
+FAMILIES = ("lightgbm", "hgb", "gbm")
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """A benchmarked model: family, trees, and size per tree (leaves for the leaf-wise families,
+    depth for scikit-learn's GradientBoostingClassifier)."""
+
+    family: str
+    trees: int
+    size: int
+
+    @property
+    def size_name(self) -> str:
+        return "depth" if self.family == "gbm" else "leaves"
+
+    def label(self) -> str:
+        return f"{self.family} {self.trees} x {self.size} {self.size_name}"
+
+    @classmethod
+    def parse(cls, text: str) -> ModelSize:
+        """ "lightgbm:400x15" -> ModelSize("lightgbm", 400, 15)."""
+        family, _, shape = text.strip().partition(":")
+        trees, _, size = shape.partition("x")
+        if family not in FAMILIES or not trees.isdigit() or not size.isdigit():
+            raise ValueError(f"model {text!r}: expected FAMILY:TREESxSIZE with FAMILY one of {FAMILIES}")
+        return cls(family, int(trees), int(size))
+
+
+def fit_model(model: ModelSize, seed: int = 0):
     train = random_rows(TRAIN_ROWS, seed=seed + 100)
-    return GradientBoostingClassifier(
-        n_estimators=trees, max_depth=depth, learning_rate=0.1, random_state=seed
-    ).fit(train[feature_names()], labels(train))
+    X, y = train[feature_names()], labels(train)
+    if model.family == "gbm":
+        return GradientBoostingClassifier(
+            n_estimators=model.trees, max_depth=model.size, learning_rate=0.1, random_state=seed
+        ).fit(X, y)
+    if model.family == "hgb":
+        return HistGradientBoostingClassifier(
+            max_iter=model.trees, max_leaf_nodes=model.size, early_stopping=False, random_state=seed
+        ).fit(X, y)
+    from lightgbm import LGBMClassifier
+
+    return LGBMClassifier(
+        n_estimators=model.trees,
+        num_leaves=model.size,
+        learning_rate=0.05,
+        min_child_samples=50,
+        random_state=seed,
+        n_jobs=thread_count(),
+        deterministic=True,
+        force_row_wise=True,
+        verbosity=-1,
+    ).fit(X, y)
 
 
-def boundary_rows(model: GradientBoostingClassifier, base: pd.DataFrame, limit: int = 20_000) -> pd.DataFrame:
-    """For thresholds of the model: x at the float32 boundary and one double either side of it."""
+def fit_gbm(trees: int, depth: int, seed: int = 0) -> GradientBoostingClassifier:
+    return fit_model(ModelSize("gbm", trees, depth), seed)
+
+
+def boundary_rows(model: object, base: pd.DataFrame, limit: int = 20_000) -> pd.DataFrame:
+    """For thresholds of the model: x on the threshold (at the float32 boundary for scikit-learn's
+    float32 trees) and one double either side of it."""
     rows = []
     names = feature_names()
-    for tree in model.estimators_[:, 0]:
-        structure = tree.tree_
-        for node in np.flatnonzero(structure.children_left != -1):
-            cut = float32_cut(float(structure.threshold[node]))
-            for value in (
-                cut.boundary,
-                np.nextafter(cut.boundary, -np.inf),
-                np.nextafter(cut.boundary, np.inf),
-            ):
+    for tree in assemble_raw_score(model).trees:
+        for split in tree.splits:
+            if not isinstance(split, NumericSplit) or len(rows) >= limit:
+                continue
+            at = float32_cut(split.threshold).boundary if split.float32 else split.threshold
+            for value in (at, np.nextafter(at, -np.inf), np.nextafter(at, np.inf)):
                 row = base.iloc[len(rows) % len(base)].copy()
-                row[names[structure.feature[node]]] = float(value)
+                row[names[split.feature]] = float(value)
                 rows.append(row)
-                if len(rows) >= limit:
-                    break
-    frame = pd.DataFrame(rows).reset_index(drop=True)
+    frame = pd.DataFrame(rows[:limit]).reset_index(drop=True)
     frame["row_id"] = np.arange(len(frame), dtype=np.int64)
     return frame

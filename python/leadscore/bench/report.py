@@ -27,27 +27,30 @@ def _diff(value: float | None) -> str:
 def render_scoring_section(results: list[ModelResult], machine: dict[str, str], command: str) -> str:
     rows = results[0].rows if results else 0
     lines = [
-        "## In-warehouse scoring vs scikit-learn and orbital",
+        "## In-warehouse scoring vs scikit-learn / LightGBM and orbital",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` (one run; medians of repeated timings).",
         machine_line(machine),
         "",
-        f"{rows:,} rows x 20 numeric features in DuckDB; GradientBoostingClassifier fitted on 20,000 other rows.",
-        "`leadscore` = the SQL the product generates (nested CASE, thresholds rewritten to exact float32",
-        "boundaries, balanced sum), written into a table. scikit-learn = `predict_proba` on a DataFrame",
-        "already in memory; `+ read` adds reading the rows out of DuckDB first (what a Python scoring job",
-        "pays, before writing the scores back). Ratios below 1 mean the SQL is faster. Max diff is",
-        "|SQL - predict_proba| over all rows; `near thresholds` counts wrong rows (off by more than 1e-9)",
-        "among rows placed on every split's float32 boundary and one double either side.",
+        f"{rows:,} rows x 20 numeric features in DuckDB; each model fitted on 20,000 other rows. Python and",
+        "DuckDB get the same thread count (`LEADSCORE_THREADS`, default: the machine's cores).",
+        "`leadscore` = the SQL the product generates (CASE chained along each tree's heavier side, exact",
+        "thresholds, NULL-as-lowest/highest copies of nullable inputs, balanced sum), written into a table.",
+        "Python = `predict_proba` on a DataFrame already in memory; `+ read` adds reading the rows out of",
+        "DuckDB first (what a Python scoring job pays, before writing the scores back). Ratios below 1 mean",
+        "the SQL is faster. Max diff is |SQL - predict_proba| over all rows; `near thresholds` counts wrong",
+        "rows (off by more than 1e-9) among rows placed on every split's threshold (its float32 boundary for",
+        "scikit-learn's float32 trees) and one double either side.",
         "",
-        "| trees | depth | scikit-learn s | + read s | leadscore s | ratio vs sklearn | ratio vs sklearn + read | orbital s | orbital / leadscore | SQL chars leadscore / orbital | compile s leadscore / orbital | max diff leadscore / orbital | wrong near thresholds leadscore / orbital (of n) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| model | trees | leaves / depth | Python s | + read s | leadscore s | ratio vs Python | ratio vs Python + read | orbital s | orbital / leadscore | SQL chars leadscore / orbital | compile s leadscore / orbital | max diff leadscore / orbital | wrong near thresholds leadscore / orbital (of n) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
-        ours, orbital = result.variant("boundary"), result.variant("orbital")
+        ours, orbital = result.variant("chained_case"), result.variant("orbital")
         orbital_seconds = orbital.seconds if orbital else None
+        model = result.model
         lines.append(
-            f"| {result.trees} | {result.depth} | {result.sklearn_seconds:.2f} | {result.sklearn_with_read_seconds:.2f} | {_s(ours.seconds)} "
+            f"| {model.family} | {model.trees} | {model.size} {model.size_name} | {result.sklearn_seconds:.2f} | {result.sklearn_with_read_seconds:.2f} | {_s(ours.seconds)} "
             f"| **{_ratio(ours.seconds, result.sklearn_seconds)}** | {_ratio(ours.seconds, result.sklearn_with_read_seconds)} "
             f"| {_s(orbital_seconds)} | {_ratio(orbital_seconds, ours.seconds)} "
             f"| {ours.sql_chars:,} / {orbital.sql_chars if orbital else 0:,} | {ours.compile_seconds:.2f} / {orbital.compile_seconds if orbital else 0:.2f} "
@@ -59,24 +62,33 @@ def render_scoring_section(results: list[ModelResult], machine: dict[str, str], 
         "### The SQL forms we weighed (same run, DuckDB seconds; wrong near thresholds in brackets)",
         "",
     ]
-    names = [v.name for v in results[0].variants] if results else []
-    lines.append("| trees | depth | " + " | ".join(names) + " |")
-    lines.append("| ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
+    names = list(dict.fromkeys(v.name for r in results for v in r.variants))
+    lines.append("| model | trees | leaves / depth | " + " | ".join(names) + " |")
+    lines.append("| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
     for result in results:
         cells = []
         for name in names:
             variant = result.variant(name)
-            if variant is not None and variant.seconds is not None:
+            if variant is None:
+                cells.append("n/a")
+            elif variant.seconds is not None:
                 cells.append(f"{variant.seconds:.2f} [{variant.wrong_near_thresholds}]")
             else:
-                cells.append("not run" if variant is not None and variant.sql_chars == 0 else "failed")
-        lines.append(f"| {result.trees} | {result.depth} | " + " | ".join(cells) + " |")
+                cells.append("not run" if variant.sql_chars == 0 else "failed")
+        model = result.model
+        lines.append(f"| {model.family} | {model.trees} | {model.size} | " + " | ".join(cells) + " |")
     lines += [""]
-    for variant in results[0].variants if results else []:
-        lines.append(f"- `{variant.name}`: {variant.description}.")
+    described: set[str] = set()
+    for result in results:
+        for variant in result.variants:
+            if variant.name not in described and not variant.description.startswith(
+                ("not run", "orbital failed")
+            ):
+                described.add(variant.name)
+                lines.append(f"- `{variant.name}`: {variant.description}.")
     failures = [(r, v) for r in results for v in r.variants if v.error]
     for result, variant in failures:
-        lines.append(f"- {variant.name} at {result.trees} trees, depth {result.depth}: {variant.error}")
+        lines.append(f"- {variant.name} at {result.model.label()}: {variant.error}")
     return "\n".join(lines) + "\n"
 
 
@@ -89,13 +101,13 @@ def render_postgres_section(results: list[PostgresResult], machine: dict[str, st
         "the dbt scoring models switch it off for their transaction (`macros/scoring/scoring_session.sql`).",
         machine_line(machine),
         "",
-        "| trees | depth | rows | Postgres SQL s, jit on | jit off | scikit-learn + read from Postgres s"
+        "| model | trees | leaves / depth | rows | Postgres SQL s, jit on | jit off | Python + read from Postgres s"
         " | DuckDB SQL s (same rows) | max diff |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for item in results:
         lines.append(
-            f"| {item.trees} | {item.depth} | {item.rows:,} | {item.sql_seconds:.2f} | {item.sql_seconds_jit_off:.2f}"
+            f"| {item.model.family} | {item.model.trees} | {item.model.size} | {item.rows:,} | {item.sql_seconds:.2f} | {item.sql_seconds_jit_off:.2f}"
             f" | {item.sklearn_with_read_seconds:.2f} | {item.duckdb_seconds:.2f} | {item.max_difference:.0e} |"
         )
     return "\n".join(lines) + "\n"

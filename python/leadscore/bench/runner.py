@@ -13,9 +13,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from leadscore.bench.data import boundary_rows, feature_names, fit_gbm, random_rows
+from leadscore.bench.data import ModelSize, boundary_rows, feature_names, fit_model, random_rows
 from leadscore.bench.variants import KEY, TABLE, SqlVariant, orbital_variant, our_variants
 from leadscore.progress import console
+from leadscore.threads import limited_threads, thread_count
 
 EXACT = 1e-9
 
@@ -34,8 +35,7 @@ class VariantResult:
 
 @dataclass
 class ModelResult:
-    trees: int
-    depth: int
+    model: ModelSize
     rows: int
     sklearn_seconds: float
     sklearn_with_read_seconds: float
@@ -64,10 +64,10 @@ def _probabilities(connection: duckdb.DuckDBPyConnection, variant: SqlVariant, t
 
 
 def run_model(
-    connection: duckdb.DuckDBPyConnection, rows: pd.DataFrame, trees: int, depth: int, repeats: int
+    connection: duckdb.DuckDBPyConnection, rows: pd.DataFrame, size: ModelSize, repeats: int
 ) -> ModelResult:
-    console.print(f"[bold]{trees} trees, depth {depth}[/]: fitting")
-    model = fit_gbm(trees, depth)
+    console.print(f"[bold]{size.label()}[/]: fitting")
+    model = fit_model(size)
     X = rows[feature_names()]
     expected = model.predict_proba(X)[:, 1]
     sklearn_seconds = median_seconds(lambda: model.predict_proba(X), repeats)
@@ -80,7 +80,7 @@ def run_model(
     connection.execute("create or replace table bench_edges as select * from edges_frame order by row_id")
     edges_expected = model.predict_proba(edges[feature_names()])[:, 1]
 
-    result = ModelResult(trees, depth, len(rows), sklearn_seconds, sklearn_read, len(edges))
+    result = ModelResult(size, len(rows), sklearn_seconds, sklearn_read, len(edges))
     variants = our_variants(model)
     orbital = orbital_variant(model)
     if orbital is not None:
@@ -147,17 +147,18 @@ def _duckdb_with_rows(frame: pd.DataFrame, threads: int | None = None) -> duckdb
 
 
 def run_benchmark(
-    rows: int, sizes: list[tuple[int, int]], repeats: int, threads: int | None = None
+    rows: int, sizes: list[ModelSize], repeats: int, threads: int | None = None
 ) -> list[ModelResult]:
+    """DuckDB gets the same thread count as the Python libraries (threads.py) unless told otherwise."""
     frame = random_rows(rows)
-    connection = _duckdb_with_rows(frame, threads)
-    return [run_model(connection, frame, trees, depth, repeats) for trees, depth in sizes]
+    connection = _duckdb_with_rows(frame, threads or thread_count())
+    with limited_threads(threads):
+        return [run_model(connection, frame, size, repeats) for size in sizes]
 
 
 @dataclass
 class PostgresResult:
-    trees: int
-    depth: int
+    model: ModelSize
     rows: int
     sql_seconds: float  # the server's default, jit = on
     sql_seconds_jit_off: float  # what the dbt models run with (macros/scoring/scoring_session.sql)
@@ -166,7 +167,7 @@ class PostgresResult:
     duckdb_seconds: float
 
 
-def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[PostgresResult]:
+def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[PostgresResult]:
     """Our SQL on a throwaway local PostgreSQL (skipped when the server binaries are missing)."""
     import tempfile
     from pathlib import Path
@@ -200,9 +201,9 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
         postgres.execute(f"analyze {TABLE}")
         duck = _duckdb_with_rows(frame)
         results = []
-        for trees, depth in sizes:
-            console.print(f"[bold]postgres[/]: {trees} trees, depth {depth}, {rows:,} rows")
-            model = fit_gbm(trees, depth)
+        for size in sizes:
+            console.print(f"[bold]postgres[/]: {size.label()}, {rows:,} rows")
+            model = fit_model(size)
             query = build_model_query(model, feature_names(), TABLE, KEY)
             postgres_sql, duck_sql = (
                 query.sql(dialect=dialect("postgres")),
@@ -224,8 +225,7 @@ def run_postgres(rows: int, sizes: list[tuple[int, int]], repeats: int) -> list[
             )
             results.append(
                 PostgresResult(
-                    trees,
-                    depth,
+                    size,
                     rows,
                     seconds,
                     seconds_jit_off,

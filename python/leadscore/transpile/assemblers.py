@@ -327,10 +327,16 @@ def _lightgbm_inputs(model, dump: dict) -> tuple[ModelInput, ...]:
     pandas_categorical = dump.get("pandas_categorical") or []
     if not pandas_categorical:
         return _identity_inputs(count)
-    infos = dump["feature_infos"]
-    categorical_columns = [
-        i for i, name in enumerate(dump["feature_names"]) if not str(infos[name]).startswith(("[", "none"))
-    ]
+    declared = model.booster_.params.get("categorical_column")
+    if declared is not None:
+        categorical_columns = sorted(int(i) for i in np.atleast_1d(declared))
+    else:  # categorical features list the codes they saw; numeric ones list none
+        infos = dump["feature_infos"]
+        categorical_columns = [
+            i
+            for i, name in enumerate(dump["feature_names"])
+            if isinstance(infos.get(name), dict) and infos[name].get("values")
+        ]
     if len(categorical_columns) != len(pandas_categorical):
         raise UnsupportedModelError(
             "LightGBM was fitted on pandas categories that cannot be matched to its features; pass an "

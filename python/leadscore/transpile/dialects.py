@@ -6,6 +6,10 @@
   literals as NUMERIC, so it keeps the cast.
 - NaN tests: Postgres and Snowflake have no IS_NAN function, but both treat NaN as equal to itself,
   so `x = 'NaN'` is the test there.
+- CTEs marked materialized print `AS MATERIALIZED` on Postgres only. Postgres otherwise inlines a
+  CTE and pastes each of its column expressions into every reference: a tree ensemble's reasons
+  then ran out of memory while planning ("invalid memory alloc request size 1073741824"). The other
+  dialects have no such keyword (or, in DuckDB, gained nothing from it).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlglot.dialects.dialect import Dialect
 DOUBLE_TEXT = "leadscore_double_text"
 SCIENTIFIC_LITERAL_IS_DOUBLE = frozenset({"duckdb", "snowflake", "bigquery", "spark", "databricks", "trino"})
 NAN_EQUALS_ITSELF = frozenset({"postgres", "snowflake"})
+MATERIALIZED_CTES = frozenset({"postgres"})
 
 
 @cache
@@ -38,6 +43,15 @@ def dialect(name: str) -> type[Dialect]:
             return self.sql(exp.Paren(this=exp.EQ(this=expression.this, expression=nan)))
 
         overrides["isnan_sql"] = isnan_sql
+    if name not in MATERIALIZED_CTES:
+
+        def cte_sql(self, expression):
+            if expression.args.get("materialized"):
+                expression = expression.copy()
+                expression.set("materialized", None)
+            return base.Generator.cte_sql(self, expression)
+
+        overrides["cte_sql"] = cte_sql
     if not overrides:
         return base
     generator = type("Generator", (base.Generator,), overrides)

@@ -125,7 +125,9 @@ def build_contribution_query(
         final = exp.select(*[k.copy() for k in key_columns], double(bias).as_("bias"), *outputs, copy=False)
         prepared = translation.prepared_select()
         if not leaf_numbers:
-            return final.from_("prepared", copy=False).with_("prepared", as_=prepared, copy=False)
+            return final.from_("prepared", copy=False).with_(
+                "prepared", as_=prepared, materialized=True, copy=False
+            )
         # Each tree's leaf once per row, then every feature's share of it.
         leaves = exp.select(
             exp.Star(),
@@ -133,8 +135,10 @@ def build_contribution_query(
             copy=False,
         )
         leaves = leaves.from_("prepared", copy=False)
-        final = final.from_("leaves", copy=False).with_("prepared", as_=prepared, copy=False)
-        return final.with_("leaves", as_=leaves, copy=False)
+        final = final.from_("leaves", copy=False).with_(
+            "prepared", as_=prepared, materialized=True, copy=False
+        )
+        return final.with_("leaves", as_=leaves, materialized=True, copy=False)
 
     skeleton = query(placeholders=True) if raw.trees else None
     return ContributionQuery(

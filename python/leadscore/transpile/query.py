@@ -321,7 +321,9 @@ def build_scoring_query(
             _unless_refused(probability.copy(), refused).as_("probability"),
         ).from_(last)
         for name, body in with_ctes:
-            final = final.with_(name, as_=body, copy=False)
+            # Materialized where the dialect says so (dialects.py): Postgres otherwise pastes the
+            # prepared columns into every tree that reads them.
+            final = final.with_(name, as_=body, materialized=name == "prepared", copy=False)
         return final
 
     skeleton = None

@@ -7,21 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from leadscore.bench.data import ModelSize
 from leadscore.bench.document import write_section
 from leadscore.bench.report import render_scoring_section
 from leadscore.bench.runner import run_benchmark
 
-EXACT_FORMS = ("boundary", "float32_cast", "conditions_once", "column_per_tree", "leaf_index")
+EXACT_FORMS = ("chained_case", "nested_case", "conditions_once", "column_per_tree", "leaf_index")
+MODELS = [ModelSize("gbm", 12, 3), ModelSize("lightgbm", 15, 7), ModelSize("hgb", 10, 7)]
 
 
 @pytest.fixture(scope="module")
 def small_run():
-    return run_benchmark(rows=3_000, sizes=[(12, 3)], repeats=1, threads=1)
+    return run_benchmark(rows=3_000, sizes=MODELS, repeats=1, threads=1)
 
 
-def test_every_exact_form_matches_predict_proba_on_all_rows(small_run) -> None:
-    (result,) = small_run
-    for name in EXACT_FORMS:
+@pytest.mark.parametrize("index", range(len(MODELS)), ids=[m.label() for m in MODELS])
+def test_every_exact_form_matches_predict_proba_on_all_rows(small_run, index) -> None:
+    result = small_run[index]
+    forms = EXACT_FORMS + (("float32_cast",) if result.model.family == "gbm" else ())
+    for name in forms:
         variant = result.variant(name)
         assert variant is not None and variant.error is None, name
         assert variant.max_difference is not None and variant.max_difference < 1e-9, name
@@ -37,8 +41,15 @@ def test_boundary_rows_catch_the_naive_translation(small_run) -> None:
 
 def test_report_has_one_table_row_per_model(small_run) -> None:
     text = render_scoring_section(small_run, {"cpu": "test"}, "leadscore bench scoring --rows 3000")
-    assert "| 12 | 3 |" in text
+    assert "| gbm | 12 | 3 depth |" in text
+    assert "| lightgbm | 15 | 7 leaves |" in text
     assert "`leaf_index`" in text
+
+
+def test_model_sizes_parse_and_refuse_nonsense() -> None:
+    assert ModelSize.parse("lightgbm:400x31") == ModelSize("lightgbm", 400, 31)
+    with pytest.raises(ValueError, match="FAMILY:TREESxSIZE"):
+        ModelSize.parse("xgboost:10x3")
 
 
 def test_a_section_rewrite_leaves_the_other_sections_alone(tmp_path: Path) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from leadscore.modeling.feature_spec import FeatureSpec
 from leadscore.transpile.float32 import float32_cut
+from leadscore.transpile.query import translate
+from leadscore.transpile.trees import NumericSplit
 
 EVIL_CATEGORIES = [
     "x'); drop table leads; --",
@@ -19,15 +20,19 @@ EVIL_CATEGORIES = [
     "Ünïcødé 🚀",
     "",
 ]
-EXTREMES = [0.0, -1.0, 1e15, -1e15, 1e-300]
+EXTREMES = [0.0, -1.0, 1e15, -1e15, 1e-300, float("inf"), float("-inf"), float("nan")]
 
 
 def _threshold_values(threshold: float) -> list[float]:
+    """The threshold, one double either side, and (for scikit-learn's float32 trees) the float32
+    boundary with its neighbours."""
     cut = float32_cut(threshold)
     below = float(np.float32(threshold))
     return sorted(
         {
             float(threshold),
+            float(np.nextafter(threshold, -np.inf)),
+            float(np.nextafter(threshold, np.inf)),
             cut.boundary,
             float(np.nextafter(cut.boundary, -np.inf)),
             float(np.nextafter(cut.boundary, np.inf)),
@@ -38,22 +43,24 @@ def _threshold_values(threshold: float) -> list[float]:
     )
 
 
-def numeric_thresholds(pipeline: Pipeline, spec: FeatureSpec) -> dict[str, list[float]]:
+def numeric_thresholds(estimator: object, spec: FeatureSpec) -> dict[str, list[float]]:
     """Thresholds of the trees on each input numeric feature (empty for linear models)."""
-    model = pipeline.named_steps["model"]
-    names = list(pipeline.named_steps["prepare"].get_feature_names_out())
+    translation = translate(estimator)
+    sources = [column.source for column in translation.inputs]
     numeric = set(spec.numeric)  # booleans only take True, False or NULL
     by_feature: dict[str, list[float]] = {}
-    for tree in getattr(model, "estimators_", np.empty((0, 1))).ravel():
-        structure = tree.tree_
-        for node in np.flatnonzero(structure.children_left != -1):
-            name = names[structure.feature[node]].split("__", 1)[-1]
-            if name in numeric:
-                by_feature.setdefault(name, []).append(float(structure.threshold[node]))
+    for tree in translation.raw.trees:
+        for split in tree.splits:
+            if (
+                isinstance(split, NumericSplit)
+                and sources[split.feature] in numeric
+                and np.isfinite(split.threshold)
+            ):
+                by_feature.setdefault(sources[split.feature], []).append(split.threshold)
     return by_feature
 
 
-def adversarial_frame(pipelines: list[Pipeline], base: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+def adversarial_frame(estimators: list[object], base: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
     """Feature columns plus lead_id / as_of_at keys; numeric columns as float64 (the SQL casts them)."""
     base = base[list(spec.features)].reset_index(drop=True)
     rows: list[dict[str, object]] = []
@@ -63,8 +70,8 @@ def adversarial_frame(pipelines: list[Pipeline], base: pd.DataFrame, spec: Featu
         row.update(changes)
         rows.append(row)
 
-    for pipeline in pipelines:
-        for feature, thresholds in numeric_thresholds(pipeline, spec).items():
+    for estimator in estimators:
+        for feature, thresholds in numeric_thresholds(estimator, spec).items():
             for threshold in sorted(set(thresholds)):
                 for value in _threshold_values(threshold):
                     variant({feature: value})

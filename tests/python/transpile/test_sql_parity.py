@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from helpers.adversarial import EVIL_CATEGORIES, adversarial_frame, column_types
+from helpers.adversarial import EVIL_CATEGORIES, adversarial_frame, column_types, numeric_thresholds
 from leadscore.registry.artifacts import load_model_version
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.query import DIALECTS
@@ -45,15 +45,15 @@ def _adversarial(trained_warehouse):
     warehouse, outcome = trained_warehouse
     spec = outcome.run.data.spec
     base = warehouse.query("select * from features.lead_training_set where split = 'test' limit 50")
-    pipelines = [model.pipeline for model in outcome.run.models.values()]
-    return adversarial_frame(pipelines, base, spec), spec
+    estimators = [model.estimator for model in outcome.run.models.values()]
+    return adversarial_frame(estimators, base, spec), spec
 
 
 def _score(warehouse_connection, query, relation: str) -> pd.DataFrame:
     return warehouse_connection.query(query.sql(warehouse_connection.target.sql_dialect, relation=relation))
 
 
-@pytest.mark.parametrize("kind", ["logistic", "gbm"])
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
 def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
     warehouse, _ = trained_warehouse
     frame, spec = _adversarial(trained_warehouse)
@@ -67,17 +67,18 @@ def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
         expected = estimator.predict_proba(frame[list(spec.features)])[:, 1]
         assert scored["probability"].notna().all()
         assert np.abs(scored["probability"].to_numpy() - expected).max() < TOLERANCE
-        if kind == "gbm":
-            # The same rows break a translation that compares raw doubles: the test can fail.
-            naive = build_scoring_query(estimator, ["lead_id", "as_of_at"], exact_float32=False)
-            wrong = _score(connection, naive, relation_name("adversarial", "rows")).sort_values("lead_id")
-            assert (np.abs(wrong["probability"].to_numpy() - expected) > TOLERANCE).sum() > 0
+        if kind == "lightgbm":
+            # The rows sit exactly on the trees' thresholds: a translation that compared with `<`
+            # instead of `<=` would go wrong there, so the test can fail.
+            thresholds = numeric_thresholds(estimator, spec)
+            on_threshold = sum(frame[feature].isin(values).sum() for feature, values in thresholds.items())
+            assert on_threshold > 100
     finally:
         connection.close()
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("kind", ["logistic", "gbm"])
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
 def test_adversarial_rows_on_postgres(trained_warehouse, postgres_warehouse, kind):
     frame, spec = _adversarial(trained_warehouse)
     estimator = _estimators(trained_warehouse)[kind]

@@ -1,0 +1,613 @@
+"""Exact or refused, never silently wrong: estimator x preprocessing x input oddity.
+
+Every cell fits a configuration a user can build, then either the translator refuses it with an
+UnsupportedModelError that says why, or the generated SQL, run on DuckDB (and on Postgres for the
+estimator families), gives predict_proba on every row to 1e-9, and NULL exactly on the rows where
+scikit-learn itself raises. The rows hold the oddities: NULL, a NaN double (not NULL), +-inf, 1e300,
+categories never seen in training (SQL injection included), and every numeric tree threshold
+exactly, at its float32 boundary and one double either side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import lightgbm
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from leadscore.feature_frame import FeatureFrameCoercer
+from leadscore.transpile.assemblers import UnsupportedModelError, assemble_raw_score
+from leadscore.transpile.float32 import float32_cut
+from leadscore.transpile.query import build_scoring_query
+from leadscore.transpile.trees import NumericSplit
+
+TOLERANCE = 1e-9
+NUMERIC = ["n0", "n1", "n2"]
+EVIL = ["x'); drop table leads; --", "never seen", "Ünïcødé 🚀", ""]
+rng = np.random.default_rng(11)
+
+
+def _training_frame(rows: int = 1500) -> tuple[pd.DataFrame, np.ndarray]:
+    frame = pd.DataFrame(rng.normal(size=(rows, 3)), columns=NUMERIC)
+    frame.loc[rng.random(rows) < 0.1, "n0"] = np.nan
+    frame["c0"] = rng.choice(["red", "green", "blue", "rare"], p=[0.45, 0.3, 0.245, 0.005], size=rows)
+    frame.loc[rng.random(rows) < 0.05, "c0"] = None
+    frame["b0"] = rng.random(rows) < 0.5
+    frame["k0"] = rng.integers(0, 5, size=rows).astype(float)
+    signal = (
+        frame["n1"] + frame["n2"].clip(-1, 1) + (frame["c0"] == "red") + 0.5 * frame["b0"] - 0.3 * frame["k0"]
+    )
+    labels = (signal + rng.normal(size=rows) > 0.5).astype(int).to_numpy()
+    return frame, labels
+
+
+TRAIN, LABELS = _training_frame()
+
+
+def _odd_rows(model: object, columns: list[str]) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """Rows derived from training rows with one oddity each; nan_cells marks cells that must be a NaN
+    double in the warehouse (pandas writes NaN as NULL)."""
+    base = TRAIN[columns].head(40).reset_index(drop=True)
+    rows: list[dict] = [row for row in base.to_dict("records")]
+    nan_cells: dict[tuple[int, str], str] = {}
+
+    def variant(changes: dict) -> int:
+        row = dict(base.iloc[len(rows) % len(base)])
+        row.update(changes)
+        rows.append(row)
+        return len(rows) - 1
+
+    numeric = [c for c in columns if c in NUMERIC]
+    for column in numeric:
+        for value in (None, np.inf, -np.inf, 1e300, -1e300, 0.0, 1e-40):
+            variant({column: value})
+        nan_cells[(variant({column: np.nan}), column)] = "nan"
+    for column in [c for c in columns if c == "c0"]:
+        for value in [*EVIL, None]:
+            variant({column: value})
+    for column in [c for c in columns if c == "k0"]:
+        for value in (7.0, 2.5, None):
+            variant({column: value})
+    for column in [c for c in columns if c == "b0"]:
+        variant({column: None})
+    for feature, threshold in _numeric_thresholds(model, columns)[:300]:
+        cut = float32_cut(threshold)
+        for value in {
+            threshold,
+            cut.boundary,
+            np.nextafter(cut.boundary, -np.inf),
+            np.nextafter(cut.boundary, np.inf),
+        }:
+            variant({feature: float(value)})
+    frame = pd.DataFrame(rows)
+    for column in numeric + [c for c in columns if c == "k0"]:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    if "b0" in columns:
+        frame["b0"] = frame["b0"].astype("boolean")
+    if "c0" in columns:
+        frame["c0"] = frame["c0"].astype("object")
+    return frame, nan_cells
+
+
+def _numeric_thresholds(model: object, columns: list[str]) -> list[tuple[str, float]]:
+    """(input column, threshold) of the trees, when the model reads the input columns directly."""
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if isinstance(final, CalibratedClassifierCV):
+        return []
+    try:
+        raw = assemble_raw_score(final)
+    except UnsupportedModelError:
+        return []
+    if isinstance(model, Pipeline) and len(model.steps) > 1:
+        return []
+    numeric = [c for c in columns if c in NUMERIC]
+    out = []
+    for tree in raw.trees:
+        for split in tree.splits:
+            if isinstance(split, NumericSplit) and split.feature < len(numeric):
+                out.append((numeric[split.feature], split.threshold))
+    return sorted(set(out))
+
+
+def _python(model: object, frame: pd.DataFrame) -> np.ndarray:
+    """predict_proba per row; NaN where scikit-learn raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return model.predict_proba(frame)[:, 1]
+        except ValueError:
+            out = np.full(len(frame), np.nan)
+            for i in range(len(frame)):
+                with contextlib.suppress(ValueError):  # scikit-learn refuses this row: NaN
+                    out[i] = model.predict_proba(frame.iloc[[i]])[:, 1][0]
+            return out
+
+
+def _sql(model: object, frame: pd.DataFrame, nan_cells: dict[tuple[int, str], str]) -> np.ndarray:
+    query = build_scoring_query(model, ["row_id"])
+    connection = duckdb.connect()
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table)))
+    connection.register("rows_frame", table)
+    connection.execute("create table odd_rows as select * from rows_frame")
+    for (row, column), _ in nan_cells.items():
+        connection.execute(f"update odd_rows set \"{column}\" = 'NaN'::double where row_id = {row}")
+    assert connection.execute("select count(*) from odd_rows").fetchone()[0] == len(frame)
+    scored = connection.execute(query.sql("duckdb", relation="odd_rows")).df().sort_values("row_id")
+    assert connection.execute("select count(*) from odd_rows").fetchone()[0] == len(frame)  # nothing dropped
+    return scored["probability"].to_numpy(dtype=float)
+
+
+@dataclass
+class Cell:
+    name: str
+    columns: list[str]
+    build: Callable[[], object]
+    refused: str | None = None  # a fragment of the refusal message, when the translator must refuse
+    as_fitted: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame  # dtypes as in fit
+
+
+def _categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """c0 as the pandas category it was fitted as (training categories; others become missing)."""
+    known = sorted(TRAIN["c0"].dropna().unique())
+    return frame.assign(c0=pd.Categorical(frame["c0"].where(frame["c0"].isin(known)), categories=known))
+
+
+def _ct(*transformers, remainder="drop"):
+    return ColumnTransformer(list(transformers), remainder=remainder)
+
+
+def _lgbm(**kwargs):
+    return lightgbm.LGBMClassifier(n_estimators=30, num_leaves=15, verbose=-1, min_child_samples=10, **kwargs)
+
+
+def _fit(model, columns):
+    return model.fit(TRAIN[columns], LABELS)
+
+
+CELLS = [
+    # every estimator family, bare, on numeric columns with missing values in training
+    Cell(
+        "decision_tree", NUMERIC, lambda: _fit(DecisionTreeClassifier(max_depth=6, random_state=0), NUMERIC)
+    ),
+    Cell(
+        "random_forest",
+        NUMERIC,
+        lambda: _fit(RandomForestClassifier(20, max_depth=6, random_state=0), NUMERIC),
+    ),
+    Cell(
+        "extra_trees", NUMERIC, lambda: _fit(ExtraTreesClassifier(20, max_depth=6, random_state=0), NUMERIC)
+    ),
+    Cell(
+        "hist_gradient_boosting",
+        NUMERIC,
+        lambda: _fit(HistGradientBoostingClassifier(max_iter=30, random_state=0), NUMERIC),
+    ),
+    Cell("lightgbm", NUMERIC, lambda: _fit(_lgbm(), NUMERIC)),
+    Cell("lightgbm_zero_as_missing", NUMERIC, lambda: _fit(_lgbm(zero_as_missing=True), NUMERIC)),
+    Cell("lightgbm_no_missing_handling", NUMERIC, lambda: _fit(_lgbm(use_missing=False), NUMERIC)),
+    # estimators that refuse missing values, behind an imputer
+    Cell(
+        "logistic_imputed_scaled",
+        NUMERIC,
+        lambda: _fit(make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression()), NUMERIC),
+    ),
+    Cell(
+        "logistic_bare", NUMERIC, lambda: _fit(make_pipeline(SimpleImputer(), LogisticRegression()), NUMERIC)
+    ),
+    Cell(
+        "gradient_boosting",
+        NUMERIC,
+        lambda: _fit(
+            make_pipeline(
+                SimpleImputer(strategy="median"), GradientBoostingClassifier(n_estimators=30, random_state=0)
+            ),
+            NUMERIC,
+        ),
+    ),
+    Cell(
+        "gradient_boosting_exponential_loss",
+        NUMERIC,
+        lambda: _fit(
+            make_pipeline(
+                SimpleImputer(),
+                GradientBoostingClassifier(n_estimators=30, loss="exponential", random_state=0),
+            ),
+            NUMERIC,
+        ),
+    ),
+    Cell(
+        "gradient_boosting_zero_init",
+        NUMERIC,
+        lambda: _fit(
+            make_pipeline(
+                SimpleImputer(), GradientBoostingClassifier(n_estimators=20, init="zero", random_state=0)
+            ),
+            NUMERIC,
+        ),
+    ),
+    Cell(
+        "gradient_boosting_estimator_init",
+        NUMERIC,
+        lambda: _fit(
+            make_pipeline(
+                SimpleImputer(), GradientBoostingClassifier(n_estimators=20, init=LogisticRegression())
+            ),
+            NUMERIC,
+        ),
+        refused="the initial score depends on the rows",
+    ),
+    Cell(
+        "min_max_scaled",
+        NUMERIC,
+        lambda: _fit(make_pipeline(SimpleImputer(), MinMaxScaler(), LogisticRegression()), NUMERIC),
+    ),
+    Cell(
+        "imputer_with_a_number_as_missing",
+        ["n1", "n2"],
+        lambda: _fit(
+            make_pipeline(SimpleImputer(missing_values=0.0, strategy="mean"), LogisticRegression()),
+            ["n1", "n2"],
+        ),
+    ),
+    # categories
+    Cell(
+        "one_hot_without_imputer_missing_is_a_category",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(("c", OneHotEncoder(handle_unknown="ignore"), ["c0"]), remainder="passthrough"),
+                LogisticRegression(),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "one_hot_ignore_with_min_frequency",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    (
+                        "c",
+                        make_pipeline(
+                            SimpleImputer(strategy="constant", fill_value="none"),
+                            OneHotEncoder(handle_unknown="ignore", min_frequency=0.02),
+                        ),
+                        ["c0"],
+                    ),
+                    ("n", "passthrough", ["n1"]),
+                ),
+                LogisticRegression(),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "one_hot_infrequent_if_exist",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    (
+                        "c",
+                        make_pipeline(
+                            SimpleImputer(strategy="constant", fill_value="none"),
+                            OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.02),
+                        ),
+                        ["c0"],
+                    ),
+                    ("n", "passthrough", ["n1"]),
+                ),
+                LogisticRegression(),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "one_hot_drop_first",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    (
+                        "c",
+                        make_pipeline(
+                            SimpleImputer(strategy="constant", fill_value="none"),
+                            OneHotEncoder(drop="first", handle_unknown="ignore"),
+                        ),
+                        ["c0"],
+                    ),
+                    ("n", "passthrough", ["n1"]),
+                ),
+                LogisticRegression(),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "one_hot_unknown_is_an_error",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    (
+                        "c",
+                        make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), OneHotEncoder()),
+                        ["c0"],
+                    ),
+                    ("n", "passthrough", ["n1"]),
+                ),
+                LogisticRegression(),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "columns_by_position_and_passthrough_remainder",
+        ["n0", "n1", "n2"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(("first", SimpleImputer(), [0]), remainder="passthrough"),
+                HistGradientBoostingClassifier(max_iter=20, random_state=0),
+            ),
+            NUMERIC,
+        ),
+    ),
+    Cell(
+        "ordinal_codes_into_lightgbm_categorical",
+        ["c0", "n1", "n2"],
+        lambda: make_pipeline(
+            _ct(
+                (
+                    "c",
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan
+                    ),
+                    ["c0"],
+                ),
+                ("n", "passthrough", ["n1", "n2"]),
+            ),
+            _lgbm(min_data_per_group=5, cat_smooth=1.0),
+        ).fit(TRAIN[["c0", "n1", "n2"]], LABELS, lgbmclassifier__categorical_feature=[0]),
+    ),
+    Cell(
+        "ordinal_codes_into_hgb_categorical",
+        ["c0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    ("c", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["c0"]),
+                    ("n", "passthrough", ["n1"]),
+                ),
+                HistGradientBoostingClassifier(max_iter=20, categorical_features=[0], random_state=0),
+            ),
+            ["c0", "n1"],
+        ),
+    ),
+    Cell(
+        "hgb_native_pandas_categories",
+        ["c0", "n1"],
+        lambda: HistGradientBoostingClassifier(
+            max_iter=20, categorical_features="from_dtype", random_state=0
+        ).fit(_categories(TRAIN[["c0", "n1"]]), LABELS),
+        as_fitted=_categories,
+    ),
+    Cell(
+        "lightgbm_native_pandas_categories",
+        ["c0", "n1"],
+        lambda: _lgbm(min_data_per_group=5, cat_smooth=1.0).fit(_categories(TRAIN[["c0", "n1"]]), LABELS),
+        as_fitted=_categories,
+    ),
+    # the product's coercer: booleans and whole numbers as categories, one spelling in SQL and Python
+    Cell(
+        "coerced_boolean_and_number_categories",
+        ["b0", "k0", "n1"],
+        lambda: _fit(
+            Pipeline(
+                [
+                    (
+                        "coerce",
+                        FeatureFrameCoercer(numeric=("n1",), categorical=("b0", "k0")).set_output(
+                            transform="pandas"
+                        ),
+                    ),
+                    (
+                        "columns",
+                        _ct(
+                            ("n", SimpleImputer(), ["n1"]),
+                            (
+                                "c",
+                                make_pipeline(
+                                    SimpleImputer(strategy="constant", fill_value="missing"),
+                                    OneHotEncoder(handle_unknown="ignore"),
+                                ),
+                                ["b0", "k0"],
+                            ),
+                        ),
+                    ),
+                    ("model", LogisticRegression()),
+                ]
+            ),
+            ["b0", "k0", "n1"],
+        ),
+    ),
+    # calibration wrappers
+    Cell(
+        "calibrated_lightgbm_on_predict_proba",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(FrozenEstimator(_fit(_lgbm(), NUMERIC)), method="sigmoid").fit(
+            TRAIN[NUMERIC], LABELS
+        ),
+    ),
+    Cell(
+        "calibrated_random_forest",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(
+            FrozenEstimator(_fit(RandomForestClassifier(10, max_depth=5, random_state=0), NUMERIC)),
+            method="sigmoid",
+        ).fit(TRAIN[NUMERIC], LABELS),
+    ),
+    Cell(
+        "isotonic_calibration",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(FrozenEstimator(_fit(_lgbm(), NUMERIC)), method="isotonic").fit(
+            TRAIN[NUMERIC], LABELS
+        ),
+        refused="method='isotonic'",
+    ),
+    Cell(
+        "calibration_ensemble_of_folds",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(make_pipeline(SimpleImputer(), LogisticRegression()), cv=3).fit(
+            TRAIN[NUMERIC], LABELS
+        ),
+        refused="ensemble=True",
+    ),
+    Cell(
+        "unsupported_estimator",
+        NUMERIC,
+        lambda: _fit(make_pipeline(SimpleImputer(), DummyClassifier()), NUMERIC),
+        refused="supported: LogisticRegression, DecisionTreeClassifier",
+    ),
+]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=[cell.name for cell in CELLS])
+def test_exact_or_refused(cell: Cell) -> None:
+    model = cell.build()
+    if cell.refused is not None:
+        with pytest.raises(UnsupportedModelError, match=cell.refused.replace("(", r"\(")):
+            build_scoring_query(model, ["row_id"])
+        return
+    frame, nan_cells = _odd_rows(model, cell.columns)
+    expected = _python(model, cell.as_fitted(frame))
+    got = _sql(model, frame, nan_cells)
+    refused_in_python = np.isnan(expected)
+    assert refused_in_python.mean() < 0.5, "scikit-learn refused most rows: the cell would prove nothing"
+    assert len(got) == len(frame)
+    assert (np.isnan(got) == refused_in_python).all(), (
+        f"NULL in SQL on rows {np.flatnonzero(np.isnan(got) != refused_in_python)[:10].tolist()}"
+    )
+    difference = np.abs(got[~refused_in_python] - expected[~refused_in_python])
+    assert difference.max() < TOLERANCE, (
+        f"{(difference > TOLERANCE).sum()} rows wrong, max {difference.max():.3g}"
+    )
+    # The matrix must exercise the oddities: every cell has rows with NULL and unseen values.
+    assert len(frame) >= 40 + 7 * len([c for c in cell.columns if c in NUMERIC])
+
+
+def test_a_naive_float32_translation_is_caught_by_these_rows() -> None:
+    """The boundary rows above can fail: comparing raw doubles with a forest's thresholds goes wrong."""
+    model = _fit(RandomForestClassifier(20, max_depth=6, random_state=0), NUMERIC)
+    frame, _ = _odd_rows(model, NUMERIC)
+    query = build_scoring_query(model, ["row_id"], exact_float32=False)
+    connection = duckdb.connect()
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table)))
+    connection.register("rows_frame", table)
+    scored = connection.execute(query.sql("duckdb", relation="rows_frame")).df().sort_values("row_id")
+    expected = _python(model, frame)
+    usable = ~np.isnan(expected)
+    wrong = np.abs(scored["probability"].to_numpy(float)[usable] - expected[usable]) > TOLERANCE
+    assert wrong.sum() > 0
+
+
+def test_a_nan_double_is_missing_not_a_number() -> None:
+    """The warehouse can hold NaN doubles (a CSV with the text NaN); scikit-learn treats NaN as
+    missing, so must the SQL: a NaN row scores as the NULL row does, never as 1e-305."""
+    model = _fit(HistGradientBoostingClassifier(max_iter=20, random_state=0), NUMERIC)
+    frame = pd.DataFrame({"n0": [np.nan, np.nan], "n1": [0.3, 0.3], "n2": [-1.0, -1.0]})
+    got = _sql(model, frame, {(0, "n0"): "nan"})
+    assert got[0] == got[1] == pytest.approx(model.predict_proba(frame)[0, 1], abs=TOLERANCE)
+
+
+FAMILY_CELLS = [
+    cell
+    for cell in CELLS
+    if cell.refused is None
+    and cell.name
+    in {
+        "decision_tree",
+        "random_forest",
+        "extra_trees",
+        "hist_gradient_boosting",
+        "lightgbm",
+        "lightgbm_zero_as_missing",
+        "logistic_imputed_scaled",
+        "gradient_boosting",
+        "ordinal_codes_into_lightgbm_categorical",
+        "ordinal_codes_into_hgb_categorical",
+        "coerced_boolean_and_number_categories",
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def postgres_rows_warehouse(postgres_server):
+    from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
+    from leadscore.warehouse.profiles import WarehouseTarget
+
+    postgres_server.create_database("exact_or_refused")
+    warehouse = PostgresWarehouse(
+        WarehouseTarget(
+            "matrix",
+            {
+                "type": "postgres",
+                "host": "127.0.0.1",
+                "port": postgres_server.port,
+                "user": postgres_server.user,
+                "dbname": "exact_or_refused",
+            },
+        )
+    )
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("cell", FAMILY_CELLS, ids=[cell.name for cell in FAMILY_CELLS])
+def test_exact_or_refused_on_postgres(cell: Cell, postgres_rows_warehouse) -> None:
+    model = cell.build()
+    frame, nan_cells = _odd_rows(model, cell.columns)
+    expected = _python(model, cell.as_fitted(frame))
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table), dtype=np.int64))
+    types = {"row_id": "bigint"}
+    types |= {
+        c: "boolean" if c == "b0" else "varchar" if c == "c0" else "double precision" for c in cell.columns
+    }
+    name = f"rows_{cell.name}"
+    postgres_rows_warehouse.write_frame("public", name, table, types, append=False)
+    for (row, column), _ in nan_cells.items():
+        postgres_rows_warehouse.execute(
+            f"update {name} set \"{column}\" = 'NaN'::double precision where row_id = {row}"
+        )
+    query = build_scoring_query(model, ["row_id"])
+    scored = postgres_rows_warehouse.query(query.sql("postgres", relation=name)).sort_values("row_id")
+    got = scored["probability"].astype(float).to_numpy()
+    refused_in_python = np.isnan(expected)
+    assert refused_in_python.mean() < 0.5
+    assert (np.isnan(got) == refused_in_python).all()
+    assert np.abs(got[~refused_in_python] - expected[~refused_in_python]).max() < TOLERANCE
