@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,19 @@ from pathlib import Path
 
 from leadscore.bench.machine import machine_line
 from leadscore.paths import profiles_dir, project_dir
+
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests/dbt",
+    "profiles",
+    "artifacts",
+    "generated",
+)
 
 
 @dataclass
@@ -24,11 +38,33 @@ class StageResult:
     exit_code: int
 
 
-def _run(leads: int, stage: str, command: list[str], environment: dict[str, str], log: Path) -> StageResult:
+def _copy_project(destination: Path) -> None:
+    """The dbt project and its shipped model versions, so a benchmark's training writes there."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    for part in PROJECT_PARTS:
+        source = project_dir() / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            (destination / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, destination / part)
+
+
+def _run(
+    leads: int,
+    stage: str,
+    command: list[str],
+    environment: dict[str, str],
+    log: Path,
+    cwd: Path | None = None,
+) -> StageResult:
     started = time.perf_counter()
     with log.open("a") as out:
+        out.write(f"\n### {stage}: {' '.join(command)}\n")
+        out.flush()
         process = subprocess.Popen(
-            command, cwd=project_dir(), env=environment, stdout=out, stderr=subprocess.STDOUT
+            command, cwd=cwd or project_dir(), env=environment, stdout=out, stderr=subprocess.STDOUT
         )
         _, status, usage = os.wait4(process.pid, 0)
     return StageResult(
@@ -44,7 +80,8 @@ def _node_name(unique_id: str) -> str:
 def run_pipeline(
     leads: int, folder: Path, memory_limit: str | None = None
 ) -> tuple[list[StageResult], list[tuple[str, float]]]:
-    """Generate `leads` leads into their own DuckDB file and `dbt build` everything (champion scoring included).
+    """Generate `leads` leads into their own DuckDB file, `dbt build` everything (scoring with the
+    shipped champion included), train on it, and rebuild the scores with the new champion.
 
     With `memory_limit`, build once more with DuckDB capped at it: the default (80% of RAM) lets DuckDB
     keep what it likes, so the unconstrained peak overstates what a smaller machine needs."""
@@ -78,14 +115,43 @@ def run_pipeline(
             log,
         ),
     ]
+    # Train on this warehouse (its own artifacts folder, so the repository's shipped models stay
+    # untouched), then rebuild what reads the generated SQL: the scores the new champion gives.
+    project = folder / f"project_{leads}"
+    _copy_project(project)
+    trained = {
+        **environment,
+        "LEADSCORE_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(project / "profiles"),
+    }
+    stages.append(
+        _run(
+            leads,
+            "train",
+            [str(executables / "leadscore"), "train", "--manifest", str(target / "manifest.json")],
+            trained,
+            log,
+        )
+    )
+    stages.append(
+        _run(
+            leads,
+            "score",
+            [str(executables / "dbt"), "build", "--selector", "scores", "--target-path", str(target)],
+            {**trained, "DBT_PROJECT_DIR": str(project)},
+            log,
+            cwd=project,
+        )
+    )
     if memory_limit:
         stages.append(
             _run(
                 leads,
                 f"dbt build, memory_limit {memory_limit}",
                 [str(executables / "dbt"), "build", "--target-path", str(folder / f"target_{leads}_capped")],
-                {**environment, "LEADSCORE_DUCKDB_MEMORY_LIMIT": memory_limit},
+                {**trained, "LEADSCORE_DUCKDB_MEMORY_LIMIT": memory_limit},
                 log,
+                cwd=project,
             )
         )
     slowest: list[tuple[str, float]] = []
@@ -112,9 +178,12 @@ def render_pipeline_section(
         f"Measured with `{command}`: each stage a separate process on the same machine; peak memory is",
         "the stage's maximum resident set (DuckDB runs inside the dbt process). `dbt build` covers seeds,",
         "staging, features, the training mart, scoring with the shipped champion (and challenger),",
-        "reasons, snapshots and every test. DuckDB's default memory limit is 80% of RAM and it keeps what it",
-        "is allowed; a `memory_limit` row rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set",
-        "(DuckDB spills to disk beyond it), which is what a smaller machine would see.",
+        "reasons, snapshots and every test. `train` is `leadscore train` on that warehouse (tuning, fits,",
+        "5-fold CV, calibration, SQL for 7 dialects, parity and reasons checked in the warehouse, report);",
+        "`score` rebuilds the scoring models with the new champion (`dbt build --selector scores`).",
+        "DuckDB's default memory limit is 80% of RAM and it keeps what it is allowed; a `memory_limit` row",
+        "rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set (DuckDB spills to disk beyond",
+        "it), which is what a smaller machine would see.",
         machine_line(machine),
         "",
         "| leads | stage | wall s | peak memory MB | exit |",
@@ -127,7 +196,17 @@ def render_pipeline_section(
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += ["", f"Growth from {small:,} to {large:,} leads ({large / small:.0f}x the data):", ""]
-        for name in ("generate", "dbt build"):
+        pipeline = ("generate", "dbt build", "train", "score")
+        for size in (small, large):
+            total = sum(s.seconds for s in stages if s.leads == size and s.stage in pipeline)
+            peak = max(
+                (s.peak_memory_mb for s in stages if s.leads == size and s.stage in pipeline), default=0
+            )
+            lines.append(
+                f"- {size:,} leads: generate + dbt build + train + score = {total:.0f} s ({total / 60:.1f} min), "
+                f"peak memory {peak:,.0f} MB"
+            )
+        for name in pipeline:
             a = next(s for s in stages if s.leads == small and s.stage == name)
             b = next(s for s in stages if s.leads == large and s.stage == name)
             lines.append(

@@ -685,7 +685,7 @@ WITH prepared AS (
       ELSE 0.0e+00
     END AS f82
   FROM __input_relation__ AS source
-), scored AS (
+), scored AS NOT MATERIALIZED (
   SELECT
     "lead_id",
     "as_of_at",
