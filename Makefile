@@ -36,6 +36,7 @@ test: lint unit-tests
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
+	$(BIN)/leadscore bench training
 	$(BIN)/leadscore bench scoring
 	$(BIN)/leadscore bench postgres
 	$(BIN)/leadscore bench pipeline

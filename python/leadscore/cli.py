@@ -297,6 +297,32 @@ def bench_postgres(
     )
 
 
+@bench_app.command("training")
+def bench_training(
+    families: str = typer.Option("logistic,lightgbm,hgb,gbm", help="Model families to fit side by side."),
+    target: str | None = TARGET_OPTION,
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+) -> None:
+    """Every model family on the current warehouse's training mart: tuning and fit time, AUC."""
+    from leadscore.bench.training import render_training_section, run_families
+    from leadscore.modeling.dataset import load_training_data
+    from leadscore.modeling.feature_spec import load_feature_spec
+    from leadscore.paths import project_dir
+    from leadscore.warehouse import connect
+
+    warehouse = connect(target, read_only=True)
+    try:
+        data = load_training_data(warehouse, load_feature_spec(project_dir() / "target" / "manifest.json"))
+    finally:
+        warehouse.close()
+    kinds = tuple(part.strip() for part in families.split(",") if part.strip())
+    results = run_families(data, kinds)
+    rows = {split: len(data.part(split)) for split in ("train", "validation", "test")}
+    _write_bench_section(
+        output, "training", lambda machine, command: render_training_section(results, rows, machine, command)
+    )
+
+
 @bench_app.command("pipeline")
 def bench_pipeline(
     leads: str = typer.Option("100000,1000000", help="Lead counts to run the pipeline at."),

@@ -3,7 +3,36 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+# What a working copy of the dbt project needs (tests and the pipeline benchmark train into copies).
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests/dbt",
+    "profiles",
+    "artifacts",
+    "generated",
+)
+
+
+def copy_project(destination: Path, source: Path | None = None) -> Path:
+    """A copy of the dbt project with its shipped model versions, so training writes there."""
+    source = source or project_dir()
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        origin = source / part
+        if origin.is_dir():
+            shutil.copytree(origin, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif origin.exists():
+            (destination / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(origin, destination / part)
+    return destination
 
 
 def project_dir() -> Path:

@@ -14,18 +14,6 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = (
-    "dbt_project.yml",
-    "selectors.yml",
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "tests/dbt",
-    "profiles",
-    "artifacts",
-    "generated",
-)
 os.environ["LEADSCORE_PROJECT_DIR"] = str(REPOSITORY)
 os.environ["DBT_PROFILES_DIR"] = str(REPOSITORY / "profiles")
 
@@ -57,15 +45,9 @@ class Environment:
 
 
 def copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = REPOSITORY / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            (destination / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, destination / part)
-    return destination
+    from leadscore.paths import copy_project as copy
+
+    return copy(destination, REPOSITORY)
 
 
 @dataclass

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 
-from leadscore.threads import thread_count
 from leadscore.transpile.assemblers import assemble_raw_score
 from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.trees import NumericSplit
@@ -84,17 +83,9 @@ def fit_model(model: ModelSize, seed: int = 0):
         ).fit(X, y)
     from lightgbm import LGBMClassifier
 
-    return LGBMClassifier(
-        n_estimators=model.trees,
-        num_leaves=model.size,
-        learning_rate=0.05,
-        min_child_samples=50,
-        random_state=seed,
-        n_jobs=thread_count(),
-        deterministic=True,
-        force_row_wise=True,
-        verbosity=-1,
-    ).fit(X, y)
+    from leadscore.modeling.pipelines import lightgbm_settings
+
+    return LGBMClassifier(**lightgbm_settings(model.trees, model.size, 0.05)).fit(X, y)
 
 
 def fit_gbm(trees: int, depth: int, seed: int = 0) -> GradientBoostingClassifier:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-HEADER = "# Benchmarks\n\nProduced by `leadscore bench scoring` and `leadscore bench pipeline` (see `make bench`); do not edit by hand.\n"
+HEADER = "# Benchmarks\n\nProduced by `leadscore bench training`, `scoring`, `postgres` and `pipeline` (see `make bench`); do not edit by hand.\n"
 
 
 def write_section(path: Path, name: str, body: str) -> None:

@@ -13,20 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leadscore.bench.machine import machine_line
-from leadscore.paths import profiles_dir, project_dir
-
-PROJECT_PARTS = (
-    "dbt_project.yml",
-    "selectors.yml",
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "tests/dbt",
-    "profiles",
-    "artifacts",
-    "generated",
-)
+from leadscore.paths import copy_project, profiles_dir, project_dir
 
 
 @dataclass
@@ -36,19 +23,6 @@ class StageResult:
     seconds: float
     peak_memory_mb: float
     exit_code: int
-
-
-def _copy_project(destination: Path) -> None:
-    """The dbt project and its shipped model versions, so a benchmark's training writes there."""
-    if destination.exists():
-        shutil.rmtree(destination)
-    for part in PROJECT_PARTS:
-        source = project_dir() / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            (destination / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, destination / part)
 
 
 def _run(
@@ -85,6 +59,7 @@ def run_pipeline(
 
     With `memory_limit`, build once more with DuckDB capped at it: the default (80% of RAM) lets DuckDB
     keep what it likes, so the unconstrained peak overstates what a smaller machine needs."""
+    folder = folder.resolve()  # stages run from other folders
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / f"scale_{leads}.duckdb"
     database.unlink(missing_ok=True)
@@ -118,7 +93,8 @@ def run_pipeline(
     # Train on this warehouse (its own artifacts folder, so the repository's shipped models stay
     # untouched), then rebuild what reads the generated SQL: the scores the new champion gives.
     project = folder / f"project_{leads}"
-    _copy_project(project)
+    shutil.rmtree(project, ignore_errors=True)
+    copy_project(project)
     trained = {
         **environment,
         "LEADSCORE_PROJECT_DIR": str(project),

@@ -66,10 +66,15 @@ def preprocessing(spec: FeatureSpec, scale: bool) -> Pipeline:
             ),
         ),
     ]
+    return _prepare(spec, Pipeline(numeric_steps), Pipeline(categorical_steps))
+
+
+def _prepare(spec: FeatureSpec, numeric: object, categorical: object) -> Pipeline:
+    """The coercer, then numbers and booleans through `numeric`, categories through `categorical`."""
     columns = ColumnTransformer(
         [
-            ("numeric", Pipeline(numeric_steps), [*spec.numeric, *spec.boolean]),
-            ("categorical", Pipeline(categorical_steps), list(spec.categorical)),
+            ("numeric", numeric, [*spec.numeric, *spec.boolean]),
+            ("categorical", categorical, list(spec.categorical)),
         ],
         remainder="drop",
         verbose_feature_names_out=True,
@@ -86,15 +91,7 @@ def native_preprocessing(spec: FeatureSpec) -> Pipeline:
         min_frequency=MIN_CATEGORY_SHARE,
         max_categories=MAX_CATEGORY_CODES,
     )
-    columns = ColumnTransformer(
-        [
-            ("numeric", "passthrough", [*spec.numeric, *spec.boolean]),
-            ("categorical", encoder, list(spec.categorical)),
-        ],
-        remainder="drop",
-        verbose_feature_names_out=True,
-    )
-    return Pipeline([("coerce", _coercer(spec)), ("columns", columns)])
+    return _prepare(spec, "passthrough", encoder)
 
 
 def categorical_positions(spec: FeatureSpec) -> list[int]:

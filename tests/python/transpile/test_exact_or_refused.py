@@ -186,6 +186,15 @@ def _fit(model, columns):
     return model.fit(TRAIN[columns], LABELS)
 
 
+def _one_hot_logistic(encoder: OneHotEncoder) -> Pipeline:
+    """c0 imputed then one-hot encoded by `encoder`, n1 passed through, into a logistic regression."""
+    categories = make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), encoder)
+    return _fit(
+        make_pipeline(_ct(("c", categories, ["c0"]), ("n", "passthrough", ["n1"])), LogisticRegression()),
+        ["c0", "n1"],
+    )
+
+
 CELLS = [
     # every estimator family, bare, on numeric columns with missing values in training
     Cell(
@@ -286,83 +295,22 @@ CELLS = [
     Cell(
         "one_hot_ignore_with_min_frequency",
         ["c0", "n1"],
-        lambda: _fit(
-            make_pipeline(
-                _ct(
-                    (
-                        "c",
-                        make_pipeline(
-                            SimpleImputer(strategy="constant", fill_value="none"),
-                            OneHotEncoder(handle_unknown="ignore", min_frequency=0.02),
-                        ),
-                        ["c0"],
-                    ),
-                    ("n", "passthrough", ["n1"]),
-                ),
-                LogisticRegression(),
-            ),
-            ["c0", "n1"],
-        ),
+        lambda: _one_hot_logistic(OneHotEncoder(handle_unknown="ignore", min_frequency=0.02)),
     ),
     Cell(
         "one_hot_infrequent_if_exist",
         ["c0", "n1"],
-        lambda: _fit(
-            make_pipeline(
-                _ct(
-                    (
-                        "c",
-                        make_pipeline(
-                            SimpleImputer(strategy="constant", fill_value="none"),
-                            OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.02),
-                        ),
-                        ["c0"],
-                    ),
-                    ("n", "passthrough", ["n1"]),
-                ),
-                LogisticRegression(),
-            ),
-            ["c0", "n1"],
-        ),
+        lambda: _one_hot_logistic(OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.02)),
     ),
     Cell(
         "one_hot_drop_first",
         ["c0", "n1"],
-        lambda: _fit(
-            make_pipeline(
-                _ct(
-                    (
-                        "c",
-                        make_pipeline(
-                            SimpleImputer(strategy="constant", fill_value="none"),
-                            OneHotEncoder(drop="first", handle_unknown="ignore"),
-                        ),
-                        ["c0"],
-                    ),
-                    ("n", "passthrough", ["n1"]),
-                ),
-                LogisticRegression(),
-            ),
-            ["c0", "n1"],
-        ),
+        lambda: _one_hot_logistic(OneHotEncoder(drop="first", handle_unknown="ignore")),
     ),
     Cell(
         "one_hot_unknown_is_an_error",
         ["c0", "n1"],
-        lambda: _fit(
-            make_pipeline(
-                _ct(
-                    (
-                        "c",
-                        make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), OneHotEncoder()),
-                        ["c0"],
-                    ),
-                    ("n", "passthrough", ["n1"]),
-                ),
-                LogisticRegression(),
-            ),
-            ["c0", "n1"],
-        ),
+        lambda: _one_hot_logistic(OneHotEncoder()),
     ),
     Cell(
         "columns_by_position_and_passthrough_remainder",
@@ -611,3 +559,96 @@ def test_exact_or_refused_on_postgres(cell: Cell, postgres_rows_warehouse) -> No
     assert refused_in_python.mean() < 0.5
     assert (np.isnan(got) == refused_in_python).all()
     assert np.abs(got[~refused_in_python] - expected[~refused_in_python]).max() < TOLERANCE
+
+
+def _with_float32_splits(translation, float32_mode):
+    """A wrong translation on purpose: every numeric split treated as scikit-learn's float32 trees."""
+    from dataclasses import replace as replaced
+
+    from leadscore.transpile.query import raw_score_terms
+    from leadscore.transpile.trees import Tree, tree_sql
+
+    inputs = translation.tree_inputs
+    trees = [
+        tree_sql(
+            Tree(
+                tuple(replaced(s, float32=True) if isinstance(s, NumericSplit) else s for s in tree.splits),
+                tree.left,
+                tree.right,
+                tree.values,
+                tree.weights,
+            ),
+            inputs,
+            float32_mode=float32_mode,
+        )
+        for tree in translation.raw.trees
+    ]
+    return raw_score_terms(translation, trees), [], "prepared"
+
+
+@pytest.mark.parametrize("family", ["hist_gradient_boosting", "lightgbm"])
+def test_histogram_trees_compare_in_float64(family: str) -> None:
+    """HistGradientBoosting and LightGBM compare the float64 value with their thresholds (unlike
+    scikit-learn's other trees, which cast to float32 first): translated as float32 trees, the rows
+    one double above a threshold go the wrong way."""
+    cell = next(c for c in CELLS if c.name == family)
+    model = cell.build()
+    raw = assemble_raw_score(model)
+    splits = [s for t in raw.trees for s in t.splits if isinstance(s, NumericSplit)]
+    assert splits and not any(s.float32 for s in splits)
+    frame, nan_cells = _odd_rows(model, cell.columns)
+    expected = _python(model, frame)
+    assert np.abs(_sql(model, frame, nan_cells) - expected).max() < TOLERANCE
+    wrong_query = build_scoring_query(model, ["row_id"], form=_with_float32_splits)
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table)))
+    connection = duckdb.connect()
+    connection.register("rows_frame", table)
+    wrong = connection.execute(wrong_query.sql("duckdb", relation="rows_frame")).df().sort_values("row_id")
+    usable = ~np.isnan(expected)
+    assert (np.abs(wrong["probability"].to_numpy(float)[usable] - expected[usable]) > TOLERANCE).sum() > 0
+
+
+REASON_CELLS = [
+    "decision_tree",
+    "random_forest",
+    "hist_gradient_boosting",
+    "ordinal_codes_into_hgb_categorical",
+    "hgb_native_pandas_categories",
+    "lightgbm_native_pandas_categories",
+    "lightgbm_zero_as_missing",
+    "gradient_boosting",
+    "coerced_boolean_and_number_categories",
+]
+
+
+@pytest.mark.parametrize("name", REASON_CELLS)
+def test_reasons_sum_to_the_log_odds_for_every_family(name: str) -> None:
+    """bias + the per-feature contributions = the calibrated log-odds on every row, whatever the family."""
+    from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query
+
+    cell = next(c for c in CELLS if c.name == name)
+    fitted = cell.build()
+    calibrated = CalibratedClassifierCV(FrozenEstimator(fitted), method="sigmoid").fit(
+        cell.as_fitted(TRAIN[cell.columns]), LABELS
+    )
+    frame, _ = _odd_rows(fitted, cell.columns)
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table)))
+    connection = duckdb.connect()
+    connection.register("rows_frame", table)
+    prepared = [s for s in (fitted.steps[:-1] if isinstance(fitted, Pipeline) else [])]
+    means = None
+    if prepared and isinstance(fitted.steps[-1][1], LogisticRegression):
+        means = np.nanmean(np.asarray(Pipeline(prepared).transform(TRAIN[cell.columns]), dtype=float), axis=0)
+    reasons = build_contribution_query(calibrated, ["row_id"], cell.columns, means)
+    scored = connection.execute(
+        build_scoring_query(calibrated, ["row_id"]).sql("duckdb", relation="rows_frame")
+    ).df()
+    explained = connection.execute(reasons.sql("duckdb", relation="rows_frame")).df()
+    merged = scored.merge(explained, on="row_id", validate="one_to_one").dropna(subset=["log_odds"])
+    assert len(merged) > len(frame) / 2
+    total = merged["bias"] + merged[[CONTRIBUTION_PREFIX + c for c in cell.columns]].sum(axis=1)
+    assert np.abs(total - merged["log_odds"]).max() < TOLERANCE
+    # Features the trees split on get non-zero contributions somewhere.
+    assert (merged[[CONTRIBUTION_PREFIX + c for c in cell.columns]].abs() > 0).any().any()
