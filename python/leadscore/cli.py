@@ -83,11 +83,18 @@ def train(
         help="Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), "
         "gbm (GradientBoostingClassifier).",
     ),
+    cv_folds: int = typer.Option(
+        0, "--cv-folds", min=0, help="Also run k-fold CV on train, grouped by lead (k more fits per family)."
+    ),
 ) -> None:
     """Train the model families on the training mart, compare them with the baseline, transpile each
     to SQL, promote the best (on validation) to champion and the runner-up to challenger."""
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
-    steps.train(target, manifest, segment_by, allow_leakage, kinds)
+    if cv_folds == 1:
+        raise typer.BadParameter(
+            "cross-validation needs at least 2 folds (0 skips it)", param_hint="--cv-folds"
+        )
+    steps.train(target, manifest, segment_by, allow_leakage, kinds, cv_folds)
 
 
 @app.command()

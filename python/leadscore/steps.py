@@ -108,6 +108,7 @@ def train(
     segment_by: str | None = None,
     allow_leakage: bool = False,
     kinds: tuple[str, ...] | None = None,
+    cv_folds: int = 0,
 ):
     from leadscore.modeling.job import run_training
     from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS
@@ -135,6 +136,7 @@ def train(
             leakage_settings=config.leakage if config else None,
             allow_leakage=allow_leakage,
             kinds=tuple(dict.fromkeys(kinds)),
+            cv_folds=cv_folds,
         )
     finally:
         warehouse.close()

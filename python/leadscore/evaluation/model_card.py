@@ -18,6 +18,15 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows])
 
 
+def _cross_validation_line(cross_validation: dict) -> str:
+    if not cross_validation.get("folds"):
+        return "Cross-validation: not run (`leadscore train --cv-folds N`); the chronological test split above is the estimate."
+    return (
+        f"{cross_validation['folds']}-fold cross-validation on train (grouped by lead): AUC "
+        f"{cross_validation['mean_auc']:.4f} ± {cross_validation['std_auc']:.4f}."
+    )
+
+
 def render_model_card(
     model_id: str,
     kind: str,
@@ -48,9 +57,9 @@ outside that use (credit, employment, pricing), and not for leads older than the
 ## Model
 {description}
 Class imbalance: balanced class/sample weights; probabilities then recalibrated with Platt scaling
-on the validation split, so they match observed conversion rates. The whole pipeline (coercion,
-imputation, one-hot with a rare/unknown bucket, scaling, model, calibration) runs in the warehouse
-as generated SQL.
+on the validation split, so they match observed conversion rates. The whole pipeline (every
+preprocessing step above, the model, the calibration) runs in the warehouse as generated SQL,
+checked against predict_proba on every test row before this version was saved.
 
 ## Data
 `features.lead_training_set`: monthly point-in-time snapshots of open leads, features built only
@@ -62,7 +71,7 @@ from activity before each snapshot, label window closed. Chronological split:
 
 {_table(comparison)}
 
-5-fold cross-validation on train (grouped by lead): AUC {cross_validation["mean_auc"]:.4f} ± {cross_validation["std_auc"]:.4f}.
+{_cross_validation_line(cross_validation)}
 
 At the tier thresholds (probability >= break-even of each tier's cost):
 

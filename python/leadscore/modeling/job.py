@@ -34,14 +34,16 @@ from leadscore.warehouse.sql_names import quoted, relation_name
 
 EXACT = 1e-9  # the largest |SQL - Python| difference a published version may show
 DESCRIPTIONS = {
-    "logistic": "Logistic regression (L2; C chosen on validation) on standardised numeric features, "
-    "missing-value indicators and one-hot categories.",
+    "logistic": "Logistic regression (L2; C chosen on validation) on median-imputed, standardised numeric "
+    "features, missing-value indicators and one-hot categories (rare and unseen ones share a column).",
     "gbm": "scikit-learn GradientBoostingClassifier (depth and tree count chosen on validation, "
     "subsample 0.8) on imputed numeric features, missing-value indicators and one-hot categories.",
     "hgb": "scikit-learn HistGradientBoostingClassifier (leaves and tree count chosen on validation) on "
-    "numeric features as they are (missing values routed by the trees) and native categorical splits.",
+    "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
+    "natively (rare ones share a code; unseen ones go where missing values go).",
     "lightgbm": "LightGBM (leaves and tree count chosen on validation; row and column subsampling 0.8) on "
-    "numeric features as they are (missing values routed by the trees) and native categorical splits.",
+    "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
+    "natively (rare ones share a code; unseen ones go right, as LightGBM sends them).",
 }
 
 
@@ -161,6 +163,7 @@ def run_training(
     leakage_settings: LeakageSettings | None = None,
     allow_leakage: bool = False,
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
+    cv_folds: int = 0,
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest)."""
     spec = spec or load_feature_spec(manifest_path)
@@ -172,7 +175,7 @@ def run_training(
     window = data.splits["label_window_days"].dropna()
     window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
     tiers = load_tiers(warehouse)
-    run = train_models(warehouse, data, tiers, window_days, kinds)
+    run = train_models(warehouse, data, tiers, window_days, kinds, cv_folds)
     comparison = run.comparison()
 
     versions: dict[str, ModelVersion] = {}

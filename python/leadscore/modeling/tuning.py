@@ -49,6 +49,7 @@ class TuningResult:
     validation_auc: float
     trials: list[dict[str, float | int]] = field(default_factory=list)
     fit_seconds: float = 0.0  # the final fit with the chosen settings
+    pipeline: Pipeline | None = field(default=None, repr=False)  # that fit, when tuning already made it
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -154,18 +155,20 @@ def timed_fit(kind: str, data: TrainingData, params: dict[str, float | int]) -> 
     return pipeline, time.perf_counter() - started
 
 
-def cross_validated_auc(kind: str, data: TrainingData, params: dict[str, float | int]) -> dict[str, object]:
-    """5-fold CV on train, folds grouped by lead (a lead's monthly snapshots never straddle folds).
+def cross_validated_auc(
+    kind: str, data: TrainingData, params: dict[str, float | int], folds: int = CV_FOLDS
+) -> dict[str, object]:
+    """k-fold CV on train, folds grouped by lead (a lead's monthly snapshots never straddle folds).
     Folds run one after another, each fit with the explicit thread count."""
     train = data.part("train")
     X, y = train[list(data.spec.features)], train[data.spec.label].astype(int).to_numpy()
     scores = []
-    for fit_rows, test_rows in GroupKFold(n_splits=CV_FOLDS).split(X, y, groups=train["lead_id"]):
+    for fit_rows, test_rows in GroupKFold(n_splits=folds).split(X, y, groups=train["lead_id"]):
         pipeline = fit_pipeline(kind, data, params, X.iloc[fit_rows], y[fit_rows])
         with limited_threads():
             scores.append(float(roc_auc_score(y[test_rows], pipeline.decision_function(X.iloc[test_rows]))))
     return {
-        "folds": CV_FOLDS,
+        "folds": folds,
         "mean_auc": float(np.mean(scores)),
         "std_auc": float(np.std(scores)),
         "fold_aucs": scores,
