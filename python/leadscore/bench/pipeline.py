@@ -154,10 +154,11 @@ def render_pipeline_section(
         f"Measured with `{command}`: each stage a separate process on the same machine; peak memory is",
         "the stage's maximum resident set (DuckDB runs inside the dbt process). `dbt build` covers seeds,",
         "staging, features, the training mart, scoring with the shipped champion (and challenger),",
-        "reasons, snapshots and every test. `train` is `leadscore train` on that warehouse (tuning, fits,",
-        "5-fold CV, calibration, SQL for 7 dialects, parity and reasons checked in the warehouse, report);",
-        "`score` rebuilds the scoring models with the new champion (`dbt build --selector scores`).",
-        "DuckDB's default memory limit is 80% of RAM and it keeps what it is allowed; a `memory_limit` row",
+        "reasons, snapshots and every test. `train` is `leadscore train` on that warehouse (logistic and",
+        "LightGBM: settings searched on at most 300,000 of the most recent training rows, then fitted on all;",
+        "calibration, SQL for 7 dialects, parity and reasons checked in the warehouse, report); `score`",
+        "rebuilds the scoring models with the new champion (`dbt build --selector scores`). DuckDB's default",
+        "memory limit is 80% of RAM and it keeps what it is allowed; with `--memory-limit` a further row",
         "rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set (DuckDB spills to disk beyond",
         "it), which is what a smaller machine would see.",
         machine_line(machine),
@@ -192,7 +193,7 @@ def render_pipeline_section(
         if models:
             lines += [
                 "",
-                f"Slowest dbt nodes at {leads:,} leads: "
+                f"Slowest dbt nodes of the `score` stage at {leads:,} leads: "
                 + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in models)
                 + ".",
             ]

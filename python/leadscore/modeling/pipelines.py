@@ -131,24 +131,32 @@ def hgb_pipeline(spec: FeatureSpec, n_estimators: int, max_leaf_nodes: int, lear
     return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
 
 
+def lightgbm_settings(n_estimators: int, num_leaves: int, learning_rate: float) -> dict[str, object]:
+    """LightGBM as we run it: explicit threads, the same bytes from the same data (deterministic,
+    row-wise histograms), quiet."""
+    return {
+        "n_estimators": n_estimators,
+        "num_leaves": num_leaves,
+        "learning_rate": learning_rate,
+        "min_child_samples": 50,
+        "random_state": RANDOM_STATE,
+        "n_jobs": thread_count(),
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbosity": -1,
+    }
+
+
 def lightgbm_pipeline(
     spec: FeatureSpec, n_estimators: int, num_leaves: int, learning_rate: float
 ) -> Pipeline:
     model = LightGBMClassifier(
-        n_estimators=n_estimators,
-        num_leaves=num_leaves,
-        learning_rate=learning_rate,
-        min_child_samples=50,
+        **lightgbm_settings(n_estimators, num_leaves, learning_rate),
         reg_lambda=1.0,
         subsample=0.8,
         subsample_freq=1,
         colsample_bytree=0.8,
         cat_smooth=10.0,
-        random_state=RANDOM_STATE,
-        n_jobs=thread_count(),
-        deterministic=True,
-        force_row_wise=True,
-        verbosity=-1,
     )
     return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
 
