@@ -269,6 +269,16 @@ def assemble_hist_gradient_boosting(model: HistGradientBoostingClassifier) -> Ra
     )
 
 
+def _lightgbm_threshold(threshold: float) -> float:
+    """LightGBM reads every |x| <= 1e-35f as exactly 0.0 before comparing (its row reader drops
+    near-zero values). That changes the split only for a threshold inside that band: then every
+    value in the band goes left (t >= 0) or right (t < 0), which `x <= t'` says with t' the band's
+    edge (or the double just below -band)."""
+    if -LIGHTGBM_ZERO_BAND <= threshold < LIGHTGBM_ZERO_BAND:
+        return LIGHTGBM_ZERO_BAND if threshold >= 0 else float(np.nextafter(-LIGHTGBM_ZERO_BAND, -np.inf))
+    return threshold
+
+
 def _lightgbm_tree(structure: dict) -> Tree:
     splits: list[Split | None] = []
     left: list[int] = []
@@ -295,9 +305,13 @@ def _lightgbm_tree(structure: dict) -> Tree:
         feature = int(node["split_feature"])
         if node["decision_type"] == "==":
             codes = frozenset(int(code) for code in str(node["threshold"]).split("||"))
-            splits.append(CategorySplit(feature=feature, left=codes, known=None, missing_left=False))
+            splits.append(
+                CategorySplit(
+                    feature=feature, left=codes, known=None, missing_left=False, zero_band=LIGHTGBM_ZERO_BAND
+                )
+            )
         elif node["decision_type"] == "<=":
-            threshold = float(node["threshold"])
+            threshold = _lightgbm_threshold(float(node["threshold"]))
             missing_type = node["missing_type"]
             default_left = bool(node["default_left"])
             if missing_type == "None":  # NaN is read as 0.0 and compared

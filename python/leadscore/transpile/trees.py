@@ -50,6 +50,7 @@ class CategorySplit:
     left: frozenset[int]
     known: frozenset[int] | None
     missing_left: bool
+    zero_band: float | None = None  # |x| <= zero_band reads as code 0 (LightGBM)
 
 
 Split = NumericSplit | CategorySplit
@@ -190,6 +191,12 @@ def _negated(goes_left: exp.Expression) -> exp.Expression:
 
 
 def _category_test(split: CategorySplit, value: exp.Expression, is_code: bool) -> exp.Expression:
+    if split.zero_band is not None and not is_code:  # near-zero values read as 0 (LightGBM)
+        band = exp.and_(
+            exp.GTE(this=value.copy(), expression=double(-split.zero_band)),
+            exp.LTE(this=value.copy(), expression=double(split.zero_band)),
+        )
+        value = exp.Paren(this=exp.Case(ifs=[exp.If(this=band, true=double(0.0))], default=value.copy()))
     whole = _whole(value.copy(), is_code)
     in_left = _member(whole, split.left)
     if not is_code:

@@ -21,6 +21,7 @@ EVIL_CATEGORIES = [
     "",
 ]
 EXTREMES = [0.0, -1.0, 1e15, -1e15, 1e-300, float("inf"), float("-inf"), float("nan")]
+EXTREMES += [float(np.float32(1e-35)), -float(np.float32(1e-35))]  # LightGBM's zero band edges
 
 
 def _threshold_values(threshold: float) -> list[float]:

@@ -66,7 +66,10 @@ def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
         scored = _score(connection, query, relation_name("adversarial", "rows")).sort_values("lead_id")
         expected = estimator.predict_proba(frame[list(spec.features)])[:, 1]
         assert scored["probability"].notna().all()
-        assert np.abs(scored["probability"].to_numpy() - expected).max() < TOLERANCE
+        difference = np.abs(scored["probability"].to_numpy() - expected)
+        assert difference.max() < TOLERANCE, frame.iloc[
+            np.flatnonzero(difference > TOLERANCE)[:3]
+        ].T.to_string()
         if kind == "lightgbm":
             # The rows sit exactly on the trees' thresholds: a translation that compared with `<`
             # instead of `<=` would go wrong there, so the test can fail.
