@@ -52,7 +52,12 @@ counted as (
         sum(case when days_before_as_of < 30 then 1 else 0 end) as count_30d,
         sum(case when days_before_as_of >= 30 and days_before_as_of < 60 then 1 else 0 end) as count_prior_30d,
         sum(case when days_before_as_of < 90 then 1 else 0 end) as count_90d,
-        sum(exp(-ln(2.0) * days_before_as_of / {{ var('engagement_half_life_days') }})) as decayed_count,
+        -- Each term rounded to a multiple of 2^-30 (< 1e-9): sums of such terms are exact in a double,
+        -- so the result no longer depends on the order threads add them in (rebuilds give the same bits).
+        sum(
+            floor(exp(-ln(2.0) * days_before_as_of / {{ var('engagement_half_life_days') }}) * 1073741824.0 + 0.5)
+            / 1073741824.0
+        ) as decayed_count,
         min(days_before_as_of) as days_since_last,
         max(days_before_as_of) as days_since_first,
         max(occurred_at) as last_occurred_at

@@ -49,7 +49,9 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
         f"select {select} from {relation_name(*spec.training_relation, dialect)} "
         f"where {quoted(spec.split, dialect)} in ('train', 'validation', 'test') order by 1, 2"
     )
-    splits = warehouse.query(f"select * from {relation_name(*spec.splits_relation, dialect)}")
+    splits = warehouse.query(
+        f"select * from {relation_name(*spec.splits_relation, dialect)} order by {quoted('starts_at', dialect)}, 1"
+    )
     data = TrainingData(frame=frame, spec=spec, splits=splits)
     check_trainable(data)
     return data

@@ -67,7 +67,7 @@ WITH prepared AS MATERIALIZED (
           END,
           CAST('2.5036769719899405' AS DOUBLE PRECISION)
         ) - CAST('3.6533437251017142' AS DOUBLE PRECISION)
-      ) / CAST('3.8548622677645548' AS DOUBLE PRECISION)
+      ) / CAST('3.854862267764555' AS DOUBLE PRECISION)
     ) AS f5,
     (
       (
@@ -695,35 +695,35 @@ WITH prepared AS MATERIALIZED (
           (
             (
               (
-                CAST('-0.8746460180975212' AS DOUBLE PRECISION) + (
-                  f0 * CAST('-0.09339966422079557' AS DOUBLE PRECISION)
+                CAST('-0.8746460180979411' AS DOUBLE PRECISION) + (
+                  f0 * CAST('-0.09339966422075559' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f1 * CAST('0.2242972012180025' AS DOUBLE PRECISION)
+                  f1 * CAST('0.22429720121791175' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f2 * CAST('-0.3357818122587054' AS DOUBLE PRECISION)
+                    f2 * CAST('-0.3357818122590728' AS DOUBLE PRECISION)
                   ) + (
-                    f3 * CAST('-0.2843752197800078' AS DOUBLE PRECISION)
+                    f3 * CAST('-0.28437521978010555' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * CAST('0.23444535112189477' AS DOUBLE PRECISION)
+                  f4 * CAST('0.23444535112186204' AS DOUBLE PRECISION)
                 ) + (
-                  f5 * CAST('0.20791111519873928' AS DOUBLE PRECISION)
+                  f5 * CAST('0.207911115199231' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f6 * CAST('0.15906462473736832' AS DOUBLE PRECISION)
+                  f6 * CAST('0.159064624737353' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f7 * CAST('0.2298319902476742' AS DOUBLE PRECISION)
+                    f7 * CAST('0.22983199024770712' AS DOUBLE PRECISION)
                   ) + (
-                    f8 * CAST('0.09601710719255586' AS DOUBLE PRECISION)
+                    f8 * CAST('0.09601710719257406' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -732,40 +732,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f9 * CAST('0.03493226004327833' AS DOUBLE PRECISION)
+                  f9 * CAST('0.03493226004332072' AS DOUBLE PRECISION)
                 ) + (
-                  f10 * CAST('0.044937094827080006' AS DOUBLE PRECISION)
+                  f10 * CAST('0.04493709482707782' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f11 * CAST('-0.05379291130631679' AS DOUBLE PRECISION)
+                  f11 * CAST('-0.05379291130636716' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f12 * CAST('-0.6581244603089117' AS DOUBLE PRECISION)
+                    f12 * CAST('-0.6581244603087927' AS DOUBLE PRECISION)
                   ) + (
-                    f13 * CAST('-0.013341663257333053' AS DOUBLE PRECISION)
+                    f13 * CAST('-0.013341663257357854' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * CAST('-0.01218902737734508' AS DOUBLE PRECISION)
+                  f14 * CAST('-0.012189027377367144' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f15 * CAST('-0.12282976781647985' AS DOUBLE PRECISION)
+                    f15 * CAST('-0.12282976781648904' AS DOUBLE PRECISION)
                   ) + (
-                    f16 * CAST('-0.12176834521154759' AS DOUBLE PRECISION)
+                    f16 * CAST('-0.12176834521156553' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f17 * CAST('0.026255238943811297' AS DOUBLE PRECISION)
+                  f17 * CAST('0.026255238943858308' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f18 * CAST('0.10628205364844306' AS DOUBLE PRECISION)
+                    f18 * CAST('0.10628205364847397' AS DOUBLE PRECISION)
                   ) + (
-                    f19 * CAST('0.09257628833857325' AS DOUBLE PRECISION)
+                    f19 * CAST('0.09257628833854406' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -776,36 +776,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f20 * CAST('0.15695680350181945' AS DOUBLE PRECISION)
+                  f20 * CAST('0.1569568035017902' AS DOUBLE PRECISION)
                 ) + (
-                  f21 * CAST('-0.3636386788912101' AS DOUBLE PRECISION)
+                  f21 * CAST('-0.3636386788912089' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f22 * CAST('-0.2030448856012226' AS DOUBLE PRECISION)
+                  f22 * CAST('-0.20304488560124226' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f23 * CAST('-0.02493257457727266' AS DOUBLE PRECISION)
+                    f23 * CAST('-0.02493257457726762' AS DOUBLE PRECISION)
                   ) + (
-                    f24 * CAST('0.005334433158599235' AS DOUBLE PRECISION)
+                    f24 * CAST('0.005334433158632144' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * CAST('0.20014226927693202' AS DOUBLE PRECISION)
+                  f25 * CAST('0.2001422692769391' AS DOUBLE PRECISION)
                 ) + (
-                  f26 * CAST('0.005334433158599235' AS DOUBLE PRECISION)
+                  f26 * CAST('0.005334433158632144' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f27 * CAST('-0.017146838562965495' AS DOUBLE PRECISION)
+                  f27 * CAST('-0.017146838562954646' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f28 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
+                    f28 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
                   ) + (
-                    f29 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
+                    f29 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -814,40 +814,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f30 * CAST('0.011451183863839491' AS DOUBLE PRECISION)
+                  f30 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
                 ) + (
-                  f31 * CAST('-0.5757994361929976' AS DOUBLE PRECISION)
+                  f31 * CAST('-0.5757994361928264' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f32 * CAST('0.6937716951581177' AS DOUBLE PRECISION)
+                  f32 * CAST('0.6937716951582701' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f33 * CAST('-0.4638668215660151' AS DOUBLE PRECISION)
+                    f33 * CAST('-0.46386682156608094' AS DOUBLE PRECISION)
                   ) + (
-                    f34 * CAST('0.05290941152976435' AS DOUBLE PRECISION)
+                    f34 * CAST('0.05290941152983495' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * CAST('0.031038022715953958' AS DOUBLE PRECISION)
+                  f35 * CAST('0.031038022716017695' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f36 * CAST('-0.03370673649238142' AS DOUBLE PRECISION)
+                    f36 * CAST('-0.03370673649228077' AS DOUBLE PRECISION)
                   ) + (
-                    f37 * CAST('-0.1977688748792299' AS DOUBLE PRECISION)
+                    f37 * CAST('-0.19776887487914127' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f38 * CAST('0.16357087895540573' AS DOUBLE PRECISION)
+                  f38 * CAST('0.16357087895546463' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f39 * CAST('-0.039583203085909575' AS DOUBLE PRECISION)
+                    f39 * CAST('-0.03958320308580527' AS DOUBLE PRECISION)
                   ) + (
-                    f40 * CAST('-0.16408730649299463' AS DOUBLE PRECISION)
+                    f40 * CAST('-0.16408730649297965' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -860,36 +860,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f41 * CAST('0.5252682545337845' AS DOUBLE PRECISION)
+                  f41 * CAST('0.5252682545337299' AS DOUBLE PRECISION)
                 ) + (
-                  f42 * CAST('-0.04796469623511663' AS DOUBLE PRECISION)
+                  f42 * CAST('-0.04796469623500872' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f43 * CAST('0.10881654763197364' AS DOUBLE PRECISION)
+                  f43 * CAST('0.108816547632046' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f44 * CAST('-0.06341513729112741' AS DOUBLE PRECISION)
+                    f44 * CAST('-0.06341513729105029' AS DOUBLE PRECISION)
                   ) + (
-                    f45 * CAST('-0.05905838288458321' AS DOUBLE PRECISION)
+                    f45 * CAST('-0.059058382884541134' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * CAST('0.23591884830494406' AS DOUBLE PRECISION)
+                  f46 * CAST('0.23591884830499774' AS DOUBLE PRECISION)
                 ) + (
-                  f47 * CAST('-0.0789958957959113' AS DOUBLE PRECISION)
+                  f47 * CAST('-0.0789958957958567' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f48 * CAST('0.07875680194524136' AS DOUBLE PRECISION)
+                  f48 * CAST('0.07875680194531466' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f49 * CAST('-0.13258109868759824' AS DOUBLE PRECISION)
+                    f49 * CAST('-0.13258109868753454' AS DOUBLE PRECISION)
                   ) + (
-                    f50 * CAST('0.005582525669164478' AS DOUBLE PRECISION)
+                    f50 * CAST('0.005582525669235466' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -898,40 +898,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f51 * CAST('0.1621964719214534' AS DOUBLE PRECISION)
+                  f51 * CAST('0.16219647192166997' AS DOUBLE PRECISION)
                 ) + (
-                  f52 * CAST('-0.0668887991606319' AS DOUBLE PRECISION)
+                  f52 * CAST('-0.06688879916055825' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f53 * CAST('-0.15062130123431244' AS DOUBLE PRECISION)
+                  f53 * CAST('-0.1506213012345096' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f54 * CAST('-0.7356428310854103' AS DOUBLE PRECISION)
+                    f54 * CAST('-0.7356428310853572' AS DOUBLE PRECISION)
                   ) + (
-                    f55 * CAST('0.0007701623684877659' AS DOUBLE PRECISION)
+                    f55 * CAST('0.000770162368493045' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * CAST('0.1044181017281702' AS DOUBLE PRECISION)
+                  f56 * CAST('0.10441810172825905' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f57 * CAST('-0.5862762518110117' AS DOUBLE PRECISION)
+                    f57 * CAST('-0.5862762518108912' AS DOUBLE PRECISION)
                   ) + (
-                    f58 * CAST('0.04750399279557881' AS DOUBLE PRECISION)
+                    f58 * CAST('0.04750399279571277' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f59 * CAST('0.5297041561730362' AS DOUBLE PRECISION)
+                  f59 * CAST('0.5297041561731453' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f60 * CAST('0.631268554014643' AS DOUBLE PRECISION)
+                    f60 * CAST('0.6312685540148403' AS DOUBLE PRECISION)
                   ) + (
-                    f61 * CAST('0.10545539290381481' AS DOUBLE PRECISION)
+                    f61 * CAST('0.10545539290396493' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -942,36 +942,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f62 * CAST('0.2528200836370959' AS DOUBLE PRECISION)
+                  f62 * CAST('0.25282008363713565' AS DOUBLE PRECISION)
                 ) + (
-                  f63 * CAST('-0.3484339471175695' AS DOUBLE PRECISION)
+                  f63 * CAST('-0.34843394711738' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f64 * CAST('-0.00600079691714228' AS DOUBLE PRECISION)
+                  f64 * CAST('-0.006000796917020036' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f65 * CAST('-0.21648781268016593' AS DOUBLE PRECISION)
+                    f65 * CAST('-0.21648781268007952' AS DOUBLE PRECISION)
                   ) + (
-                    f66 * CAST('0.2043929643574653' AS DOUBLE PRECISION)
+                    f66 * CAST('0.20439296435758317' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * CAST('0.24161234258934183' AS DOUBLE PRECISION)
+                  f67 * CAST('0.24161234258940859' AS DOUBLE PRECISION)
                 ) + (
-                  f68 * CAST('0.02953249488012465' AS DOUBLE PRECISION)
+                  f68 * CAST('0.029532494880183998' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f69 * CAST('0.3284209653736819' AS DOUBLE PRECISION)
+                  f69 * CAST('0.3284209653737135' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f70 * CAST('-0.1363895036578702' AS DOUBLE PRECISION)
+                    f70 * CAST('-0.13638950365778896' AS DOUBLE PRECISION)
                   ) + (
-                    f71 * CAST('0.04342662415954938' AS DOUBLE PRECISION)
+                    f71 * CAST('0.04342662415964465' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -980,40 +980,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f72 * CAST('-0.018978794951666714' AS DOUBLE PRECISION)
+                  f72 * CAST('-0.018978794951490855' AS DOUBLE PRECISION)
                 ) + (
-                  f73 * CAST('-0.27939043152949944' AS DOUBLE PRECISION)
+                  f73 * CAST('-0.279390431529388' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f74 * CAST('-0.21648781268016593' AS DOUBLE PRECISION)
+                  f74 * CAST('-0.21648781268007952' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f75 * CAST('-0.4503894816860592' AS DOUBLE PRECISION)
+                    f75 * CAST('-0.45038948168597026' AS DOUBLE PRECISION)
                   ) + (
-                    f76 * CAST('-0.056819721399456694' AS DOUBLE PRECISION)
+                    f76 * CAST('-0.05681972139936502' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * CAST('0.08937998025990304' AS DOUBLE PRECISION)
+                  f77 * CAST('0.08937998025996884' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f78 * CAST('-0.023010188761786406' AS DOUBLE PRECISION)
+                    f78 * CAST('-0.023010188761719046' AS DOUBLE PRECISION)
                   ) + (
-                    f79 * CAST('-0.1950729792547439' AS DOUBLE PRECISION)
+                    f79 * CAST('-0.19507297925463715' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f80 * CAST('0.05434069010078857' AS DOUBLE PRECISION)
+                  f80 * CAST('0.05434069010090324' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f81 * CAST('0.4105045027545857' AS DOUBLE PRECISION)
+                    f81 * CAST('0.41050450275462375' AS DOUBLE PRECISION)
                   ) + (
-                    f82 * CAST('0.16281308217027177' AS DOUBLE PRECISION)
+                    f82 * CAST('0.1628130821703998' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1029,14 +1029,14 @@ SELECT
   "as_of_at",
   raw_score AS raw_score,
   -(
-    CAST('-0.9980238102039453' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757027' AS DOUBLE PRECISION)
+    CAST('-0.9980238102039375' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757582' AS DOUBLE PRECISION)
   ) AS log_odds,
   CAST('1.0' AS DOUBLE PRECISION) / (
     CAST('1.0' AS DOUBLE PRECISION) + EXP(
       LEAST(
         GREATEST(
           (
-            CAST('-0.9980238102039453' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757027' AS DOUBLE PRECISION)
+            CAST('-0.9980238102039375' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757582' AS DOUBLE PRECISION)
           ),
           CAST('-700.0' AS DOUBLE PRECISION)
         ),
