@@ -65,9 +65,9 @@ WITH prepared AS MATERIALIZED (
             WHEN CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION) BETWEEN CAST('-1.7976931348623157e+308' AS DOUBLE PRECISION) AND CAST('1.7976931348623157e+308' AS DOUBLE PRECISION)
             THEN CAST("source"."decayed_engagement_score" AS DOUBLE PRECISION)
           END,
-          CAST('2.5036769719899405' AS DOUBLE PRECISION)
-        ) - CAST('3.6533437251017142' AS DOUBLE PRECISION)
-      ) / CAST('3.854862267764555' AS DOUBLE PRECISION)
+          CAST('2.5036769723519683' AS DOUBLE PRECISION)
+        ) - CAST('3.653343725104782' AS DOUBLE PRECISION)
+      ) / CAST('3.8548622677653617' AS DOUBLE PRECISION)
     ) AS f5,
     (
       (
@@ -695,35 +695,35 @@ WITH prepared AS MATERIALIZED (
           (
             (
               (
-                CAST('-0.8746460180979411' AS DOUBLE PRECISION) + (
-                  f0 * CAST('-0.09339966422075559' AS DOUBLE PRECISION)
+                CAST('-0.8746460188130468' AS DOUBLE PRECISION) + (
+                  f0 * CAST('-0.09339966418525479' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f1 * CAST('0.22429720121791175' AS DOUBLE PRECISION)
+                  f1 * CAST('0.2242972012191119' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f2 * CAST('-0.3357818122590728' AS DOUBLE PRECISION)
+                    f2 * CAST('-0.33578181224112474' AS DOUBLE PRECISION)
                   ) + (
-                    f3 * CAST('-0.28437521978010555' AS DOUBLE PRECISION)
+                    f3 * CAST('-0.2843752197983631' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f4 * CAST('0.23444535112186204' AS DOUBLE PRECISION)
+                  f4 * CAST('0.23444535111508483' AS DOUBLE PRECISION)
                 ) + (
-                  f5 * CAST('0.207911115199231' AS DOUBLE PRECISION)
+                  f5 * CAST('0.20791111520696873' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f6 * CAST('0.159064624737353' AS DOUBLE PRECISION)
+                  f6 * CAST('0.15906462470560087' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f7 * CAST('0.22983199024770712' AS DOUBLE PRECISION)
+                    f7 * CAST('0.22983199025807624' AS DOUBLE PRECISION)
                   ) + (
-                    f8 * CAST('0.09601710719257406' AS DOUBLE PRECISION)
+                    f8 * CAST('0.09601710720637971' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -732,40 +732,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f9 * CAST('0.03493226004332072' AS DOUBLE PRECISION)
+                  f9 * CAST('0.03493226007249989' AS DOUBLE PRECISION)
                 ) + (
-                  f10 * CAST('0.04493709482707782' AS DOUBLE PRECISION)
+                  f10 * CAST('0.04493709484512944' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f11 * CAST('-0.05379291130636716' AS DOUBLE PRECISION)
+                  f11 * CAST('-0.053792911299438056' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f12 * CAST('-0.6581244603087927' AS DOUBLE PRECISION)
+                    f12 * CAST('-0.6581244602683339' AS DOUBLE PRECISION)
                   ) + (
-                    f13 * CAST('-0.013341663257357854' AS DOUBLE PRECISION)
+                    f13 * CAST('-0.013341663254092154' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f14 * CAST('-0.012189027377367144' AS DOUBLE PRECISION)
+                  f14 * CAST('-0.012189027386480505' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f15 * CAST('-0.12282976781648904' AS DOUBLE PRECISION)
+                    f15 * CAST('-0.12282976783726951' AS DOUBLE PRECISION)
                   ) + (
-                    f16 * CAST('-0.12176834521156553' AS DOUBLE PRECISION)
+                    f16 * CAST('-0.12176834522002802' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f17 * CAST('0.026255238943858308' AS DOUBLE PRECISION)
+                  f17 * CAST('0.026255238967856753' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f18 * CAST('0.10628205364847397' AS DOUBLE PRECISION)
+                    f18 * CAST('0.10628205366998648' AS DOUBLE PRECISION)
                   ) + (
-                    f19 * CAST('0.09257628833854406' AS DOUBLE PRECISION)
+                    f19 * CAST('0.09257628836689648' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -776,36 +776,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f20 * CAST('0.1569568035017902' AS DOUBLE PRECISION)
+                  f20 * CAST('0.15695680348992783' AS DOUBLE PRECISION)
                 ) + (
-                  f21 * CAST('-0.3636386788912089' AS DOUBLE PRECISION)
+                  f21 * CAST('-0.36363867892530893' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f22 * CAST('-0.20304488560124226' AS DOUBLE PRECISION)
+                  f22 * CAST('-0.20304488561899633' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f23 * CAST('-0.02493257457726762' AS DOUBLE PRECISION)
+                    f23 * CAST('-0.024932574569424354' AS DOUBLE PRECISION)
                   ) + (
-                    f24 * CAST('0.005334433158632144' AS DOUBLE PRECISION)
+                    f24 * CAST('0.005334433178654434' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f25 * CAST('0.2001422692769391' AS DOUBLE PRECISION)
+                  f25 * CAST('0.20014226928867282' AS DOUBLE PRECISION)
                 ) + (
-                  f26 * CAST('0.005334433158632144' AS DOUBLE PRECISION)
+                  f26 * CAST('0.005334433178654434' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f27 * CAST('-0.017146838562954646' AS DOUBLE PRECISION)
+                  f27 * CAST('-0.017146838559456777' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f28 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
+                    f28 * CAST('0.011451183880473345' AS DOUBLE PRECISION)
                   ) + (
-                    f29 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
+                    f29 * CAST('0.011451183880473345' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -814,40 +814,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f30 * CAST('0.011451183863862614' AS DOUBLE PRECISION)
+                  f30 * CAST('0.011451183880473345' AS DOUBLE PRECISION)
                 ) + (
-                  f31 * CAST('-0.5757994361928264' AS DOUBLE PRECISION)
+                  f31 * CAST('-0.5757994360197572' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f32 * CAST('0.6937716951582701' AS DOUBLE PRECISION)
+                  f32 * CAST('0.6937716952102916' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f33 * CAST('-0.46386682156608094' AS DOUBLE PRECISION)
+                    f33 * CAST('-0.4638668214929478' AS DOUBLE PRECISION)
                   ) + (
-                    f34 * CAST('0.05290941152983495' AS DOUBLE PRECISION)
+                    f34 * CAST('0.05290941163832517' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f35 * CAST('0.031038022716017695' AS DOUBLE PRECISION)
+                  f35 * CAST('0.031038022734085718' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f36 * CAST('-0.03370673649228077' AS DOUBLE PRECISION)
+                    f36 * CAST('-0.033706736397650844' AS DOUBLE PRECISION)
                   ) + (
-                    f37 * CAST('-0.19776887487914127' AS DOUBLE PRECISION)
+                    f37 * CAST('-0.19776887479045235' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f38 * CAST('0.16357087895546463' AS DOUBLE PRECISION)
+                  f38 * CAST('0.16357087897786018' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f39 * CAST('-0.03958320308580527' AS DOUBLE PRECISION)
+                    f39 * CAST('-0.03958320298636857' AS DOUBLE PRECISION)
                   ) + (
-                    f40 * CAST('-0.16408730649297965' AS DOUBLE PRECISION)
+                    f40 * CAST('-0.16408730635950852' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -860,36 +860,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f41 * CAST('0.5252682545337299' AS DOUBLE PRECISION)
+                  f41 * CAST('0.5252682546117' AS DOUBLE PRECISION)
                 ) + (
-                  f42 * CAST('-0.04796469623500872' AS DOUBLE PRECISION)
+                  f42 * CAST('-0.047964696086695985' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f43 * CAST('0.108816547632046' AS DOUBLE PRECISION)
+                  f43 * CAST('0.10881654770264478' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f44 * CAST('-0.06341513729105029' AS DOUBLE PRECISION)
+                    f44 * CAST('-0.06341513720560632' AS DOUBLE PRECISION)
                   ) + (
-                    f45 * CAST('-0.059058382884541134' AS DOUBLE PRECISION)
+                    f45 * CAST('-0.059058382829906754' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f46 * CAST('0.23591884830499774' AS DOUBLE PRECISION)
+                  f46 * CAST('0.2359188483345701' AS DOUBLE PRECISION)
                 ) + (
-                  f47 * CAST('-0.0789958957958567' AS DOUBLE PRECISION)
+                  f47 * CAST('-0.07899589571225128' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f48 * CAST('0.07875680194531466' AS DOUBLE PRECISION)
+                  f48 * CAST('0.07875680201122583' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f49 * CAST('-0.13258109868753454' AS DOUBLE PRECISION)
+                    f49 * CAST('-0.1325810985881181' AS DOUBLE PRECISION)
                   ) + (
-                    f50 * CAST('0.005582525669235466' AS DOUBLE PRECISION)
+                    f50 * CAST('0.005582525756745863' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -898,40 +898,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f51 * CAST('0.16219647192166997' AS DOUBLE PRECISION)
+                  f51 * CAST('0.1621964720271521' AS DOUBLE PRECISION)
                 ) + (
-                  f52 * CAST('-0.06688879916055825' AS DOUBLE PRECISION)
+                  f52 * CAST('-0.06688879909188893' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f53 * CAST('-0.1506213012345096' AS DOUBLE PRECISION)
+                  f53 * CAST('-0.15062130119229447' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f54 * CAST('-0.7356428310853572' AS DOUBLE PRECISION)
+                    f54 * CAST('-0.7356428309280015' AS DOUBLE PRECISION)
                   ) + (
-                    f55 * CAST('0.000770162368493045' AS DOUBLE PRECISION)
+                    f55 * CAST('0.0007701623744268866' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f56 * CAST('0.10441810172825905' AS DOUBLE PRECISION)
+                  f56 * CAST('0.10441810185765901' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f57 * CAST('-0.5862762518108912' AS DOUBLE PRECISION)
+                    f57 * CAST('-0.5862762515786722' AS DOUBLE PRECISION)
                   ) + (
-                    f58 * CAST('0.04750399279571277' AS DOUBLE PRECISION)
+                    f58 * CAST('0.04750399293041312' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f59 * CAST('0.5297041561731453' AS DOUBLE PRECISION)
+                  f59 * CAST('0.529704156307651' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f60 * CAST('0.6312685540148403' AS DOUBLE PRECISION)
+                    f60 * CAST('0.6312685541620958' AS DOUBLE PRECISION)
                   ) + (
-                    f61 * CAST('0.10545539290396493' AS DOUBLE PRECISION)
+                    f61 * CAST('0.10545539303277539' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -942,36 +942,36 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f62 * CAST('0.25282008363713565' AS DOUBLE PRECISION)
+                  f62 * CAST('0.2528200838493315' AS DOUBLE PRECISION)
                 ) + (
-                  f63 * CAST('-0.34843394711738' AS DOUBLE PRECISION)
+                  f63 * CAST('-0.34843394691843027' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f64 * CAST('-0.006000796917020036' AS DOUBLE PRECISION)
+                  f64 * CAST('-0.00600079677787343' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f65 * CAST('-0.21648781268007952' AS DOUBLE PRECISION)
+                    f65 * CAST('-0.21648781257341693' AS DOUBLE PRECISION)
                   ) + (
-                    f66 * CAST('0.20439296435758317' AS DOUBLE PRECISION)
+                    f66 * CAST('0.20439296451318334' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f67 * CAST('0.24161234258940859' AS DOUBLE PRECISION)
+                  f67 * CAST('0.24161234272917612' AS DOUBLE PRECISION)
                 ) + (
-                  f68 * CAST('0.029532494880183998' AS DOUBLE PRECISION)
+                  f68 * CAST('0.02953249497182005' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f69 * CAST('0.3284209653737135' AS DOUBLE PRECISION)
+                  f69 * CAST('0.32842096549989636' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f70 * CAST('-0.13638950365778896' AS DOUBLE PRECISION)
+                    f70 * CAST('-0.13638950352662624' AS DOUBLE PRECISION)
                   ) + (
-                    f71 * CAST('0.04342662415964465' AS DOUBLE PRECISION)
+                    f71 * CAST('0.04342662428310946' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -980,40 +980,40 @@ WITH prepared AS MATERIALIZED (
             (
               (
                 (
-                  f72 * CAST('-0.018978794951490855' AS DOUBLE PRECISION)
+                  f72 * CAST('-0.01897879486397218' AS DOUBLE PRECISION)
                 ) + (
-                  f73 * CAST('-0.279390431529388' AS DOUBLE PRECISION)
+                  f73 * CAST('-0.2793904313944145' AS DOUBLE PRECISION)
                 )
               ) + (
                 (
-                  f74 * CAST('-0.21648781268007952' AS DOUBLE PRECISION)
+                  f74 * CAST('-0.21648781257341693' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f75 * CAST('-0.45038948168597026' AS DOUBLE PRECISION)
+                    f75 * CAST('-0.45038948159982595' AS DOUBLE PRECISION)
                   ) + (
-                    f76 * CAST('-0.05681972139936502' AS DOUBLE PRECISION)
+                    f76 * CAST('-0.05681972126367807' AS DOUBLE PRECISION)
                   )
                 )
               )
             ) + (
               (
                 (
-                  f77 * CAST('0.08937998025996884' AS DOUBLE PRECISION)
+                  f77 * CAST('0.08937998037185496' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f78 * CAST('-0.023010188761719046' AS DOUBLE PRECISION)
+                    f78 * CAST('-0.023010188617405107' AS DOUBLE PRECISION)
                   ) + (
-                    f79 * CAST('-0.19507297925463715' AS DOUBLE PRECISION)
+                    f79 * CAST('-0.1950729791393055' AS DOUBLE PRECISION)
                   )
                 )
               ) + (
                 (
-                  f80 * CAST('0.05434069010090324' AS DOUBLE PRECISION)
+                  f80 * CAST('0.05434069022461321' AS DOUBLE PRECISION)
                 ) + (
                   (
-                    f81 * CAST('0.41050450275462375' AS DOUBLE PRECISION)
+                    f81 * CAST('0.41050450282314294' AS DOUBLE PRECISION)
                   ) + (
-                    f82 * CAST('0.1628130821703998' AS DOUBLE PRECISION)
+                    f82 * CAST('0.16281308232618186' AS DOUBLE PRECISION)
                   )
                 )
               )
@@ -1029,14 +1029,14 @@ SELECT
   "as_of_at",
   raw_score AS raw_score,
   -(
-    CAST('-0.9980238102039375' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757582' AS DOUBLE PRECISION)
+    CAST('-0.9980238101870151' AS DOUBLE PRECISION) * raw_score + CAST('2.911692636187405' AS DOUBLE PRECISION)
   ) AS log_odds,
   CAST('1.0' AS DOUBLE PRECISION) / (
     CAST('1.0' AS DOUBLE PRECISION) + EXP(
       LEAST(
         GREATEST(
           (
-            CAST('-0.9980238102039375' AS DOUBLE PRECISION) * raw_score + CAST('2.9116926361757582' AS DOUBLE PRECISION)
+            CAST('-0.9980238101870151' AS DOUBLE PRECISION) * raw_score + CAST('2.911692636187405' AS DOUBLE PRECISION)
           ),
           CAST('-700.0' AS DOUBLE PRECISION)
         ),
