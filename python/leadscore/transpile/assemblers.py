@@ -62,10 +62,6 @@ class RawScore:
     rejects_infinite: bool = False  # ... on +-inf
     float32_inputs: bool = False  # inputs are cast to float32 (beyond its range scikit-learn raises)
 
-    @property
-    def terms(self) -> tuple[object, ...]:
-        return ((self.linear,) if self.linear is not None else ()) + self.trees
-
 
 def _binary(model: object) -> None:
     classes = getattr(model, "classes_", None)

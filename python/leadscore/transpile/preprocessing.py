@@ -31,8 +31,8 @@ from sklearn.preprocessing import (
 from leadscore.feature_frame import FeatureFrameCoercer
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.literals import double, text
+from leadscore.transpile.trees import LARGEST_DOUBLE, is_null
 
-LARGEST_DOUBLE = float(np.finfo(np.float64).max)
 INTEGER_TEXT = re.compile(r"-?[0-9]+")
 SUPPORTED_STEPS = (
     "FeatureFrameCoercer, ColumnTransformer, Pipeline, SimpleImputer, StandardScaler, MinMaxScaler, "
@@ -57,10 +57,6 @@ class Column:
 
 def is_missing_value(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float | np.floating) and math.isnan(value))
-
-
-def is_null(value: exp.Expression) -> exp.Expression:
-    return exp.Is(this=value.copy(), expression=exp.Null())
 
 
 def _indicator(condition: exp.Expression) -> exp.Expression:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import sqlglot.expressions as exp
@@ -21,15 +22,15 @@ from leadscore.transpile.estimator import Decomposed, decompose
 from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.interpreter import SqlInterpreter, balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.preprocessing import (
-    Column,
-    as_number,
+from leadscore.transpile.preprocessing import Column, as_number, literal_for, not_finite, prepared_columns
+from leadscore.transpile.trees import (
+    FLOAT32_MODES,
+    LARGEST_DOUBLE,
+    TreeInputs,
     is_null,
-    literal_for,
-    not_finite,
-    prepared_columns,
+    missing_features,
+    tree_sql,
 )
-from leadscore.transpile.trees import LARGEST_DOUBLE, TreeInputs, missing_features, tree_sql
 
 INPUT_PLACEHOLDER = "__input_relation__"
 SOURCE_ALIAS = "source"
@@ -62,7 +63,7 @@ class Translation:
     def _nullable(self, wanted: frozenset[int]) -> list[int]:
         return [i for i in sorted(wanted) if not self.inputs[i].not_null]
 
-    @property
+    @cached_property
     def tree_inputs(self) -> TreeInputs:
         """What the trees read. Nullable features that a split sends left (right) when missing are
         computed once more with NULL as the lowest (highest) double, so each split is one comparison."""
@@ -78,11 +79,14 @@ class Translation:
     def prepared_select(self) -> exp.Select:
         selected = [exp.column(key, table=SOURCE_ALIAS, quoted=True) for key in self.keys]
         selected += [column.sql.as_(f"f{i}") for i, column in enumerate(self.inputs)]
-        left, right = missing_features(self.raw.trees)
-        for suffix, wanted, fill in (("low", left, -LARGEST_DOUBLE), ("high", right, LARGEST_DOUBLE)):
+        inputs = self.tree_inputs
+        for suffix, copies, fill in (
+            ("low", inputs.lows, -LARGEST_DOUBLE),
+            ("high", inputs.highs, LARGEST_DOUBLE),
+        ):
             selected += [
                 exp.Coalesce(this=self.inputs[i].sql.copy(), expressions=[double(fill)]).as_(f"f{i}_{suffix}")
-                for i in self._nullable(wanted)
+                for i in copies
             ]
         if self.input_refusals:
             selected.append(exp.or_(*[c.copy() for c in self.input_refusals]).as_(REFUSED))
@@ -116,21 +120,13 @@ def _model_refusals(raw: RawScore, inputs: Sequence[Column]) -> tuple[exp.Expres
         if raw.rejects_missing and not column.not_null:
             out.append(is_null(value))
         if raw.float32_inputs and not column.bounded:
-            high = double(_FLOAT32_RANGE.boundary)
-            low = double(-_FLOAT32_RANGE.boundary)
-            if _FLOAT32_RANGE.inclusive:
-                out.append(
-                    exp.or_(
-                        exp.GT(this=value.copy(), expression=high), exp.LT(this=value.copy(), expression=low)
-                    )
+            above, below = (exp.GT, exp.LT) if _FLOAT32_RANGE.inclusive else (exp.GTE, exp.LTE)
+            out.append(
+                exp.or_(
+                    above(this=value.copy(), expression=double(_FLOAT32_RANGE.boundary)),
+                    below(this=value.copy(), expression=double(-_FLOAT32_RANGE.boundary)),
                 )
-            else:
-                out.append(
-                    exp.or_(
-                        exp.GTE(this=value.copy(), expression=high),
-                        exp.LTE(this=value.copy(), expression=low),
-                    )
-                )
+            )
         elif raw.rejects_infinite and not column.finite:
             out.append(not_finite(value))
     return tuple(out)
@@ -191,12 +187,12 @@ def raw_score_terms(
 
 
 # A tree form: (translation, float32_mode) -> (raw score expression, CTEs between `prepared` and the
-# scoring step, the relation the scoring step reads). The product's form is nested CASE over
-# `prepared`; bench/variants.py measures others through the same hook.
+# scoring step, the relation the scoring step reads). The product's form is chained CASE over
+# `prepared` (trees.tree_sql); bench/variants.py measures others through the same hook.
 TreeForm = Callable[[Translation, str], tuple[exp.Expression, list[tuple[str, exp.Select]], str]]
 
 
-def nested_case_form(translation: Translation, float32_mode: str):
+def chained_case_form(translation: Translation, float32_mode: str):
     return raw_score_terms(translation, float32_mode=float32_mode), [], "prepared"
 
 
@@ -256,7 +252,7 @@ def build_scoring_query(
     exact_float32: bool = True,
     input_names: Sequence[str] | None = None,
     float32_mode: str | None = None,
-    form: TreeForm = nested_case_form,
+    form: TreeForm = chained_case_form,
 ) -> ScoringQuery:
     """keys are passed through; the result has keys, raw_score (what a calibrator reads), log_odds and
     probability (= predict_proba[:, 1]). exact_float32=False compares raw doubles with scikit-learn's
@@ -264,6 +260,8 @@ def build_scoring_query(
     translation = translate(estimator, keys, input_names)
     raw = translation.raw
     mode = float32_mode or ("boundary" if exact_float32 else "naive")
+    if mode not in FLOAT32_MODES:
+        raise ValueError(f"float32_mode must be one of {FLOAT32_MODES}, got {mode!r}")
     refusal = translation.refusal()
     key_columns = [exp.column(key, quoted=True) for key in keys]
     carried = [exp.column(REFUSED)] if refusal is not None else []
@@ -349,7 +347,7 @@ def build_model_query(
     table: str,
     key: str,
     float32_mode: str = "boundary",
-    form: TreeForm = nested_case_form,
+    form: TreeForm = chained_case_form,
 ) -> exp.Select:
     """A fitted classifier (bare, or a pipeline) over columns of a table: key and probability
     (= predict_proba[:, 1]). Used by the benchmarks, where other translators get the same model."""
@@ -360,21 +358,3 @@ def build_model_query(
         if table_node.name == INPUT_PLACEHOLDER:
             table_node.replace(exp.to_table(table).as_(SOURCE_ALIAS))
     return final
-
-
-def probability_select(scored: exp.Select, key: str, *ctes: tuple[str, exp.Select]) -> exp.Select:
-    """key and probability from a SELECT of (key, raw_score) named `scored`, after any `ctes` it reads;
-    the benchmark's other SQL forms end the same way, so they pay the same for the sigmoid."""
-    _, probability = probability_of(exp.column("raw_score"))
-    query = exp.select(exp.column(key, quoted=True), probability.as_("probability")).from_("scored")
-    for name, body in ctes:
-        query = query.with_(name, as_=body)
-    return query.with_("scored", as_=scored)
-
-
-def unwrap(calibrated: object) -> tuple[object, float, float]:
-    """(pipeline, a, b) of a Platt-calibrated estimator (kept for callers that need the fitted pipeline)."""
-    decomposed = decompose(calibrated)
-    if decomposed.calibration is None:
-        raise UnsupportedModelError("expected a CalibratedClassifierCV(method='sigmoid')")
-    return decomposed.pipeline, *decomposed.calibration

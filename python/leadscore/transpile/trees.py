@@ -114,11 +114,18 @@ def _member(value: exp.Expression, codes: frozenset[int]) -> exp.Expression:
     return exp.Paren(this=exp.or_(*tests)) if len(tests) > 1 else tests[0]
 
 
-def _is_null(value: exp.Expression) -> exp.Expression:
+def is_null(value: exp.Expression) -> exp.Expression:
     return exp.Is(this=value.copy(), expression=exp.Null())
 
 
 FLOAT32_MODES = ("boundary", "cast", "naive")
+
+
+def _in_band(value: exp.Expression, band: float) -> exp.Expression:
+    return exp.and_(
+        exp.GTE(this=value.copy(), expression=double(-band)),
+        exp.LTE(this=value.copy(), expression=double(band)),
+    )
 
 
 def _comparison(value: exp.Expression, threshold: float, float32: bool, float32_mode: str, right: bool):
@@ -148,19 +155,16 @@ def _numeric_left(split: NumericSplit, value: exp.Expression, float32_mode: str)
     comparison = _comparison(value, split.threshold, split.float32, float32_mode, right=False)
     if comparison is None:
         comparison = (
-            exp.Not(this=_is_null(value))  # x <= +inf: every non-missing value
+            exp.Not(this=is_null(value))  # x <= +inf: every non-missing value
             if split.threshold > 0
             else exp.LT(this=value.copy(), expression=double(-LARGEST_DOUBLE))  # x <= -inf: only -inf
         )
     if split.zero_band is not None:
-        band = exp.and_(
-            exp.GTE(this=value.copy(), expression=double(-split.zero_band)),
-            exp.LTE(this=value.copy(), expression=double(split.zero_band)),
-        )
+        band = _in_band(value, split.zero_band)
         if split.missing_left:
-            return exp.or_(_is_null(value), band, comparison)
+            return exp.or_(is_null(value), band, comparison)
         return exp.and_(exp.Not(this=exp.Paren(this=band)), comparison)
-    return exp.or_(comparison, _is_null(value)) if split.missing_left else comparison
+    return exp.or_(comparison, is_null(value)) if split.missing_left else comparison
 
 
 def _numeric_test(split: NumericSplit, inputs: TreeInputs, float32_mode: str, right: bool) -> exp.Expression:
@@ -192,10 +196,7 @@ def _negated(goes_left: exp.Expression) -> exp.Expression:
 
 def _category_test(split: CategorySplit, value: exp.Expression, is_code: bool) -> exp.Expression:
     if split.zero_band is not None and not is_code:  # near-zero values read as 0 (LightGBM)
-        band = exp.and_(
-            exp.GTE(this=value.copy(), expression=double(-split.zero_band)),
-            exp.LTE(this=value.copy(), expression=double(split.zero_band)),
-        )
+        band = _in_band(value, split.zero_band)
         value = exp.Paren(this=exp.Case(ifs=[exp.If(this=band, true=double(0.0))], default=value.copy()))
     whole = _whole(value.copy(), is_code)
     in_left = _member(whole, split.left)
@@ -203,7 +204,7 @@ def _category_test(split: CategorySplit, value: exp.Expression, is_code: bool) -
         in_left = exp.and_(exp.GTE(this=value.copy(), expression=exp.Literal.number(0)), in_left)
     if not split.missing_left:
         return in_left  # NULL, negative and other codes: right
-    goes_left = [_is_null(value), in_left]
+    goes_left = [is_null(value), in_left]
     if not is_code:
         goes_left.insert(1, exp.LT(this=value.copy(), expression=exp.Literal.number(0)))
     if split.known is not None:
