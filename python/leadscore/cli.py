@@ -83,18 +83,31 @@ def train(
         help="Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), "
         "gbm (GradientBoostingClassifier).",
     ),
-    cv_folds: int = typer.Option(
-        0, "--cv-folds", min=0, help="Also run k-fold CV on train, grouped by lead (k more fits per family)."
+    backtest_periods: int | None = typer.Option(
+        None,
+        "--backtest-periods",
+        min=2,
+        help="Walk-forward periods (months in CRM mode, equal blocks of rows in lead_table mode). Default 6.",
+    ),
+    window_months: int | None = typer.Option(
+        None, "--window-months", min=1, help="Fit only on the last N months of labels before each cutoff."
+    ),
+    half_life_months: float | None = typer.Option(
+        None, "--half-life-months", min=0.1, help="Recency weighting: a row N months older weighs 0.5^(N/h)."
     ),
 ) -> None:
-    """Train the model families on the training mart, compare them with the baseline, transpile each
-    to SQL, promote the best (on validation) to champion and the runner-up to challenger."""
+    """Train the model families on the training mart: tune and backtest each walk-forward over the last
+    periods, fit the served model on every labelled row, transpile to SQL, promote the family with the
+    best walk-forward AUC to champion and the runner-up to challenger."""
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
-    if cv_folds == 1:
-        raise typer.BadParameter(
-            "cross-validation needs at least 2 folds (0 skips it)", param_hint="--cv-folds"
-        )
-    steps.train(target, manifest, segment_by, allow_leakage, kinds, cv_folds)
+    steps.train(
+        target,
+        manifest,
+        segment_by,
+        allow_leakage,
+        kinds,
+        steps.TrainingOptions(backtest_periods, window_months, half_life_months),
+    )
 
 
 @app.command()
@@ -322,9 +335,12 @@ def bench_training(
         data = load_training_data(warehouse, load_feature_spec(project_dir() / "target" / "manifest.json"))
     finally:
         warehouse.close()
+    from leadscore.modeling.walk_forward import WalkForwardSettings
+
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
-    results = run_families(data, kinds)
-    rows = {split: len(data.part(split)) for split in ("train", "validation", "test")}
+    settings = WalkForwardSettings()
+    results = run_families(data, kinds, settings)
+    rows = {"labelled": len(data.frame), "periods": settings.periods}
     _write_bench_section(
         output, "training", lambda machine, command: render_training_section(results, rows, machine, command)
     )

@@ -33,6 +33,25 @@ class Instance:
 INSTANCE = Instance()
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """`leadscore train` options; unset ones come from leadscore.yml's `training:`, then the defaults."""
+
+    backtest_periods: int | None = None
+    window_months: int | None = None
+    half_life_months: float | None = None
+
+    def settings(self, configured: dict | None = None):
+        from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings
+
+        configured = configured or {}
+        return WalkForwardSettings(
+            periods=self.backtest_periods or configured.get("backtest_periods") or DEFAULT_PERIODS,
+            window_months=self.window_months or configured.get("window_months"),
+            half_life_months=self.half_life_months or configured.get("half_life_months"),
+        )
+
+
 def generate_demo(leads: int, seed: int, end_date: date, target: str | None) -> None:
     from leadscore.demo_data.generator import GeneratorConfig
     from leadscore.demo_data.load import load_demo_data
@@ -108,7 +127,7 @@ def train(
     segment_by: str | None = None,
     allow_leakage: bool = False,
     kinds: tuple[str, ...] | None = None,
-    cv_folds: int = 0,
+    options: TrainingOptions | None = None,
 ):
     from leadscore.modeling.job import run_training
     from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS
@@ -136,17 +155,52 @@ def train(
             leakage_settings=config.leakage if config else None,
             allow_leakage=allow_leakage,
             kinds=tuple(dict.fromkeys(kinds)),
-            cv_folds=cv_folds,
+            settings=(options or TrainingOptions()).settings(config.training if config else None),
         )
     finally:
         warehouse.close()
-    comparison = outcome.run.comparison()
-    table = Table(title="Test split (touched once): models vs the baseline", show_edge=False)
-    for column in comparison.columns:
-        table.add_column(column, justify="left" if column == "score" else "right")
-    for row in comparison.itertuples(index=False):
-        table.add_row(*[v if isinstance(v, str) else ("" if v != v else f"{v:.4f}") for v in row])
+    _print_training(outcome, segment_by)
+    return outcome
+
+
+def _print_table(frame, title: str) -> None:
+    table = Table(title=title, show_edge=False)
+    for column in frame.columns:
+        table.add_column(str(column), justify="left" if column in ("score", "period") else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_cell(value) for value in row])
     console.print(table)
+
+
+def _cell(value) -> str:
+    import numbers
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}"
+    return "" if value != value else f"{value:.4f}"
+
+
+def _print_training(outcome, segment_by: str | None) -> None:
+    run = outcome.run
+    _print_table(
+        run.period_aucs(),
+        "Walk-forward ROC-AUC per period (each scored by a fit on the labels known before it)",
+    )
+    _print_table(run.walk_forward_comparison(), "Walk-forward summary (the performance estimate)")
+    for note in run.skipped_periods:
+        console.print(f"[yellow]period skipped:[/] {note}")
+    champion = run.models[run.champion]
+    newest = champion.newest_period
+    console.print(
+        f"Newest period {newest['period']}: served procedure AUC {newest['served_procedure']['roc_auc']:.4f} "
+        f"(Brier {newest['served_procedure']['brier']:.4f}) vs train-split-only model "
+        f"{newest['train_split_only']['roc_auc']:.4f} (Brier {newest['train_split_only']['brier']:.4f})"
+    )
+    for line in run.drift.warnings():
+        console.print(f"[bold yellow]DRIFT:[/] {line}")
+    _print_table(run.comparison(), "Fixed test split: each procedure as of the test split's start")
     for flag in outcome.leakage_flags:
         console.print(f"[yellow]leakage flag (allowed):[/] {flag.line()}")
     for kind, parity in outcome.parity.items():
@@ -160,9 +214,10 @@ def train(
             f"Segment {segment_by}={candidate.value!r}: validation AUC {auc} vs champion {candidate.champion_validation_auc:.4f}: {candidate.reason}"
         )
     console.print(
-        f"Champion {outcome.registry.champion}, challenger {outcome.registry.challenger}; report: {outcome.report}"
+        f"Champion {outcome.registry.champion} (served: fitted on "
+        f"{outcome.versions[run.champion].metadata['served_model']['fitted_on']}), challenger "
+        f"{outcome.registry.challenger}; report: {outcome.report}"
     )
-    return outcome
 
 
 def summary(target: str | None) -> None:

@@ -98,7 +98,8 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
         return numbers
     numbers["test_tier_conversion"] = tiers.to_dict(orient="records")
     _print_table(
-        "Tiers on the test period (champion, warehouse SQL)",
+        "Tiers on the test period (champion, warehouse SQL; the served model was fitted on these labels too, "
+        "so the walk-forward figures from `leadscore train` are its estimate)",
         ("tier", "rows", "converted", "conversion rate", "mean probability"),
         [
             (

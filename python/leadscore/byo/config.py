@@ -64,6 +64,10 @@ class LeakageSettings:
     max_single_feature_auc: float = 0.85
     max_fill_rate_ratio: float = 1.8
     allow: tuple[str, ...] = ()
+    max_model_auc: float = (
+        0.97  # a walk-forward AUC this high stops training (a leak the column checks missed)
+    )
+    missing_values: tuple[str, ...] = ()  # the config's placeholders, also missing for the fill-rate check
 
 
 @dataclass
@@ -88,6 +92,7 @@ class LeadTableConfig:
     leakage: LeakageSettings = field(default_factory=LeakageSettings)
     max_categories: int = 200
     min_rows: int = 500
+    training: dict = field(default_factory=dict)  # backtest_periods, window_months, half_life_months
 
     @property
     def folder(self) -> Path:
@@ -155,6 +160,9 @@ class LeadTableConfig:
             baseline=None,
             training_relation=("features", "lead_table_training_set"),
             splits_relation=("features", "lead_table_training_splits"),
+            time_column="ordering_value",
+            period="block",
+            matured_column=None,
             descriptions={f.name: f"{f.source} (from {self.source_table})" for f in self.features},
         )
 
@@ -169,6 +177,30 @@ def _strings(values: object, where: str, path: Path) -> tuple[str, ...]:
     if not isinstance(values, list) or not values:
         raise ConfigError(f"{path}: `{where}` must be a non-empty list")
     return tuple(str(v) for v in values)
+
+
+TRAINING_OPTIONS = {"backtest_periods": int, "window_months": int, "half_life_months": float}
+
+
+def _training_options(section: object, path: Path) -> dict[str, object]:
+    """`training:` (walk-forward periods, training window, recency half-life), checked and typed."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: `training` must be a mapping of {sorted(TRAINING_OPTIONS)}")
+    unknown = sorted(set(section) - set(TRAINING_OPTIONS))
+    if unknown:
+        raise ConfigError(f"{path}: `training` has unknown keys {unknown}; known: {sorted(TRAINING_OPTIONS)}")
+    options = {}
+    for key, value in section.items():
+        try:
+            number = TRAINING_OPTIONS[key](value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{path}: `training.{key}` must be a number, not {value!r}") from None
+        if number <= 0 or (key == "backtest_periods" and number < 2):
+            raise ConfigError(
+                f"{path}: `training.{key}` must be positive (backtest_periods at least 2): {value!r}"
+            )
+        options[key] = number
+    return options
 
 
 def load_config(path: Path) -> LeadTableConfig:
@@ -239,8 +271,11 @@ def load_config(path: Path) -> LeadTableConfig:
             max_single_feature_auc=float(leakage.get("max_single_feature_auc", 0.85)),
             max_fill_rate_ratio=float(leakage.get("max_fill_rate_ratio", 1.8)),
             allow=tuple(str(c) for c in leakage.get("allow") or []),
+            max_model_auc=float(leakage.get("max_model_auc", 0.97)),
+            missing_values=tuple(str(v) for v in data.get("missing_values", [""])),
         ),
         max_categories=int(data.get("max_categories", 200)),
+        training=_training_options(data.get("training") or {}, path),
         min_rows=int(data.get("min_rows", 500)),
     )
     if not (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -25,17 +26,46 @@ def _figure_html(figure: plt.Figure, title: str) -> str:
     return f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{encoded}"><figcaption>{html.escape(title)}</figcaption></figure>'
 
 
-def render_report(
-    path: Path,
-    y_test: np.ndarray,
-    probabilities: dict[str, np.ndarray],
-    rankings: dict[str, np.ndarray],
-    comparison: pd.DataFrame,
-    importances: dict[str, pd.Series],
-    deciles: dict[str, pd.DataFrame],
-    champion: str,
-) -> Path:
-    figures = []
+@dataclass(frozen=True)
+class ReportInputs:
+    y_test: np.ndarray
+    probabilities: dict[str, np.ndarray]  # calibrated, on the fixed test split
+    rankings: dict[str, np.ndarray]
+    comparison: pd.DataFrame  # the fixed test split
+    walk_forward: pd.DataFrame  # per score: spread and pooled walk-forward figures
+    period_aucs: pd.DataFrame  # period, rows, conversions, label_rate, then one AUC column per score
+    label_rates: pd.DataFrame  # every period of the history: period, rows, conversions, label_rate
+    drift_warnings: list[str]
+    importances: dict[str, pd.Series]
+    deciles: dict[str, pd.DataFrame]
+    champion: str
+    served: str  # what the served champion was fitted on
+
+
+def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -> str:
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    scores = [c for c in period_aucs.columns if c not in ("period", "rows", "conversions", "label_rate")]
+    for name in scores:
+        axes[0].plot(period_aucs["period"], period_aucs[name], marker="o", label=name)
+    axes[0].set(
+        xlabel="period", ylabel="ROC-AUC", title="Walk-forward: each period scored by a fit made before it"
+    )
+    axes[0].legend(fontsize=8)
+    axes[0].tick_params(axis="x", rotation=45, labelsize=8)
+    axes[1].bar(label_rates["period"], label_rates["label_rate"])
+    axes[1].set(xlabel="period", ylabel="label rate", title="Label rate per period (all labelled history)")
+    axes[1].tick_params(axis="x", rotation=90, labelsize=7)
+    return _figure_html(figure, "Walk-forward ROC-AUC per period, and the label rate over time")
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
+
+
+def render_report(path: Path, inputs: ReportInputs) -> Path:
+    y_test, probabilities, rankings = inputs.y_test, inputs.probabilities, inputs.rankings
+    deciles, importances, champion = inputs.deciles, inputs.importances, inputs.champion
+    figures = [_walk_forward_figure(inputs.period_aucs, inputs.label_rates)]
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for name, score in rankings.items():
         fpr, tpr, _ = roc_curve(y_test, score)
@@ -47,7 +77,7 @@ def render_report(
     axes[1].axhline(y_test.mean(), color="grey", linestyle=":")
     axes[1].set(xlabel="recall", ylabel="precision", title="Precision-recall")
     axes[0].legend(fontsize=8)
-    figures.append(_figure_html(figure, "Ranking on the test split"))
+    figures.append(_figure_html(figure, "Ranking on the fixed test split"))
 
     figure, axis = plt.subplots(figsize=(5.5, 4.5))
     for name, probability in probabilities.items():
@@ -88,12 +118,18 @@ def render_report(
     axis.legend()
     figures.append(_figure_html(figure, "Score distribution on the test split"))
 
-    table = comparison.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
+    warnings = "".join(f"<li>{html.escape(line)}</li>" for line in inputs.drift_warnings) or "<li>none</li>"
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Lead scoring: training report</title>
 <style>body{{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}} table{{border-collapse:collapse}}
 td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}} figure{{margin:1.5em 0}} img{{max-width:100%}}</style>
-</head><body><h1>Lead scoring: training report</h1><p>Champion: <b>{html.escape(champion)}</b>. All numbers on the test split, which no choice was made on.</p>
-{table}{"".join(figures)}</body></html>"""
+</head><body><h1>Lead scoring: training report</h1>
+<p>Champion: <b>{html.escape(champion)}</b>, served as fitted on {html.escape(inputs.served)}.
+Its performance estimate is the walk-forward backtest: every recent period scored by the same procedure
+run on the labels known when that period started.</p>
+<h2>Walk-forward backtest</h2>{_html_table(inputs.walk_forward)}{figures[0]}{_html_table(inputs.period_aucs)}
+<h2>Drift seen at training time</h2><ul>{warnings}</ul>
+<h2>Fixed test split</h2><p>Each procedure as of the test split's start, scored on it (comparable with earlier versions).</p>
+{_html_table(inputs.comparison)}{"".join(figures[1:])}</body></html>"""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page)
     return path

@@ -13,6 +13,7 @@ from leadscore.warehouse.sql_names import quoted, relation_name
 # Below these, metrics and the tree ensemble are too noisy to trust.
 MIN_TRAIN_POSITIVES = 200
 MIN_EVALUATION_POSITIVES = 30
+LABELLED_SPLITS = ("train", "validation", "test", "recent")
 
 
 class TrainingDataError(ValueError):
@@ -43,11 +44,15 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
         *([spec.baseline] if spec.baseline else []),
         spec.label,
         spec.split,
+        spec.time_column,
+        *([spec.matured_column] if spec.matured_column else []),
     ]
-    select = ", ".join(quoted(column, dialect) for column in columns)
+    select = ", ".join(quoted(column, dialect) for column in dict.fromkeys(columns))
+    # Every labelled row: the fixed splits, and 'recent' (matured after the test period), which the
+    # walk-forward backtest and the served model use.
     frame = warehouse.query(
         f"select {select} from {relation_name(*spec.training_relation, dialect)} "
-        f"where {quoted(spec.split, dialect)} in ('train', 'validation', 'test') order by 1, 2"
+        f"where {quoted(spec.split, dialect)} in ({', '.join(repr(s) for s in LABELLED_SPLITS)}) order by 1, 2"
     )
     splits = warehouse.query(
         f"select * from {relation_name(*spec.splits_relation, dialect)} order by {quoted('starts_at', dialect)}, 1"

@@ -22,6 +22,11 @@ class FeatureSpec:
     baseline: str | None = "legacy_rule_score"  # the score models are compared with, if the data has one
     training_relation: tuple[str, str] = ("features", "lead_training_set")
     splits_relation: tuple[str, str] = ("features", "lead_training_splits")
+    # The walk-forward timeline: periods are months of time_column ("month") or equal blocks of rows
+    # along it ("block"); a label is known once matured_column has passed (None: once the row is past).
+    time_column: str = "as_of_at"
+    period: str = "month"
+    matured_column: str | None = "label_window_ends_at"
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

@@ -3,7 +3,7 @@ save the versions, promote the champion (and segment models), write the dbt macr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +13,24 @@ import sqlglot.expressions as exp
 from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
-from leadscore.evaluation.model_card import render_model_card
+from leadscore.evaluation.model_card import ModelCardFacts, render_model_card
 from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
-from leadscore.evaluation.report import render_report
-from leadscore.modeling.dataset import TrainingData, load_training_data
+from leadscore.evaluation.report import ReportInputs, render_report
+from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, load_training_data
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
 from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
-from leadscore.modeling.train import SCORING_KEYS, TrainingRun, data_fingerprint, model_id, train_models
+from leadscore.modeling.train import (
+    SCORING_KEYS,
+    TrainedModel,
+    TrainingRun,
+    data_fingerprint,
+    model_id,
+    train_models,
+)
+from leadscore.modeling.tuning import SELECTION_RULE
+from leadscore.modeling.walk_forward import WalkForwardSettings
 from leadscore.paths import artifacts_dir
 from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
@@ -34,14 +43,14 @@ from leadscore.warehouse.sql_names import quoted, relation_name
 
 EXACT = 1e-9  # the largest |SQL - Python| difference a published version may show
 DESCRIPTIONS = {
-    "logistic": "Logistic regression (L2; C chosen on validation) on median-imputed, standardised numeric "
+    "logistic": "Logistic regression (L2; C chosen on the walk-forward periods) on median-imputed, standardised numeric "
     "features, missing-value indicators and one-hot categories (rare and unseen ones share a column).",
-    "gbm": "scikit-learn GradientBoostingClassifier (depth and tree count chosen on validation, "
+    "gbm": "scikit-learn GradientBoostingClassifier (depth and tree count chosen on the walk-forward periods, "
     "subsample 0.8) on imputed numeric features, missing-value indicators and one-hot categories.",
-    "hgb": "scikit-learn HistGradientBoostingClassifier (leaves and tree count chosen on validation) on "
+    "hgb": "scikit-learn HistGradientBoostingClassifier (leaves and tree count chosen on the walk-forward periods) on "
     "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
     "natively (rare ones share a code; unseen ones go where missing values go).",
-    "lightgbm": "LightGBM (leaves and tree count chosen on validation; row and column subsampling 0.8) on "
+    "lightgbm": "LightGBM (leaves and tree count chosen on the walk-forward periods; row and column subsampling 0.8) on "
     "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
     "natively (rare ones share a code; unseen ones go right, as LightGBM sends them).",
 }
@@ -106,15 +115,17 @@ def _publish(
     kind: str,
     estimator,
     pipeline,
+    reference: pd.DataFrame,
     test_relation: str,
     metadata: dict,
     metrics: dict,
     card: callable,
 ) -> tuple[ModelVersion, dict[str, object]]:
-    """Transpile, check the SQL in the warehouse on the test rows, and save the version."""
+    """Transpile, check the SQL in the warehouse on the test rows, and save the version.
+    reference: the rows the model was fitted on (their means anchor the linear reasons)."""
     spec = data.spec
     reference_means = np.nanmean(
-        np.asarray(pipeline.named_steps["prepare"].transform(data.features("train")), dtype=float), axis=0
+        np.asarray(pipeline.named_steps["prepare"].transform(reference), dtype=float), axis=0
     )
     query = build_scoring_query(estimator, SCORING_KEYS)
     contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
@@ -139,9 +150,7 @@ def _publish(
             "bias": contributions.bias,
         },
         "splits": data.splits.to_dict(orient="records"),
-        "training_rows": {
-            split: int((data.frame[spec.split] == split).sum()) for split in ("train", "validation", "test")
-        },
+        "training_rows": {split: int((data.frame[spec.split] == split).sum()) for split in LABELLED_SPLITS},
         "data_fingerprint": data_fingerprint(data),
         "sql_parity": parity,
     }
@@ -151,6 +160,20 @@ def _publish(
     }
     metrics = {**metrics, "feature_importance": importance.to_dict()}
     return save_model_version(version_id, estimator, sql, metadata, metrics, card(importance, parity)), parity
+
+
+def _served_description(run: TrainingRun, trained: TrainedModel) -> dict[str, object]:
+    frame = run.data.frame.iloc[trained.served_rows]
+    time = frame[run.data.spec.time_column]
+    return {
+        "fitted_on": f"{len(frame):,} labelled rows ({time.min()} to {time.max()}), {run.settings.describe()}",
+        "rows": len(frame),
+        "calibration": "Platt scaling learnt on the newest block of those rows with the model fitted on the "
+        "rest; the model then refit on all of them under the same map",
+        "estimated_by": f"walk-forward backtest of this procedure over {len(trained.walk_forward.periods)} periods "
+        f"(mean ROC-AUC {trained.walk_forward.mean_auc:.4f})",
+        "settings": asdict(run.settings),
+    }
 
 
 def run_training(
@@ -163,53 +186,82 @@ def run_training(
     leakage_settings: LeakageSettings | None = None,
     allow_leakage: bool = False,
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
-    cv_folds: int = 0,
+    settings: WalkForwardSettings | None = None,
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest)."""
     spec = spec or load_feature_spec(manifest_path)
     data = load_training_data(warehouse, spec)
-    settings = leakage_settings or LeakageSettings()
+    leakage = leakage_settings or LeakageSettings()
     leakage_flags = enforce(
-        find_leakage(data, settings), settings.allow, allow_leakage, ".".join(spec.training_relation)
+        find_leakage(data, leakage), leakage.allow, allow_leakage, ".".join(spec.training_relation)
     )
     window = data.splits["label_window_days"].dropna()
     window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
     tiers = load_tiers(warehouse)
-    run = train_models(warehouse, data, tiers, window_days, kinds, cv_folds)
+    run = train_models(
+        warehouse,
+        data,
+        tiers,
+        window_days,
+        kinds,
+        settings,
+        max_model_auc=None if allow_leakage else leakage.max_model_auc,
+    )
     comparison = run.comparison()
+    walk_comparison = run.walk_forward_comparison()
+    period_aucs = run.period_aucs()
 
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
+        served = _served_description(run, trained)
         metadata = {
             "params": trained.tuning.params,
+            "selection_rule": SELECTION_RULE,
             "leakage_flags": [flag.line() for flag in leakage_flags],
             "tuning_trials": trained.tuning.trials,
-            "validation_auc": trained.validation_auc,
-            "cross_validation": trained.cross_validation,
+            "walk_forward_auc": trained.walk_forward.mean_auc,
+            "selection_free_walk_forward_auc": run.selection_free_auc,
+            "served_model": served,
             "label": {"column": spec.label, "window_days": window_days},
+            "training_drift": run.drift.summary(),
+            "skipped_periods": run.skipped_periods,
         }
         metrics = {
+            "walk_forward": trained.walk_forward.summary(),
+            "legacy_rule_score_walk_forward": run.legacy_walk_forward.summary()
+            if run.legacy_walk_forward
+            else None,
+            "newest_period_vs_train_split_only": trained.newest_period,
             "test": trained.test_metrics,
             "legacy_rule_score_test": run.legacy_metrics,
             "oracle_test": run.oracle,
             "comparison": comparison.to_dict(orient="records"),
+            "walk_forward_comparison": walk_comparison.to_dict(orient="records"),
         }
 
-        def card(importance, checked, trained=trained, kind=kind, role=role):
+        def card(importance, checked, trained=trained, kind=kind, role=role, served=served):
             return render_model_card(
-                trained.model_id,
-                kind,
-                role,
-                DESCRIPTIONS[kind],
-                comparison,
-                data.splits,
-                trained.test_metrics,
-                trained.cross_validation,
-                importance,
-                checked,
-                int(window_days),
+                ModelCardFacts(
+                    model_id=trained.model_id,
+                    kind=kind,
+                    role=role,
+                    description=DESCRIPTIONS[kind],
+                    served=served["fitted_on"],
+                    selection_rule=SELECTION_RULE,
+                    selection_free_auc=run.selection_free_auc,
+                    walk_forward=walk_comparison,
+                    period_aucs=period_aucs,
+                    newest_period=trained.newest_period,
+                    comparison=comparison,
+                    splits=data.splits,
+                    metrics=trained.test_metrics,
+                    drift_warnings=run.drift.warnings(),
+                    importance=importance,
+                    parity=checked,
+                    window_days=int(window_days),
+                )
             )
 
         versions[kind], parity[kind] = _publish(
@@ -219,6 +271,7 @@ def run_training(
             kind,
             trained.estimator,
             trained.pipeline,
+            data.frame.iloc[trained.served_rows][list(spec.features)],
             _test_relation(warehouse, spec.training_relation),
             metadata,
             metrics,
@@ -235,7 +288,7 @@ def run_training(
     registry = promote(
         champion.model_id,
         challenger.model_id,
-        reason="trained: best validation AUC is champion",
+        reason="trained: the highest mean walk-forward ROC-AUC is champion",
         segments=segments,
     )
     write_macros(
@@ -257,13 +310,20 @@ def run_training(
     }
     report = render_report(
         report_path or artifacts_dir().parent / "reports" / "training_report.html",
-        y_test,
-        probabilities,
-        rankings,
-        comparison,
-        importances,
-        deciles,
-        names[run.champion],
+        ReportInputs(
+            y_test=y_test,
+            probabilities=probabilities,
+            rankings=rankings,
+            comparison=comparison,
+            walk_forward=walk_comparison,
+            period_aucs=period_aucs,
+            label_rates=run.drift.label_rates,
+            drift_warnings=run.drift.warnings(),
+            importances=importances,
+            deciles=deciles,
+            champion=names[run.champion],
+            served=_served_description(run, run.models[run.champion])["fitted_on"],
+        ),
     )
     return TrainingOutcome(
         run=run,
@@ -281,7 +341,7 @@ def _train_segments(
 ) -> tuple[Segments | None, list[SegmentCandidate]]:
     champion = run.models[run.champion]
     candidates, estimators = fit_segments(
-        data, column, run.champion, champion.tuning.params, champion.estimator, min_positives
+        data, column, run.champion, champion.tuning.params, champion.train_only_estimator, min_positives
     )
     fingerprint = data_fingerprint(data)
     kept: dict[str, str] = {}
@@ -296,7 +356,7 @@ def _train_segments(
         metrics = {
             "test": evaluate_score(y_test, segment_probability, segment_probability, tiers),
             "champion_on_segment_test": evaluate_score(
-                y_test, *(2 * [champion.estimator.predict_proba(X_test)[:, 1]]), tiers
+                y_test, *(2 * [champion.train_only_estimator.predict_proba(X_test)[:, 1]]), tiers
             ),
         }
         candidate = next(c for c in candidates if c.value == value)
@@ -329,6 +389,7 @@ def _train_segments(
             run.champion,
             estimator,
             pipeline,
+            segment.features("train"),
             _test_relation(warehouse, data.spec.training_relation, condition),
             metadata,
             metrics,

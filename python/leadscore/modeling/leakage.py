@@ -1,12 +1,19 @@
 """Leakage checks that run before any model is fitted, on the training split only.
 
 A lead-scoring feature leaks when it is known only because the lead converted (a sales-only field
-filled after contact, a status set at conversion) or when it identifies the row. Four symptoms:
+filled after contact, a status set at conversion) or when it identifies the row. Five symptoms:
 - one feature alone separates converters almost perfectly (single-feature AUC);
-- converters have the feature filled far more often than others (filled during the sales process);
+- converters have the feature filled far more often than others (filled during the sales process).
+  Exports fill gaps: "none", "unknown", "n/a", "-" and the configured missing values count as
+  missing, and so does 0 in a column that is otherwise positive, when most converters have a value
+  and non-converters almost never do (a join that wrote 0 for "no deal");
+- some categories hold almost only converters, and together a good share of all conversions (a
+  deal stage, a segment known only for won deals);
 - a timestamp feature holds times after the row's as-of time;
-- the feature is an identifier (named like one, or nearly unique per row, or counting up with time).
-Flagged features stop training unless explicitly allowed, and are reported either way."""
+- the feature is an identifier: nearly unique per row, counting up with time, or named like one
+  *and* with many distinct values (a `landing_page_id` with 495 values over 8,000 rows is a category).
+Flagged features stop training unless explicitly allowed, and are reported either way. A model-level
+stop follows in training: a walk-forward AUC at or above `max_model_auc` (train.check_model_leakage)."""
 
 from __future__ import annotations
 
@@ -25,8 +32,36 @@ IDENTIFIER_NAME = re.compile(
     r"(^|_)(id|uuid|guid|key|number|email|email_address|phone|phone_number|record_id)$"
 )
 NEARLY_UNIQUE = 0.9
+IDENTIFIER_NAME_UNIQUE = 0.5  # named like an identifier and at least this many distinct values per row
 MIN_MISSING_SHARE = 0.1  # below this, who happens to be missing is noise
 MONOTONIC_WITH_TIME = 0.95
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "?",
+        "none",
+        "null",
+        "nil",
+        "nan",
+        "unknown",
+        "n/a",
+        "na",
+        "not available",
+        "not applicable",
+    }
+)
+# 0 counts as missing only where it looks like a filled gap: most converters have a non-zero value and
+# non-converters rarely do. A sparse activity count (non-zero for 15% of converters, 7% of the rest)
+# stays a count.
+ZERO_FILLED_CONVERTERS = 0.5
+ZERO_FILLED_OTHERS = 0.1
+# A category value "almost only converts" at this share over at least MIN_VALUE_ROWS rows; the feature
+# is flagged when such values together hold MIN_VALUE_CONVERSIONS of all conversions.
+VALUE_POSITIVE_SHARE = 0.95
+MIN_VALUE_ROWS = 30
+MIN_VALUE_CONVERSIONS = 0.1
 
 
 class LeakageError(RuntimeError):
@@ -40,9 +75,57 @@ class LeakageFlag:
     value: float
     threshold: float
     explanation: str
+    shown: str = ""  # the value as people read it, when a bare number would not say it
 
     def line(self) -> str:
-        return f"{self.feature}: {self.check} = {self.value:.3f} (threshold {self.threshold:g}): {self.explanation}"
+        figure = self.shown or f"{self.value:.3f} (threshold {self.threshold:g})"
+        return f"{self.feature}: {self.check}: {figure}: {self.explanation}"
+
+
+def _filled(
+    column: pd.Series, kind: str, y: np.ndarray, placeholders: frozenset[str]
+) -> tuple[np.ndarray, str]:
+    """Which rows really hold a value, and what counted as missing (for the message)."""
+    filled = column.notna().to_numpy()
+    if kind == "categorical":
+        text = column.astype("string").str.strip().str.lower()
+        gap = text.isin(placeholders).fillna(False).to_numpy(dtype=bool)
+        found = sorted(set(column[gap].astype(str)))
+        return filled & ~gap, (f"NULL and placeholders {found[:4]}" if found else "NULL")
+    if kind == "numeric":
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        zero = filled & (values == 0)
+        nonzero = filled & ~zero
+        gap_like = (
+            nonzero[y == 1].mean() >= ZERO_FILLED_CONVERTERS and nonzero[y == 0].mean() <= ZERO_FILLED_OTHERS
+        )
+        if zero.any() and (values[nonzero] > 0).all() and gap_like:
+            return nonzero, "NULL and 0 (the column is otherwise positive)"
+    return filled, "NULL"
+
+
+def _converting_values(column: pd.Series, y: np.ndarray) -> LeakageFlag | None:
+    frame = pd.DataFrame({"value": column.astype("string"), "y": y}).dropna()
+    stats = frame.groupby("value")["y"].agg(rows="size", conversions="sum")
+    stats = stats[
+        (stats["rows"] >= MIN_VALUE_ROWS) & (stats["conversions"] >= VALUE_POSITIVE_SHARE * stats["rows"])
+    ]
+    share = stats["conversions"].sum() / max(int(y.sum()), 1)
+    if share < MIN_VALUE_CONVERSIONS:
+        return None
+    stats = stats.sort_values("conversions", ascending=False)
+    listed = ", ".join(
+        f"{value!r} ({row.conversions / row.rows:.0%} of {row.rows:,} rows)"
+        for value, row in stats.head(4).iterrows()
+    )
+    return LeakageFlag(
+        str(column.name),
+        "values that almost only convert",
+        float(share),
+        MIN_VALUE_CONVERSIONS,
+        f"{listed} hold {share:.0%} of all conversions: values like these are usually set at or after conversion",
+        shown=f"{len(stats)} value(s) >= {VALUE_POSITIVE_SHARE:.0%} converted, {share:.0%} of all conversions",
+    )
 
 
 def _separation(y: np.ndarray, score: np.ndarray) -> float:
@@ -69,6 +152,7 @@ def find_leakage(data: TrainingData, settings: LeakageSettings) -> list[LeakageF
     train = data.part("train")
     y = train[data.spec.label].astype(int).to_numpy()
     flags: list[LeakageFlag] = []
+    placeholders = PLACEHOLDERS | {value.strip().lower() for value in settings.missing_values}
     order = (
         train["as_of_at"].rank(method="first").to_numpy() if "as_of_at" in train else np.arange(len(train))
     )
@@ -88,18 +172,20 @@ def find_leakage(data: TrainingData, settings: LeakageSettings) -> list[LeakageF
                     )
                 )
             continue
-        if kind != "boolean" and IDENTIFIER_NAME.search(feature):
+        filled = column.notna()
+        unique_share = column.nunique(dropna=True) / max(int(filled.sum()), 1)
+        if kind != "boolean" and IDENTIFIER_NAME.search(feature) and unique_share >= IDENTIFIER_NAME_UNIQUE:
             flags.append(
                 LeakageFlag(
                     feature,
-                    "identifier name",
-                    1.0,
-                    1.0,
-                    "named like an identifier; identifiers memorise rows instead of generalising",
+                    "identifier",
+                    unique_share,
+                    IDENTIFIER_NAME_UNIQUE,
+                    "named like an identifier, with a distinct value for most rows: it memorises rows "
+                    "instead of generalising",
+                    shown=f"{column.nunique(dropna=True):,} distinct values over {int(filled.sum()):,} rows",
                 )
             )
-        filled = column.notna()
-        unique_share = column.nunique(dropna=True) / max(int(filled.sum()), 1)
         if kind == "categorical" and unique_share > NEARLY_UNIQUE and filled.sum() > 50:
             flags.append(
                 LeakageFlag(
@@ -124,21 +210,26 @@ def find_leakage(data: TrainingData, settings: LeakageSettings) -> list[LeakageF
                         "unique and ordered like the rows: a sequence number",
                     )
                 )
-        if MIN_MISSING_SHARE <= 1 - filled.mean() < 1:
-            fill_converted, fill_other = filled.to_numpy()[y == 1].mean(), filled.to_numpy()[y == 0].mean()
-            ratio = fill_converted / max(fill_other, 1e-9)
+        really_filled, missing_means = _filled(column, kind, y, placeholders)
+        if MIN_MISSING_SHARE <= 1 - really_filled.mean() < 1:
+            fill_converted, fill_other = really_filled[y == 1].mean(), really_filled[y == 0].mean()
+            ratio = fill_converted / fill_other if fill_other > 0 else float("inf")
             if ratio >= settings.max_fill_rate_ratio:
                 flags.append(
                     LeakageFlag(
                         feature,
-                        "fill-rate ratio",
+                        "filled mostly for converters",
                         ratio,
                         settings.max_fill_rate_ratio,
-                        f"filled for {fill_converted:.0%} of converters but {fill_other:.0%} of the rest: "
-                        "likely filled during the sales process, after contact",
+                        f"likely filled during the sales process, after contact (missing: {missing_means}; "
+                        f"allowed ratio {settings.max_fill_rate_ratio:g})",
+                        shown=f"filled for {fill_converted:.0%} of converters, {fill_other:.0%} of the rest",
                     )
                 )
         if kind == "categorical":
+            converting = _converting_values(column, y)
+            if converting:
+                flags.append(converting)
             score = _out_of_fold_target_mean(column, y)
         else:
             values = column.astype(float)

@@ -174,3 +174,18 @@ def fit_params(kind: str, spec: FeatureSpec, sample_weight: np.ndarray | None) -
 def calibrated(fitted: Pipeline, X_calibration, y_calibration) -> CalibratedClassifierCV:
     """Platt scaling fitted on held-out rows; the pipeline itself stays frozen."""
     return CalibratedClassifierCV(FrozenEstimator(fitted), method="sigmoid").fit(X_calibration, y_calibration)
+
+
+def under_calibration(calibration: CalibratedClassifierCV, refit: Pipeline) -> CalibratedClassifierCV:
+    """The Platt map learnt on held-out rows, applied to a refit that also saw those rows.
+
+    The served model must learn from the newest labels, yet Platt scaling fitted on rows the model saw
+    would be overconfident. So the map is learnt on the newest block with a model fitted without it,
+    then the model is refit on every row and slotted under the same map. It is still one sigmoid of
+    the model's raw score, so the SQL stays exact; the walk-forward backtest measures this very
+    procedure, calibration included."""
+    frozen = FrozenEstimator(refit)
+    calibration.estimator = frozen
+    (inner,) = calibration.calibrated_classifiers_
+    inner.estimator = frozen
+    return calibration

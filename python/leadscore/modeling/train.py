@@ -1,5 +1,7 @@
-"""One training run: tune and fit both model families, calibrate on validation, compare them with
-the legacy rule score (and, on demo data, the oracle ceiling) on the same test rows, transpile."""
+"""One training run. Per family: hyperparameters chosen on the walk-forward folds; the served procedure
+backtested over the last K periods (the estimate that counts); the served model fitted on every
+labelled row; for comparison, the same procedure as of the fixed test split's start, and the old
+train-split model on the newest period. The legacy rule score is backtested the same way."""
 
 from __future__ import annotations
 
@@ -11,13 +13,27 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 
+from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.oracle_ceiling import oracle_ceiling
 from leadscore.modeling import tuning
 from leadscore.modeling.dataset import TrainingData
+from leadscore.modeling.leakage import LeakageError
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calibrated
+from leadscore.modeling.timeline import Timeline
+from leadscore.modeling.training_drift import TrainingDrift, training_drift
+from leadscore.modeling.walk_forward import (
+    WalkForward,
+    WalkForwardSettings,
+    backtest,
+    fit_procedure,
+    legacy_predictor,
+    make_folds,
+    procedure_predictor,
+)
 from leadscore.progress import console
 from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
@@ -30,14 +46,16 @@ SCORING_KEYS = ("lead_id", "as_of_at")
 class TrainedModel:
     kind: str
     model_id: str
-    estimator: CalibratedClassifierCV  # predict_proba is what the score views show
-    pipeline: Pipeline
+    estimator: CalibratedClassifierCV  # the served model: predict_proba is what the score views show
+    pipeline: Pipeline  # its fitted pipeline (refit on every labelled row in the window)
+    served_rows: np.ndarray = field(repr=False)  # the rows it was fitted on
     tuning: tuning.TuningResult
-    cross_validation: dict[str, object]
-    test_metrics: dict[str, object]
-    validation_auc: float
-    query: ScoringQuery
+    walk_forward: WalkForward
+    test_metrics: dict[str, object]  # the procedure as of the test split's start, on the test split
     test_probability: np.ndarray = field(repr=False)
+    newest_period: dict[str, object]  # served procedure vs the train-split-only model on the newest period
+    train_only_estimator: CalibratedClassifierCV = field(repr=False)  # train split, Platt on validation
+    query: ScoringQuery = field(repr=False)
 
 
 @dataclass
@@ -46,37 +64,82 @@ class TrainingRun:
     models: dict[str, TrainedModel]
     legacy_metrics: dict[str, object] | None  # None when the data has no baseline score
     legacy_test_probability: np.ndarray | None
+    legacy_walk_forward: WalkForward | None
     oracle: dict[str, float] | None
     champion: str
     challenger: str
     tiers: list[TierThreshold]
+    settings: WalkForwardSettings
+    drift: TrainingDrift
+    skipped_periods: list[str]
+    selection_free_aucs: list[float | None]  # per period: what choices made on earlier periods only got
+
+    @property
+    def selection_free_auc(self) -> float:
+        return float(np.mean([auc for auc in self.selection_free_aucs if auc is not None]))
+
+    def _rows(self, legacy: object, oracle_row: dict | None, describe) -> pd.DataFrame:
+        rows = [describe(m.model_id, m) for m in self.models.values()]
+        if legacy is not None:
+            rows.append(describe("legacy_rule_score", legacy))
+        if oracle_row:
+            rows.append(oracle_row)
+        return pd.DataFrame(rows)
 
     def comparison(self) -> pd.DataFrame:
-        rows = []
-        for name, metrics in [
-            *((m.model_id, m.test_metrics) for m in self.models.values()),
-            *([("legacy_rule_score", self.legacy_metrics)] if self.legacy_metrics else []),
-        ]:
-            rows.append(
-                {
-                    "score": name,
-                    "roc_auc": metrics["roc_auc"],
-                    "pr_auc": metrics["pr_auc"],
-                    "brier": metrics["brier"],
-                    "top_decile_conversion": metrics["top_decile"]["conversion_rate"],
-                    "top_decile_lift": metrics["top_decile"]["lift"],
-                    "ece": metrics["expected_calibration_error"],
-                }
-            )
-        if self.oracle:
-            rows.append(
-                {
-                    "score": "oracle (true propensity)",
-                    "roc_auc": self.oracle["roc_auc"],
-                    "pr_auc": self.oracle["pr_auc"],
-                }
-            )
-        return pd.DataFrame(rows)
+        """The fixed test split: each procedure as of the test split's start, scored on it."""
+
+        def describe(name, source):
+            metrics = source if isinstance(source, dict) else source.test_metrics
+            return {
+                "score": name,
+                "roc_auc": metrics["roc_auc"],
+                "pr_auc": metrics["pr_auc"],
+                "brier": metrics["brier"],
+                "top_decile_conversion": metrics["top_decile"]["conversion_rate"],
+                "top_decile_lift": metrics["top_decile"]["lift"],
+                "ece": metrics["expected_calibration_error"],
+            }
+
+        oracle = self.oracle and {
+            "score": "oracle (true propensity)",
+            "roc_auc": self.oracle["roc_auc"],
+            "pr_auc": self.oracle["pr_auc"],
+        }
+        return self._rows(self.legacy_metrics, oracle, describe)
+
+    def walk_forward_comparison(self) -> pd.DataFrame:
+        """Per score: mean, spread and range of the per-period AUC, and the pooled figures."""
+
+        def describe(name, source):
+            walk = source if isinstance(source, WalkForward) else source.walk_forward
+            summary = walk.summary()
+            return {
+                "score": name,
+                "auc_mean": summary["auc"]["mean"],
+                "auc_std": summary["auc"]["std"],
+                "auc_min": summary["auc"]["min"],
+                "auc_max": summary["auc"]["max"],
+                "pooled_auc": walk.pooled["roc_auc"],
+                "pooled_pr_auc": walk.pooled["pr_auc"],
+                "pooled_brier": walk.pooled["brier"],
+                "pooled_top_decile_lift": walk.pooled["top_decile"]["lift"],
+                "pooled_ece": walk.pooled["expected_calibration_error"],
+            }
+
+        return self._rows(self.legacy_walk_forward, None, describe)
+
+    def period_aucs(self) -> pd.DataFrame:
+        """Period x score: the per-period ROC-AUC table."""
+        walks = {m.model_id: m.walk_forward for m in self.models.values()}
+        if self.legacy_walk_forward is not None:
+            walks["legacy_rule_score"] = self.legacy_walk_forward
+        first = next(iter(walks.values())).periods
+        table = first[["period", "rows", "conversions", "label_rate"]].copy()
+        for name, walk in walks.items():
+            table[name] = walk.periods["roc_auc"].to_numpy()
+        table["selection_free"] = [np.nan if auc is None else auc for auc in self.selection_free_aucs]
+        return table
 
 
 def data_fingerprint(data: TrainingData) -> str:
@@ -101,65 +164,133 @@ def _legacy_probability(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
     return test[baseline].to_numpy(), platt.predict_proba(test)[:, 1]
 
 
+def check_model_leakage(
+    kind: str, walk: WalkForward, pipeline: Pipeline, query: ScoringQuery, limit: float | None
+):
+    """A model-level stop: out-of-time AUC this high is almost always a leak that passed the column checks."""
+    if limit is None or walk.mean_auc < limit:
+        return
+    importance = feature_importance(pipeline, query.feature_sources).head(8)
+    top = "\n  ".join(f"{name}: {share:.0%} of the model's importance" for name, share in importance.items())
+    raise LeakageError(
+        f"{kind}: walk-forward ROC-AUC {walk.mean_auc:.3f} (mean over {len(walk.periods)} periods) is at or above "
+        f"{limit:g}, which real lead data does not reach without a leak. The features it leans on most:\n  {top}\n"
+        "Check each one was known before the lead converted; drop leaks (`exclude` in leadscore.yml, or the "
+        "feature mart). If the signal is genuine, raise `leakage.max_model_auc` or train with --allow-leakage."
+    )
+
+
+def _newest_period_comparison(
+    timeline: Timeline, walk: WalkForward, train_only: CalibratedClassifierCV, fold
+) -> dict:
+    features = list(timeline.data.spec.features)
+    y = timeline.labels[fold.scored]
+    served = walk.probability[-len(fold.scored) :]
+    with limited_threads():
+        old = train_only.predict_proba(timeline.data.frame.iloc[fold.scored][features])[:, 1]
+    figures = {}
+    for name, probability in (("served_procedure", served), ("train_split_only", old)):
+        figures[name] = {
+            "roc_auc": float(roc_auc_score(y, probability)),
+            "brier": float(brier_score_loss(y, probability)),
+            "mean_probability": float(np.mean(probability)),
+        }
+    return {"period": fold.period.label, "rows": len(y), "label_rate": float(y.mean()), **figures}
+
+
 def train_models(
     warehouse: Warehouse,
     data: TrainingData,
     tiers: list[TierThreshold],
     window_days: float,
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
-    cv_folds: int = 0,
+    settings: WalkForwardSettings | None = None,
+    max_model_auc: float | None = None,
 ) -> TrainingRun:
-    """cv_folds > 0 adds lead-grouped k-fold CV on train to the metadata (off by default: it costs k
-    more fits per family, and under drift it overstates performance; the chronological test split
-    is the estimate that counts)."""
+    """max_model_auc: stop when a family's walk-forward AUC reaches it (None: never)."""
+    settings = settings or WalkForwardSettings()
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(kinds) < 2:
         raise ValueError(f"model families must be two or more of {MODEL_KINDS}; got {list(kinds)}")
+    timeline = Timeline(data, settings.periods)
+    folds, skipped = make_folds(timeline, settings.periods)
+    fitter = tuning.FoldFitter(timeline, settings.window_months, settings.half_life_months)
     fingerprint = data_fingerprint(data)
+    features = list(data.spec.features)
+    test_rows = np.flatnonzero((data.frame[data.spec.split] == "test").to_numpy())
+    fixed_known = np.intersect1d(
+        timeline.known_when(test_rows),
+        np.flatnonzero(data.frame[data.spec.split].isin(["train", "validation"]).to_numpy()),
+    )
+    test_starts_at = timeline.time.iloc[test_rows].min()
+    X_test, y_test = data.frame.iloc[test_rows][features], timeline.labels[test_rows]
     X_val, y_val = data.features("validation"), data.labels("validation")
-    X_test, y_test = data.features("test"), data.labels("test").to_numpy()
+    periods = ", ".join(fold.period.label for fold in folds)
     models: dict[str, TrainedModel] = {}
     for kind in kinds:
-        console.print(f"[bold]{kind}[/]: tuning on validation")
-        tuned = tuning.tune(kind, data)
-        if tuned.pipeline is not None:  # the tuning fit with the chosen settings is the model
-            pipeline = tuned.pipeline
-        else:
-            pipeline, tuned.fit_seconds = tuning.timed_fit(kind, data, tuned.params)
+        console.print(f"[bold]{kind}[/]: tuning on {len(folds)} walk-forward periods ({periods})")
+        tuned = tuning.tune(kind, fitter, folds)
+        console.print(f"[bold]{kind}[/]: backtesting the served procedure with {tuned.params}")
+        walk = backtest(kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter))
+        estimator, served_rows = fit_procedure(
+            kind, tuned.params, fitter, timeline.all_rows(), timeline.end()
+        )
+        pipeline = estimator.estimator.estimator
+        query = build_scoring_query(estimator, SCORING_KEYS)
+        check_model_leakage(kind, walk, pipeline, query, max_model_auc)
+        fixed, _ = fit_procedure(kind, tuned.params, fitter, fixed_known, test_starts_at)
+        train_only = calibrated(tuning.fit(kind, data, tuned.params), X_val, y_val)
         with limited_threads():
-            estimator = calibrated(pipeline, X_val, y_val)
-            probability = estimator.predict_proba(X_test)[:, 1]
-        cv: dict[str, object] = {"folds": 0, "note": "not run (leadscore train --cv-folds N runs it)"}
-        if cv_folds:
-            console.print(f"[bold]{kind}[/]: {cv_folds}-fold cross-validation on train")
-            cv = tuning.cross_validated_auc(kind, data, tuned.params, cv_folds)
+            probability = fixed.predict_proba(X_test)[:, 1]
         models[kind] = TrainedModel(
             kind=kind,
-            model_id=model_id(kind, fingerprint, tuned.params),
+            model_id=model_id(kind, fingerprint, {**tuned.params, **_settings_key(settings)}),
             estimator=estimator,
             pipeline=pipeline,
+            served_rows=served_rows,
             tuning=tuned,
-            cross_validation=cv,
+            walk_forward=walk,
             test_metrics=evaluate_score(y_test, probability, probability, tiers),
-            validation_auc=tuned.validation_auc,
-            query=build_scoring_query(estimator, SCORING_KEYS),
             test_probability=probability,
+            newest_period=_newest_period_comparison(timeline, walk, train_only, folds[-1]),
+            train_only_estimator=train_only,
+            query=query,
         )
-    legacy_metrics, legacy_probability = None, None
+    legacy_metrics, legacy_probability, legacy_walk = None, None, None
     if data.spec.baseline:
         legacy_score, legacy_probability = _legacy_probability(data)
         legacy_metrics = evaluate_score(y_test, legacy_score, legacy_probability, tiers)
-    test_rows = data.part("test")[["lead_id", "as_of_at", data.spec.label]]
-    ranked = sorted(
-        models.values(), key=lambda m: m.validation_auc, reverse=True
-    )  # chosen on validation, not test
+        legacy_walk = backtest(
+            "legacy_rule_score", timeline, folds, legacy_predictor(timeline, data.spec.baseline)
+        )
+    ranked = sorted(models.values(), key=lambda m: m.walk_forward.mean_auc, reverse=True)
     return TrainingRun(
         data=data,
         models=models,
         legacy_metrics=legacy_metrics,
         legacy_test_probability=legacy_probability,
-        oracle=oracle_ceiling(warehouse, test_rows, data.spec.label, window_days),
+        legacy_walk_forward=legacy_walk,
+        oracle=oracle_ceiling(
+            warehouse,
+            data.frame.iloc[test_rows][["lead_id", "as_of_at", data.spec.label]],
+            data.spec.label,
+            window_days,
+        ),
         champion=ranked[0].kind,
         challenger=ranked[1].kind,
         tiers=tiers,
+        settings=settings,
+        drift=training_drift(timeline, settings.periods),
+        skipped_periods=skipped,
+        selection_free_aucs=tuning.selection_free_aucs([m.tuning for m in models.values()]),
     )
+
+
+def _settings_key(settings: WalkForwardSettings) -> dict[str, object]:
+    """Options that change the served fit are part of the version id (defaults leave it as it was)."""
+    key: dict[str, object] = {}
+    if settings.window_months:
+        key["window_months"] = settings.window_months
+    if settings.half_life_months:
+        key["half_life_months"] = settings.half_life_months
+    return key

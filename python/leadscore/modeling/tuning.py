@@ -1,8 +1,10 @@
-"""Hyperparameters chosen on the validation split only (the test split is touched once, at the end).
+"""Hyperparameters chosen on the walk-forward folds (time-ordered: each fold fits on the labels known
+when its period starts and scores that period; modeling/timeline.py).
 
-One protocol for every family: each candidate setting is fitted on train and scored on validation;
-for the tree families one fit with the largest tree count scores every prefix of the ensemble, and
-the count with the best validation AUC (at least MIN_TREES) is kept. Fits run one at a time with an
+One protocol for every family: each candidate setting is fitted once per fold and scored on the
+fold's period; the setting with the best mean per-period ROC-AUC wins. For the tree families one fit
+with the largest tree count scores every prefix of the ensemble, and the tree count kept is the
+fewest whose mean AUC is within TREE_COUNT_TOLERANCE of the best. Fits run one at a time with an
 explicit thread count (threads.py): never several multi-threaded fits side by side.
 """
 
@@ -14,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.class_weight import compute_sample_weight
 
@@ -26,12 +27,13 @@ from leadscore.modeling.pipelines import (
     lightgbm_pipeline,
     logistic_pipeline,
 )
+from leadscore.modeling.timeline import Period, Timeline
 from leadscore.threads import limited_threads
 
 LOGISTIC_C_GRID = (0.01, 0.1, 1.0, 10.0)
 MIN_TREES = 20
-# The validation AUC of a boosted ensemble is flat over hundreds of trees; its argmax is noise. The
-# count kept is the smallest within this much of the best: as good on validation, smaller in SQL.
+# The AUC of a boosted ensemble is flat over hundreds of trees; its argmax is noise. The count kept
+# is the smallest within this much of the best: as good out of time, smaller in SQL.
 TREE_COUNT_TOLERANCE = 0.0005
 # family -> (the setting tuned, its values, the most trees tried, learning rate)
 TREE_GRIDS: dict[str, tuple[str, tuple[int, ...], int, float]] = {
@@ -39,25 +41,40 @@ TREE_GRIDS: dict[str, tuple[str, tuple[int, ...], int, float]] = {
     "hgb": ("max_leaf_nodes", (15, 31), 300, 0.1),
     "lightgbm": ("num_leaves", (15, 31), 600, 0.05),
 }
-CV_FOLDS = 5
-# Hyperparameters are searched on at most this many training rows (the most recent ones, nearest the
-# validation period); the chosen settings are then fitted once on every training row. The search
-# then costs the same at any size, and training stays linear in the data.
+# Hyperparameters are searched on at most this many known rows per fold (the most recent ones); the
+# evaluation and the served fit use every row. The search then costs the same at any size, and
+# training stays linear in the data.
 MAX_TUNING_ROWS = 300_000
-# With more validation rows than this, validation AUC is computed for about MAX_COUNT_EVALUATIONS tree
-# counts (every count up to it, then a stride) instead of all of them: each AUC sorts the rows.
-STRIDE_FROM_VALIDATION_ROWS = 50_000
+# With more rows in a period than this, AUC is computed for about MAX_COUNT_EVALUATIONS tree counts
+# (every count up to it, then a stride) instead of all of them: each AUC sorts the rows.
+STRIDE_FROM_PERIOD_ROWS = 50_000
 MAX_COUNT_EVALUATIONS = 100
+SELECTION_RULE = (
+    "the setting with the highest mean ROC-AUC over the walk-forward periods (tree count: the fewest "
+    f"within {TREE_COUNT_TOLERANCE} of the best); champion: the family with the highest mean "
+    "walk-forward ROC-AUC"
+)
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Fit on `known` (labels known when the period started), score `scored` (the period's rows)."""
+
+    period: Period
+    known: np.ndarray
+    scored: np.ndarray
 
 
 @dataclass
 class TuningResult:
     kind: str
     params: dict[str, float | int]
-    validation_auc: float
-    trials: list[dict[str, float | int]] = field(default_factory=list)
-    fit_seconds: float = 0.0  # the final fit with the chosen settings
-    pipeline: Pipeline | None = field(default=None, repr=False)  # that fit, when tuning already made it
+    walk_forward_auc: float  # mean per-period AUC of the chosen setting during the search
+    trials: list[dict[str, object]] = field(default_factory=list)
+    fit_seconds: float = 0.0  # the served fit with the chosen settings
+    # Per period: the AUC of the setting chosen on the earlier periods only (None for the first).
+    nested_period_aucs: list[float | None] = field(default_factory=list)
+    grid: list[np.ndarray] = field(default_factory=list, repr=False)  # candidate -> AUC per fold x tree count
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -78,32 +95,31 @@ def build(kind: str, data: TrainingData, params: dict[str, float | int]) -> Pipe
     raise ValueError(f"unknown model kind {kind!r}")
 
 
-def fit_pipeline(kind: str, data: TrainingData, params: dict[str, float | int], X, y) -> Pipeline:
+def fit_pipeline(
+    kind: str,
+    data: TrainingData,
+    params: dict[str, float | int],
+    X,
+    y,
+    recency: np.ndarray | None = None,
+) -> Pipeline:
+    """recency: optional per-row weights (recency weighting), multiplied into the class balancing."""
     pipeline = build(kind, data, params)
     weights = None if kind == "logistic" else balanced_weights(y)
+    if recency is not None:
+        weights = recency if weights is None else weights * recency
     # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
     with limited_threads(1 if kind == "logistic" else None):
         return pipeline.fit(X, y, **fit_params(kind, data.spec, weights))
 
 
 def fit(kind: str, data: TrainingData, params: dict[str, float | int]) -> Pipeline:
+    """Fitted on the train split (the fixed-split comparison and segment models)."""
     return fit_pipeline(kind, data, params, data.features("train"), data.labels("train").to_numpy())
 
 
-def tune_logistic(data: TrainingData) -> TuningResult:
-    X_val, y_val = data.features("validation"), data.labels("validation")
-    trials = []
-    for C in LOGISTIC_C_GRID:
-        pipeline = fit("logistic", data, {"C": C})
-        trials.append(
-            {"C": C, "validation_auc": float(roc_auc_score(y_val, pipeline.decision_function(X_val)))}
-        )
-    best = max(trials, key=lambda trial: trial["validation_auc"])
-    return TuningResult("logistic", {"C": best["C"]}, best["validation_auc"], trials)
-
-
 def _staged_scores(kind: str, model: object, prepared: np.ndarray, trees: int) -> Iterator[np.ndarray]:
-    """The raw validation score after 1, 2, ... trees."""
+    """The raw score after 1, 2, ... trees."""
     if kind == "lightgbm":
         # One pass: each row's leaf in every tree, then a running sum of the leaf outputs.
         booster = model.booster_
@@ -119,86 +135,124 @@ def _staged_scores(kind: str, model: object, prepared: np.ndarray, trees: int) -
         yield from model.staged_decision_function(prepared)
 
 
-def _tree_trial(kind: str, data: TrainingData, value: int) -> dict[str, float | int]:
-    setting, _, most, rate = TREE_GRIDS[kind]
-    X_val, y_val = data.features("validation"), data.labels("validation").to_numpy()
-    pipeline = fit(kind, data, {setting: value, "n_estimators": most, "learning_rate": rate})
-    prepared = pipeline.named_steps["prepare"].transform(X_val)
-    stride = max(1, most // MAX_COUNT_EVALUATIONS) if len(y_val) > STRIDE_FROM_VALIDATION_ROWS else 1
-    aucs = np.full(most, -np.inf)
-    with limited_threads():
-        for count, scores in enumerate(
-            _staged_scores(kind, pipeline.named_steps["model"], prepared, most), 1
-        ):
-            if count <= MAX_COUNT_EVALUATIONS or count % stride == 0 or count == most:
-                aucs[count - 1] = roc_auc_score(y_val, np.ravel(scores))
-    best_count = smallest_good_count(list(aucs))
-    return {
-        setting: value,
-        "n_estimators": best_count,
-        "learning_rate": rate,
-        "validation_auc": float(aucs[best_count - 1]),
-    }
-
-
 def smallest_good_count(aucs: list[float]) -> int:
-    """The fewest trees (at least MIN_TREES) whose validation AUC is within TREE_COUNT_TOLERANCE of the best."""
+    """The fewest trees (at least MIN_TREES) whose AUC is within TREE_COUNT_TOLERANCE of the best."""
     eligible = np.asarray(aucs[MIN_TREES - 1 :])
     good = np.flatnonzero(eligible >= eligible.max() - TREE_COUNT_TOLERANCE)
     return int(good[0] + MIN_TREES)
 
 
-def tune_trees(kind: str, data: TrainingData) -> TuningResult:
-    setting, values, _, _ = TREE_GRIDS[kind]
-    trials = [_tree_trial(kind, data, value) for value in values]
-    best = max(trials, key=lambda trial: trial["validation_auc"])
-    params = {key: best[key] for key in (setting, "n_estimators", "learning_rate")}
-    return TuningResult(kind, params, best["validation_auc"], trials)
+class FoldFitter:
+    """Fits one family on a fold's known rows (the most recent MAX_TUNING_ROWS of them, within the
+    training window, with recency weights), the way the served procedure fits."""
+
+    def __init__(self, timeline: Timeline, window_months: int | None, half_life_months: float | None):
+        self.timeline = timeline
+        self.window_months = window_months
+        self.half_life_months = half_life_months
+
+    def rows(self, known: np.ndarray, ends_at: object, max_rows: int | None = None) -> np.ndarray:
+        rows = self.timeline.window(known, ends_at, self.window_months)
+        if max_rows is not None and len(rows) > max_rows:
+            rows = np.sort(rows[np.argsort(self.timeline.rank[rows], kind="stable")[-max_rows:]])
+        return rows
+
+    def fit(self, kind: str, params: dict[str, float | int], rows: np.ndarray) -> Pipeline:
+        data = self.timeline.data
+        X = data.frame.iloc[rows][list(data.spec.features)]
+        recency = self.timeline.recency_weights(rows, self.half_life_months)
+        return fit_pipeline(kind, data, params, X, self.timeline.labels[rows], recency)
 
 
-def tuning_data(data: TrainingData, max_rows: int = MAX_TUNING_ROWS) -> TrainingData:
-    """The training data with its train split cut to the most recent max_rows (ties broken by key)."""
-    train = data.part("train")
-    if len(train) <= max_rows:
-        return data
-    order = train.sort_values(list(data.spec.keys[::-1]), kind="stable")
-    recent = order.index[-max_rows:]
-    keep = data.frame.index.isin(recent) | (data.frame[data.spec.split] != "train")
-    return TrainingData(frame=data.frame[keep], spec=data.spec, splits=data.splits)
+def _fold_inputs(fitter: FoldFitter, fold: Fold):
+    data = fitter.timeline.data
+    rows = fitter.rows(fold.known, fold.period.starts_at, MAX_TUNING_ROWS)
+    X_period = data.frame.iloc[fold.scored][list(data.spec.features)]
+    return rows, X_period, fitter.timeline.labels[fold.scored]
 
 
-def tune(kind: str, data: TrainingData) -> TuningResult:
-    """Search on tuning_data(data); the pipeline it returns (if any) is usable only when that was all of it."""
-    sample = tuning_data(data)
-    result = tune_logistic(sample) if kind == "logistic" else tune_trees(kind, sample)
-    if sample is not data:
-        result.pipeline = None  # fitted on a sample: the caller fits the chosen settings on everything
-        for trial in result.trials:
-            trial["tuning_rows"] = len(sample.part("train"))
-    return result
+def _logistic_fold_aucs(fitter: FoldFitter, fold: Fold, C: float) -> np.ndarray:
+    rows, X_period, y_period = _fold_inputs(fitter, fold)
+    pipeline = fitter.fit("logistic", {"C": C}, rows)
+    return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
 
 
-def timed_fit(kind: str, data: TrainingData, params: dict[str, float | int]) -> tuple[Pipeline, float]:
+def _staged_fold_aucs(kind: str, fitter: FoldFitter, fold: Fold, value: int) -> np.ndarray:
+    """AUC on the fold's period after 1, 2, ... trees (NaN where the stride skipped a count)."""
+    setting, _, most, rate = TREE_GRIDS[kind]
+    rows, X_period, y_period = _fold_inputs(fitter, fold)
+    pipeline = fitter.fit(kind, {setting: value, "n_estimators": most, "learning_rate": rate}, rows)
+    prepared = pipeline.named_steps["prepare"].transform(X_period)
+    stride = max(1, most // MAX_COUNT_EVALUATIONS) if len(y_period) > STRIDE_FROM_PERIOD_ROWS else 1
+    aucs = np.full(most, np.nan)
+    with limited_threads():
+        for count, scores in enumerate(
+            _staged_scores(kind, pipeline.named_steps["model"], prepared, most), 1
+        ):
+            if count <= MAX_COUNT_EVALUATIONS or count % stride == 0 or count == most:
+                aucs[count - 1] = roc_auc_score(y_period, np.ravel(scores))
+    return aucs
+
+
+def choose(grid: list[np.ndarray], folds: list[int]) -> tuple[int, int, float]:
+    """grid[i]: candidate i's AUC per fold (rows) and tree count (columns; one column for a linear
+    model). Returns (candidate, tree count, mean AUC) chosen on the given folds only: the best mean,
+    at the fewest trees within TREE_COUNT_TOLERANCE of the candidate's best."""
+    best = (0, 1, -np.inf)
+    for index, aucs in enumerate(grid):
+        mean = aucs[folds].mean(axis=0)
+        count = smallest_good_count(list(np.where(np.isnan(mean), -np.inf, mean))) if len(mean) > 1 else 1
+        if mean[count - 1] > best[2]:
+            best = (index, count, float(mean[count - 1]))
+    return best
+
+
+def nested_period_aucs(grid: list[np.ndarray]) -> list[float | None]:
+    """Each period's AUC under the setting chosen on the periods before it only (None for the first):
+    an estimate no choice has seen, at no extra fit."""
+    aucs: list[float | None] = [None]
+    for fold in range(1, grid[0].shape[0]):
+        index, count, _ = choose(grid, list(range(fold)))
+        aucs.append(float(grid[index][fold, count - 1]))
+    return aucs
+
+
+def selection_free_aucs(tunings: list[TuningResult]) -> list[float | None]:
+    """Per period: the AUC of the family and setting that the periods before it alone would have
+    chosen (None for the first). Their mean is the estimate that no choice has seen."""
+    aucs: list[float | None] = [None]
+    for fold in range(1, len(tunings[0].nested_period_aucs)):
+        chosen = max(tunings, key=lambda t: choose(t.grid, list(range(fold)))[2])
+        aucs.append(chosen.nested_period_aucs[fold])
+    return aucs
+
+
+def tune(kind: str, fitter: FoldFitter, folds: list[Fold]) -> TuningResult:
+    if kind == "logistic":
+        candidates = [{"C": C} for C in LOGISTIC_C_GRID]
+        grid = [np.vstack([_logistic_fold_aucs(fitter, fold, c["C"]) for fold in folds]) for c in candidates]
+    else:
+        setting, values, _, rate = TREE_GRIDS[kind]
+        candidates = [{setting: value, "learning_rate": rate} for value in values]
+        grid = [
+            np.vstack([_staged_fold_aucs(kind, fitter, fold, c[setting]) for fold in folds])
+            for c in candidates
+        ]
+    trials = []
+    for candidate, aucs in zip(candidates, grid, strict=True):
+        _, count, mean = choose([aucs], list(range(len(folds))))
+        trees = {} if kind == "logistic" else {"n_estimators": count}
+        trials.append(
+            {**candidate, **trees, "walk_forward_auc": mean, "period_aucs": aucs[:, count - 1].tolist()}
+        )
+    index, count, mean = choose(grid, list(range(len(folds))))
+    params = dict(candidates[index]) if kind == "logistic" else {**candidates[index], "n_estimators": count}
+    if kind != "logistic":
+        params = {key: params[key] for key in (TREE_GRIDS[kind][0], "n_estimators", "learning_rate")}
+    return TuningResult(kind, params, mean, trials, nested_period_aucs=nested_period_aucs(grid), grid=grid)
+
+
+def timed_fit(kind: str, fitter: FoldFitter, params: dict[str, float | int], rows: np.ndarray):
     started = time.perf_counter()
-    pipeline = fit(kind, data, params)
+    pipeline = fitter.fit(kind, params, rows)
     return pipeline, time.perf_counter() - started
-
-
-def cross_validated_auc(
-    kind: str, data: TrainingData, params: dict[str, float | int], folds: int = CV_FOLDS
-) -> dict[str, object]:
-    """k-fold CV on train, folds grouped by lead (a lead's monthly snapshots never straddle folds).
-    Folds run one after another, each fit with the explicit thread count."""
-    train = data.part("train")
-    X, y = train[list(data.spec.features)], train[data.spec.label].astype(int).to_numpy()
-    scores = []
-    for fit_rows, test_rows in GroupKFold(n_splits=folds).split(X, y, groups=train["lead_id"]):
-        pipeline = fit_pipeline(kind, data, params, X.iloc[fit_rows], y[fit_rows])
-        with limited_threads():
-            scores.append(float(roc_auc_score(y[test_rows], pipeline.decision_function(X.iloc[test_rows]))))
-    return {
-        "folds": folds,
-        "mean_auc": float(np.mean(scores)),
-        "std_auc": float(np.std(scores)),
-        "fold_aucs": scores,
-    }

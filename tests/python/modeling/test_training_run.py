@@ -21,19 +21,28 @@ def test_models_beat_the_legacy_score_and_stay_under_the_oracle(trained_warehous
     for model in run.models.values():
         assert model.test_metrics["roc_auc"] > legacy_auc + 0.1
         assert model.test_metrics["roc_auc"] < run.oracle["roc_auc"]
-        assert model.cross_validation["folds"] == 0  # opt-in: leadscore train --cv-folds N
-    assert run.champion == max(run.models, key=lambda kind: run.models[kind].validation_auc)
+        assert model.walk_forward.mean_auc > run.legacy_walk_forward.mean_auc + 0.1
+    assert run.champion == max(run.models, key=lambda kind: run.models[kind].walk_forward.mean_auc)
     assert set(run.models) == {"logistic", "lightgbm"}
 
 
-def test_cross_validation_on_request(trained_warehouse):
-    from leadscore.modeling.tuning import cross_validated_auc
-
-    _, outcome = trained_warehouse
-    model = outcome.run.models["logistic"]
-    cv = cross_validated_auc("logistic", outcome.run.data, model.tuning.params, folds=3)
-    assert cv["folds"] == 3 and len(cv["fold_aucs"]) == 3
-    assert 0.6 < cv["mean_auc"] < 1.0
+def test_walk_forward_covers_the_newest_labelled_periods_and_the_served_model_all_labels(trained_warehouse):
+    """The backtest ends at the newest labelled month ('recent' rows included); the served model is
+    fitted on every labelled row, not the train split."""
+    warehouse, outcome = trained_warehouse
+    run = outcome.run
+    months = warehouse.query(
+        "select distinct strftime(as_of_at, '%Y-%m') as month from features.lead_training_set order by 1"
+    )["month"].tolist()
+    for model in run.models.values():
+        periods = model.walk_forward.periods["period"].tolist()
+        assert periods == months[-len(periods) :] and len(periods) >= 2
+        assert len(model.served_rows) == len(run.data.frame) > len(run.data.part("train"))
+        summary = model.walk_forward.summary()
+        assert summary["auc"]["min"] <= summary["auc"]["mean"] <= summary["auc"]["max"]
+    metadata = outcome.versions[run.champion].metadata
+    assert metadata["selection_rule"].startswith("the setting with the highest mean ROC-AUC")
+    assert metadata["served_model"]["rows"] == len(run.data.frame)
 
 
 def test_the_translator_stays_below_training():
@@ -81,8 +90,11 @@ def test_saved_version_is_complete_and_its_estimator_takes_mart_columns_by_name(
         card = (version.folder / "model_card.md").read_text()
         for section in (
             "## Intended use",
+            "## What is served",
+            "## Walk-forward backtest (the estimate)",
+            "## Drift seen at training time",
             "## Data",
-            "## Results on the test split",
+            "## Fixed test split",
             "## Limitations",
             "## SQL exactness",
         ):
@@ -94,7 +106,8 @@ def test_saved_version_is_complete_and_its_estimator_takes_mart_columns_by_name(
 def test_report_is_self_contained_with_all_charts(trained_warehouse):
     _, outcome = trained_warehouse
     page = outcome.report.read_text()
-    assert page.count("<img") == 5 and "data:image/png;base64," in page
+    assert page.count("<img") == 6 and "data:image/png;base64," in page
+    assert "Walk-forward backtest" in page and "Drift seen at training time" in page
     assert "http" not in page.replace("http-equiv", "")
 
 

@@ -53,7 +53,12 @@ def test_segment_models_are_kept_only_when_they_beat_the_champion(trained_wareho
     run = outcome.run
     champion = run.models[run.champion]
     candidates, estimators = fit_segments(
-        run.data, "lead_source", run.champion, champion.tuning.params, champion.estimator, min_positives=30
+        run.data,
+        "lead_source",
+        run.champion,
+        champion.tuning.params,
+        champion.train_only_estimator,
+        min_positives=30,
     )
     assert candidates
     for candidate in candidates:

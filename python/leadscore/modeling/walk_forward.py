@@ -1,0 +1,181 @@
+"""The walk-forward backtest: for each of the last K periods, run the served procedure as it would have
+run when the period started (fit on the labels known then, calibrate on the newest of them) and
+score the period. Its per-period and pooled figures are the estimate of how the served model does.
+
+The served procedure (fit_procedure):
+1. the rows: every labelled row known at the cutoff, optionally within a training window, weighted by
+   recency (half-life) if configured;
+2. Platt scaling learnt on the newest block of those rows (Timeline.calibration_rows), with the model
+   fitted on the rest;
+3. the model refit on all the rows, under that Platt map (pipelines.under_calibration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+
+from leadscore.evaluation.metrics import evaluate_score
+from leadscore.modeling.dataset import TrainingDataError
+from leadscore.modeling.pipelines import calibrated, under_calibration
+from leadscore.modeling.timeline import Period, Timeline
+from leadscore.modeling.tuning import Fold, FoldFitter
+from leadscore.threads import limited_threads
+
+DEFAULT_PERIODS = 6
+MIN_FOLD_POSITIVES = 30  # a fold whose known rows hold fewer conversions is skipped (and said so)
+MIN_FOLDS = 2
+
+
+@dataclass(frozen=True)
+class WalkForwardSettings:
+    periods: int = DEFAULT_PERIODS
+    window_months: int | None = None  # train only on the last N months before each cutoff
+    half_life_months: float | None = None  # recency weighting: a row N months older weighs 0.5 ** (N / h)
+
+    def describe(self) -> str:
+        window = f"the last {self.window_months} months" if self.window_months else "all history"
+        weights = (
+            f"recency half-life {self.half_life_months:g} months"
+            if self.half_life_months
+            else "equal weights"
+        )
+        return f"{window}, {weights}"
+
+
+def make_folds(timeline: Timeline, periods: int) -> tuple[list[Fold], list[str]]:
+    """The last `periods` periods as folds, and a note for each one skipped (too few labels)."""
+    folds, skipped = [], []
+    for period in timeline.periods[-periods:]:
+        scored = timeline.rows_of(period)
+        known = timeline.known_at(period)
+        positives = int(timeline.labels[known].sum())
+        period_positives = int(timeline.labels[scored].sum())
+        if period_positives in (0, len(scored)):
+            skipped.append(
+                f"{period.label}: one class only ({period_positives} of {len(scored):,} rows converted)"
+            )
+        elif positives < MIN_FOLD_POSITIVES:
+            skipped.append(f"{period.label}: only {positives} conversions known when it started")
+        else:
+            folds.append(Fold(period, known, scored))
+    if len(folds) < MIN_FOLDS:
+        relation = ".".join(timeline.data.spec.training_relation)
+        raise TrainingDataError(
+            f"{relation}: the walk-forward backtest needs at least {MIN_FOLDS} periods with both classes and "
+            f"{MIN_FOLD_POSITIVES}+ conversions known before them; found {len(folds)} of the last {periods} "
+            f"({'; '.join(skipped) or 'no periods'}). Widen the history, or lower --backtest-periods."
+        )
+    return folds, skipped
+
+
+def fit_procedure(
+    kind: str, params: dict, fitter: FoldFitter, known: np.ndarray, ends_at: object
+) -> tuple[CalibratedClassifierCV, np.ndarray]:
+    """The served procedure at a cutoff: (calibrated estimator, the rows its model was fitted on)."""
+    timeline = fitter.timeline
+    rows = fitter.rows(known, ends_at)
+    calibration = timeline.calibration_rows(rows)
+    first = fitter.fit(kind, params, np.setdiff1d(rows, calibration))
+    X = timeline.data.frame[list(timeline.data.spec.features)]
+    with limited_threads():
+        estimator = calibrated(first, X.iloc[calibration], timeline.labels[calibration])
+    return under_calibration(estimator, fitter.fit(kind, params, rows)), rows
+
+
+@dataclass
+class WalkForward:
+    """One score's backtest: a row per period, pooled figures, and the spread of the per-period AUC."""
+
+    name: str
+    periods: pd.DataFrame
+    pooled: dict[str, object]
+    probability: np.ndarray = field(repr=False)  # pooled, in fold order
+    labels: np.ndarray = field(repr=False)
+
+    @property
+    def mean_auc(self) -> float:
+        return float(self.periods["roc_auc"].mean())
+
+    def summary(self) -> dict[str, object]:
+        aucs = self.periods["roc_auc"]
+        return {
+            "periods": self.periods.to_dict(orient="records"),
+            "pooled": {
+                key: self.pooled[key] for key in ("rows", "conversions", "roc_auc", "pr_auc", "brier")
+            },
+            "pooled_top_decile_lift": self.pooled["top_decile"]["lift"],
+            "pooled_expected_calibration_error": self.pooled["expected_calibration_error"],
+            "auc": {
+                "mean": float(aucs.mean()),
+                "std": float(aucs.std(ddof=0)),
+                "min": float(aucs.min()),
+                "max": float(aucs.max()),
+            },
+        }
+
+
+def backtest(
+    name: str, timeline: Timeline, folds: list[Fold], predict: Callable[[Fold], tuple[np.ndarray, np.ndarray]]
+) -> WalkForward:
+    """predict(fold) -> (ranking score, calibrated probability) for the fold's period rows."""
+    rows, probabilities, labels = [], [], []
+    for fold in folds:
+        score, probability = predict(fold)
+        y = timeline.labels[fold.scored]
+        metrics = evaluate_score(y, score, probability, [])
+        rows.append(
+            {
+                "period": fold.period.label,
+                "known_rows": len(fold.known),
+                "rows": metrics["rows"],
+                "conversions": metrics["conversions"],
+                "label_rate": metrics["base_rate"],
+                "mean_probability": float(np.mean(probability)),
+                "roc_auc": metrics["roc_auc"],
+                "pr_auc": metrics["pr_auc"],
+                "brier": metrics["brier"],
+                "top_decile_lift": metrics["top_decile"]["lift"],
+                "ece": metrics["expected_calibration_error"],
+            }
+        )
+        probabilities.append(probability)
+        labels.append(y)
+    probability, y = np.concatenate(probabilities), np.concatenate(labels)
+    pooled = evaluate_score(y, probability, probability, [])
+    return WalkForward(name, pd.DataFrame(rows), pooled, probability, y)
+
+
+def procedure_predictor(kind: str, params: dict, fitter: FoldFitter):
+    """The served procedure, run as of each fold's cutoff."""
+    features = list(fitter.timeline.data.spec.features)
+    frame = fitter.timeline.data.frame
+
+    def predict(fold: Fold) -> tuple[np.ndarray, np.ndarray]:
+        estimator, _ = fit_procedure(kind, params, fitter, fold.known, fold.period.starts_at)
+        with limited_threads():
+            probability = estimator.predict_proba(frame.iloc[fold.scored][features])[:, 1]
+        return probability, probability
+
+    return predict
+
+
+def legacy_predictor(timeline: Timeline, baseline: str):
+    """The legacy rule score ranks as it is; Platt-calibrated on the same newest known block."""
+    score = timeline.data.frame[baseline].astype(float).to_numpy()
+
+    def predict(fold: Fold) -> tuple[np.ndarray, np.ndarray]:
+        calibration = timeline.calibration_rows(fold.known)
+        platt = LogisticRegression(C=1e6).fit(score[calibration, None], timeline.labels[calibration])
+        return score[fold.scored], platt.predict_proba(score[fold.scored, None])[:, 1]
+
+    return predict
+
+
+def newest_period(folds: list[Fold]) -> Period:
+    return folds[-1].period

@@ -1,0 +1,1 @@
+"""Monitoring: how far data, scores and performance have moved since training."""
