@@ -28,3 +28,13 @@
     {%- endif -%}
     {{ return(config or {}) }}
 {%- endmacro %}
+
+{#- What monitoring watches: every scored snapshot with its features. CRM mode: the monthly history
+    snapshots and the current run's open leads; lead_table mode: the current run only. -#}
+{% macro monitored_snapshots() -%}
+    {%- if lead_scoring.is_lead_table_mode() -%}
+        {{ return('(select *, ' ~ lead_scoring.sql_literal('current') ~ ' as snapshot_kind from ' ~ ref('lead_table_features') ~ ' where is_open)') }}
+    {%- else -%}
+        {{ return('(select * from ' ~ ref('int_lead_features_as_of') ~ ' where snapshot_kind = ' ~ lead_scoring.sql_literal('history') ~ ' or is_open)') }}
+    {%- endif -%}
+{%- endmacro %}

@@ -46,7 +46,12 @@ def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     scores = [c for c in period_aucs.columns if c not in ("period", "rows", "conversions", "label_rate")]
     for name in scores:
-        axes[0].plot(period_aucs["period"], period_aucs[name], marker="o", label=name)
+        style = (
+            {"linestyle": "--", "color": "black", "marker": "x"}
+            if name == "selection_free"
+            else {"marker": "o"}
+        )
+        axes[0].plot(period_aucs["period"], period_aucs[name], label=name, **style)
     axes[0].set(
         xlabel="period", ylabel="ROC-AUC", title="Walk-forward: each period scored by a fit made before it"
     )

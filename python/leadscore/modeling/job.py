@@ -31,10 +31,12 @@ from leadscore.modeling.train import (
 )
 from leadscore.modeling.tuning import SELECTION_RULE
 from leadscore.modeling.walk_forward import WalkForwardSettings
+from leadscore.monitoring.baselines import training_baseline
 from leadscore.paths import artifacts_dir
 from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
 from leadscore.registry.registry import Registry, Segments, promote
+from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.explain import build_contribution_query
 from leadscore.transpile.query import DIALECTS
@@ -159,14 +161,27 @@ def _publish(
         "contributions": {dialect: contributions.sql(dialect) for dialect in DIALECTS},
     }
     metrics = {**metrics, "feature_importance": importance.to_dict()}
-    return save_model_version(version_id, estimator, sql, metadata, metrics, card(importance, parity)), parity
+    with limited_threads():
+        reference_probability = estimator.predict_proba(reference)[:, 1]
+    baseline = training_baseline(
+        reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
+    )
+    card_text = card(importance, parity)
+    return save_model_version(
+        version_id, estimator, sql, metadata, metrics, card_text, baseline=baseline
+    ), parity
 
 
 def _served_description(run: TrainingRun, trained: TrainedModel) -> dict[str, object]:
     frame = run.data.frame.iloc[trained.served_rows]
     time = frame[run.data.spec.time_column]
+    if pd.api.types.is_datetime64_any_dtype(time):
+        span = f"{run.data.spec.time_column} {time.min():%Y-%m-%d} to {time.max():%Y-%m-%d}"
+    else:
+        span = f"{run.data.spec.time_column} {time.min():,.10g} to {time.max():,.10g}"
     return {
-        "fitted_on": f"{len(frame):,} labelled rows ({time.min()} to {time.max()}), {run.settings.describe()}",
+        "fitted_on": f"{len(frame):,} labelled rows ({span}), {run.settings.describe()}",
+        "trained_through": str(time.max()),
         "rows": len(frame),
         "calibration": "Platt scaling learnt on the newest block of those rows with the model fitted on the "
         "rest; the model then refit on all of them under the same map",

@@ -71,7 +71,12 @@ class TrainingDrift:
 
 
 def _span(periods: list) -> str:
-    return periods[0].label if len(periods) == 1 else f"{periods[0].label} to {periods[-1].label}"
+    first, last = periods[0].label, periods[-1].label
+    if len(periods) == 1:
+        return first
+    if first.startswith("rows "):  # blocks of rows: "rows 1-462" .. "rows 2,311-2,772" -> "rows 1-2,772"
+        return f"{first.split('-')[0]}-{last.split('-')[1]}"
+    return f"{first} to {last}"
 
 
 def training_drift(timeline: Timeline, window: int) -> TrainingDrift:

@@ -25,6 +25,7 @@ from leadscore.modeling.dataset import TrainingDataError
 from leadscore.modeling.pipelines import calibrated, under_calibration
 from leadscore.modeling.timeline import Period, Timeline
 from leadscore.modeling.tuning import Fold, FoldFitter
+from leadscore.monitoring.estimation import expected_auc
 from leadscore.threads import limited_threads
 
 DEFAULT_PERIODS = 6
@@ -138,6 +139,8 @@ def backtest(
                 "label_rate": metrics["base_rate"],
                 "mean_probability": float(np.mean(probability)),
                 "roc_auc": metrics["roc_auc"],
+                # what the probabilities alone promised before the labels came (CBPE)
+                "estimated_auc": expected_auc(probability),
                 "pr_auc": metrics["pr_auc"],
                 "brier": metrics["brier"],
                 "top_decile_lift": metrics["top_decile"]["lift"],

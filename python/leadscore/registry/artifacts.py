@@ -10,6 +10,7 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 
 import joblib
+import pandas as pd
 
 from leadscore.paths import artifacts_dir
 from leadscore.transpile.query import DIALECTS
@@ -18,6 +19,7 @@ LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "m2cgen", "sqlglot", "d
 
 
 SQL_KINDS = ("score", "contributions")
+BASELINE_FILE = "baseline.json"
 
 
 def sql_file_name(dialect: str, kind: str) -> str:
@@ -58,6 +60,12 @@ class ModelVersion:
     def load_estimator(self):
         return joblib.load(self.folder / "model.joblib")
 
+    @property
+    def baseline(self) -> pd.DataFrame | None:
+        """The training-time bins and shares monitoring compares against (None for older versions)."""
+        path = self.folder / BASELINE_FILE
+        return pd.DataFrame(json.loads(path.read_text())) if path.exists() else None
+
 
 def save_model_version(
     model_id: str,
@@ -67,6 +75,7 @@ def save_model_version(
     metrics: dict,
     model_card: str,
     root: Path | None = None,
+    baseline: pd.DataFrame | None = None,
 ) -> ModelVersion:
     folder = (root or models_dir()) / model_id
     (folder / "sql").mkdir(parents=True, exist_ok=True)
@@ -80,6 +89,9 @@ def save_model_version(
     )
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
     (folder / "model_card.md").write_text(model_card)
+    if baseline is not None:
+        records = baseline.astype(object).where(baseline.notna(), None).to_dict(orient="records")
+        (folder / BASELINE_FILE).write_text(json.dumps(records, indent=1) + "\n")
     return ModelVersion(model_id, folder)
 
 

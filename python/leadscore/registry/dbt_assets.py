@@ -4,10 +4,11 @@ so the scoring views are ordinary dbt models and need no Python at query time.""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from leadscore.paths import generated_macros_dir
-from leadscore.registry.artifacts import SQL_KINDS, ModelVersion
+from leadscore.registry.artifacts import SQL_KINDS, ModelVersion, load_model_version
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
 from leadscore.warehouse.profiles import profile_adapters
@@ -26,6 +27,7 @@ ADAPTER_DIALECTS = {
 }
 DEFAULT_DIALECT = "postgres"
 GENERATED_FILE = "scoring_models.sql"
+TOP_FEATURES = 5  # the features whose drift alerts (with the score's): the champion's most important
 
 
 def jinja_safe(sql: str) -> str:
@@ -47,6 +49,7 @@ def render_macros(registry: Registry, versions: dict[str, ModelVersion], adapter
         f"{{% macro champion_model_id() %}}{{{{ return('{registry.champion}') }}}}{{% endmacro %}}",
         f"{{% macro challenger_model_id() %}}{{{{ return({repr(registry.challenger) if registry.challenger else 'none'}) }}}}{{% endmacro %}}",
         *_segment_macros(registry),
+        *_monitoring_macros(registry, versions),
         "",
     ]
     for model_id, version in versions.items():
@@ -83,6 +86,107 @@ def _segment_macros(registry: Registry) -> list[str]:
         f"{{% macro segment_column() %}}{{{{ return({column}) }}}}{{% endmacro %}}",
         f"{{% macro segment_models() %}}{{{{ return([{pairs}]) }}}}{{% endmacro %}}",
     ]
+
+
+def jinja_literal(value: object) -> str:
+    """A Python value as a Jinja literal: strings as JSON string literals (read whole, whatever
+    braces or quotes they hold), floats at full precision, None as none."""
+    if hasattr(value, "item") and not isinstance(value, list | tuple | str):  # numpy scalars
+        value = value.item()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(jinja_literal(item) for item in value) + "]"
+    return json.dumps(str(value))
+
+
+def _returning(name: str, value: object) -> str:
+    return f"{{% macro {name}() %}}{{{{ return({jinja_literal(value)}) }}}}{{% endmacro %}}"
+
+
+def _monitoring_macros(registry: Registry, versions: dict[str, ModelVersion]) -> list[str]:
+    """The champion's training baseline and estimate, every version the registry has known and the
+    decision log: what the monitoring models read (models/marts/monitoring/)."""
+    champion = versions[registry.champion]
+    baseline = champion.baseline
+    rows = [] if baseline is None else [list(row) for row in baseline.itertuples(index=False)]
+    served = champion.metadata.get("served_model", {})
+    importance = champion.metrics.get("feature_importance", {})
+    top_features = sorted(importance, key=lambda name: (-importance[name], name))[:TOP_FEATURES]
+    estimate = [
+        registry.champion,
+        champion.metadata.get("walk_forward_auc"),
+        served.get("trained_through"),
+        top_features,
+    ]
+    return [
+        _returning("monitoring_baseline", rows),
+        _returning("monitoring_estimate", estimate),
+        _returning("model_registry_rows", _registry_rows(registry)),
+        _returning("model_decision_rows", _decision_rows(registry)),
+    ]
+
+
+def _registry_rows(registry: Registry) -> list[list[object]]:
+    """model_id, family, status, walk-forward AUC, what the served fit saw, its newest labelled time."""
+    known = [
+        str(entry[role])
+        for entry in registry.history
+        for role in ("champion", "challenger")
+        if entry.get(role)
+    ]
+    if registry.segments:
+        known += list(registry.segments.models.values())
+    rows = []
+    for model_id in dict.fromkeys([*known, *registry.model_ids()]):
+        try:
+            metadata = load_model_version(model_id).metadata
+        except FileNotFoundError:
+            metadata = {}
+        status = (
+            "champion"
+            if model_id == registry.champion
+            else "challenger"
+            if model_id == registry.challenger
+            else "segment"
+            if registry.segments and model_id in registry.segments.models.values()
+            else "retired"
+        )
+        served = metadata.get("served_model", {})
+        rows.append(
+            [
+                model_id,
+                metadata.get("kind"),
+                status,
+                metadata.get("walk_forward_auc"),
+                served.get("fitted_on"),
+                served.get("trained_through"),
+            ]
+        )
+    return rows
+
+
+def _decision_rows(registry: Registry) -> list[list[object]]:
+    """Every promote, rollback and retrain: sequence, when, the champion and challenger it set, why."""
+    return [
+        [
+            index + 1,
+            _utc_text(entry.get("at")),
+            entry.get("champion"),
+            entry.get("challenger"),
+            entry.get("reason"),
+        ]
+        for index, entry in enumerate(registry.history)
+    ]
+
+
+def _utc_text(moment: object) -> str | None:
+    """'2026-11-23T16:31:18+00:00' -> '2026-11-23 16:31:18' (UTC), which every warehouse casts."""
+    return str(moment).replace("T", " ").removesuffix("+00:00") if moment else None
 
 
 def write_macros(registry: Registry, versions: dict[str, ModelVersion]) -> Path:

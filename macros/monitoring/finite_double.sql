@@ -1,0 +1,17 @@
+{#- A number as a double, or NULL when it is missing, NaN or infinite: what drift monitoring counts
+    as "missing", the way the training baseline does (python/leadscore/monitoring/drift.py). -#}
+{% macro finite_double(expression) -%}
+    case
+        when cast({{ expression }} as double precision)
+            between -cast('1.7976931348623157e308' as double precision)
+            and cast('1.7976931348623157e308' as double precision)
+            then cast({{ expression }} as double precision)
+    end
+{%- endmacro %}
+
+{#- A double literal, exact (parsed from its shortest round-trip text), or NULL. -#}
+{% macro double_literal(value) -%}
+    {%- if value is none -%}cast(null as double precision)
+    {%- else -%}cast('{{ value }}' as double precision)
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,158 @@
+"""Monitoring in SQL against independent Python: drift (PSI and Jensen-Shannon distance per feature,
+the score and period, against the training baseline and the previous period) equals
+python/leadscore/monitoring/drift.py to 1e-9; ROC-AUC per month equals scikit-learn's roc_auc_score,
+ties included; the registry and decision log follow artifacts/registry.json."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from leadscore.monitoring.baselines import SCORE_FEATURE, prepared
+from leadscore.monitoring.drift import Bins, bin_shares, js_distance, psi
+
+
+def _bins(baseline: pd.DataFrame) -> Bins:
+    ordered = baseline.sort_values("bin_index")
+    if (ordered["bin_kind"] == "range").any():
+        return Bins("numeric", edges=tuple(ordered["upper_edge"].dropna().tolist()))
+    return Bins("categorical", categories=tuple(ordered.loc[ordered["bin_kind"] == "category", "category"]))
+
+
+def test_baseline_in_the_warehouse_is_the_champions(trained_warehouse):
+    warehouse, outcome = trained_warehouse
+    table = warehouse.query("select * from monitoring.monitoring_baselines order by feature, bin_index")
+    version = outcome.versions[outcome.run.champion]
+    saved = version.baseline.sort_values(["feature", "bin_index"]).reset_index(drop=True)
+    assert set(table["model_id"]) == {outcome.registry.champion}
+    np.testing.assert_array_equal(table["training_share"].to_numpy(), saved["share"].to_numpy())
+    np.testing.assert_array_equal(
+        table["upper_edge"].to_numpy(dtype=float), saved["upper_edge"].to_numpy(dtype=float)
+    )
+    assert set(table["feature"]) == {*outcome.run.data.spec.features, SCORE_FEATURE}
+    for _, bins in table.groupby("feature"):
+        assert bins["training_share"].sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_drift_in_sql_equals_python(trained_warehouse):
+    warehouse, outcome = trained_warehouse
+    spec = outcome.run.data.spec
+    baseline = warehouse.query("select * from monitoring.monitoring_baselines")
+    drift = warehouse.query("select * from monitoring.monitoring_feature_drift order by as_of_at, feature")
+    snapshots = warehouse.query("select * from monitoring.monitoring_scored_snapshots")
+    kinds = {feature: spec.kind_of(feature) for feature in spec.features} | {SCORE_FEATURE: "numeric"}
+    periods = sorted(snapshots["as_of_at"].unique())
+    assert len(periods) >= 20 and set(drift["as_of_at"]) == set(periods)
+    checked = 0
+    for feature, kind in kinds.items():
+        reference = baseline[baseline["feature"] == feature].sort_values("bin_index")
+        bins = _bins(reference)
+        assert bins.names.__len__() == len(reference)
+        training = reference["training_share"].to_numpy()
+        shares = {
+            period: bin_shares(prepared(snapshots.loc[snapshots["as_of_at"] == period, feature], kind), bins)
+            for period in periods
+        }
+        rows = drift[drift["feature"] == feature].set_index("as_of_at")
+        for index, period in enumerate(periods):
+            row = rows.loc[period]
+            assert abs(row["psi_vs_training"] - psi(training, shares[period])) < 1e-9
+            assert abs(row["js_distance_vs_training"] - js_distance(training, shares[period])) < 1e-9
+            if index == 0:
+                assert pd.isna(row["psi_vs_previous"])
+                continue
+            previous = shares[periods[index - 1]]
+            assert abs(row["psi_vs_previous"] - psi(previous, shares[period])) < 1e-9
+            assert abs(row["js_distance_vs_previous"] - js_distance(previous, shares[period])) < 1e-9
+            checked += 1
+    assert checked > 500
+
+
+def test_auc_in_sql_equals_scikit_learn_per_month(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    months = warehouse.query("select * from monitoring.monitoring_performance_by_month order by as_of_at")
+    scores = warehouse.query(
+        "select as_of_at, is_converted_in_window, champion_probability from scoring.lead_training_scores"
+    )
+    assert len(months) >= 20
+    for month in months.itertuples():
+        rows = scores[scores["as_of_at"] == month.as_of_at]
+        y = rows["is_converted_in_window"].astype(int)
+        assert abs(month.roc_auc - roc_auc_score(y, rows["champion_probability"])) < 1e-9
+        assert month.labelled_rows == len(rows) and month.conversions == y.sum()
+
+
+def test_the_auc_formula_counts_ties_as_scikit_learn_does(trained_warehouse):
+    """The compiled model's own SQL, run on hand-made rows full of tied scores."""
+    import duckdb
+
+    built, _ = trained_warehouse
+    compiled = next((built.project / "target" / "compiled").rglob("monitoring_performance_by_month.sql"))
+    sql = compiled.read_text()
+    relation = next(
+        line.split("from ")[1].strip()
+        for line in sql.splitlines()
+        if "lead_training_scores" in line and "from " in line
+    )
+    rng = np.random.default_rng(5)
+    n = 600
+    ties = pd.DataFrame(
+        {
+            "as_of_at": pd.Timestamp("2030-01-01") + pd.to_timedelta(rng.integers(0, 3, n) * 31, unit="D"),
+            "is_converted_in_window": rng.random(n) < 0.3,
+            "champion_probability": rng.integers(0, 6, n) / 10.0,  # six distinct scores: ties everywhere
+        }
+    )
+    with duckdb.connect() as connection:
+        connection.register("tied_scores", ties)
+        result = connection.execute(sql.replace(relation, "tied_scores")).df()
+    assert len(result) == 3
+    for month in result.itertuples():
+        rows = ties[ties["as_of_at"] == month.as_of_at]
+        expected = roc_auc_score(rows["is_converted_in_window"], rows["champion_probability"])
+        assert abs(month.roc_auc - expected) < 1e-12
+
+
+def test_registry_and_decision_log_follow_the_registry_file(trained_warehouse):
+    warehouse, outcome = trained_warehouse
+    registry = warehouse.query("select * from monitoring.model_registry")
+    statuses = dict(zip(registry["model_id"], registry["status"], strict=True))
+    assert statuses[outcome.registry.champion] == "champion"
+    assert statuses[outcome.registry.challenger] == "challenger"
+    champion = registry.set_index("model_id").loc[outcome.registry.champion]
+    assert champion["walk_forward_auc"] == outcome.run.models[outcome.run.champion].walk_forward.mean_auc
+    log = warehouse.query("select * from monitoring.model_decision_log order by decision_number")
+    history = json.loads(
+        (outcome.versions[outcome.run.champion].folder.parents[1] / "registry.json").read_text()
+    )["history"]
+    assert log["champion_model_id"].tolist() == [entry["champion"] for entry in history]
+    assert log["reason"].iloc[-1] == history[-1]["reason"]
+
+
+def test_estimated_auc_is_the_probability_weighted_auc_and_tracks_the_labels(trained_warehouse):
+    """CBPE in SQL equals roc_auc_score with each snapshot counted as a conversion with weight p and
+    a non-conversion with weight 1 - p. Against what the labels later showed it is judged on the
+    walk-forward periods, whose probabilities came from fits that had not seen those labels (the
+    served model has seen every labelled month, so its realised AUC there is in-sample)."""
+    warehouse, outcome = trained_warehouse
+    estimated = warehouse.query("select * from monitoring.monitoring_estimated_performance order by as_of_at")
+    snapshots = warehouse.query(
+        "select as_of_at, champion_probability from monitoring.monitoring_scored_snapshots"
+    )
+    for period in estimated.itertuples():
+        p = snapshots.loc[snapshots["as_of_at"] == period.as_of_at, "champion_probability"].to_numpy()
+        expected = roc_auc_score(
+            np.r_[np.ones(len(p)), np.zeros(len(p))], np.r_[p, p], sample_weight=np.r_[p, 1 - p]
+        )
+        assert abs(period.estimated_auc - expected) < 1e-9
+        assert abs(period.expected_conversion_rate - p.mean()) < 1e-12
+    assert (estimated["snapshot_kind"] == "current").sum() == 1
+    assert estimated["realised_auc"].notna().sum() >= 15
+    for model in outcome.run.models.values():
+        periods = model.walk_forward.periods
+        gap = periods["estimated_auc"] - periods["roc_auc"]
+        assert gap.abs().mean() < 0.05, periods[["period", "estimated_auc", "roc_auc"]]
