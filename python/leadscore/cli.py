@@ -111,6 +111,24 @@ def train(
 
 
 @app.command()
+def retrain(
+    target: str | None = TARGET_OPTION,
+    margin: float = typer.Option(
+        0.005,
+        "--margin",
+        min=0.0,
+        help="ROC-AUC the new model must gain on the newest period to be promoted.",
+    ),
+    families: str = typer.Option("logistic,lightgbm", "--families", help="Model families to compare."),
+) -> None:
+    """Train on the freshest labels, compare the best new model with the champion on the newest matured
+    period, promote it only if it is better by --margin (else it becomes the challenger), and log the
+    decision. Then `dbt build --selector scores` makes the views and the registry table follow."""
+    kinds = tuple(part.strip() for part in families.split(",") if part.strip())
+    steps.retrain(target, margin, kinds)
+
+
+@app.command()
 def demo(
     leads: int = typer.Option(40_000, help="Demo leads to generate."),
     seed: int = typer.Option(42, help="Random seed."),

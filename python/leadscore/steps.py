@@ -128,6 +128,7 @@ def train(
     allow_leakage: bool = False,
     kinds: tuple[str, ...] | None = None,
     options: TrainingOptions | None = None,
+    decide=None,
 ):
     from leadscore.modeling.job import run_training
     from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS
@@ -156,11 +157,34 @@ def train(
             allow_leakage=allow_leakage,
             kinds=tuple(dict.fromkeys(kinds)),
             settings=(options or TrainingOptions()).settings(config.training if config else None),
+            decide=decide(warehouse) if decide else None,
         )
     finally:
         warehouse.close()
     _print_training(outcome, segment_by)
     return outcome
+
+
+def _fitted_on(model_id: str) -> str:
+    from leadscore.registry.artifacts import load_model_version
+
+    return load_model_version(model_id).metadata.get("served_model", {}).get("fitted_on", "the train split")
+
+
+def retrain(target: str | None, margin: float, kinds: tuple[str, ...]) -> None:
+    from leadscore.lifecycle.retrain import retrain_decision
+
+    outcome = train(target, kinds=kinds, decide=lambda warehouse: retrain_decision(warehouse, margin))
+    decision = outcome.registry.history[-1]
+    console.print(f"[bold]Decision:[/] {decision['reason']}")
+    for role in ("candidate", "champion", "shadow_challenger"):
+        figure = decision.get("figures", {}).get(role)
+        if figure:
+            auc = "n/a" if figure["roc_auc"] is None else f"{figure['roc_auc']:.4f}"
+            console.print(f"  {role}: {figure['model_id']} ROC-AUC {auc} ({figure['source']})")
+    console.print(
+        "Run `dbt build --selector scores` so the score views and monitoring.model_registry follow."
+    )
 
 
 def _print_table(frame, title: str) -> None:
@@ -214,9 +238,8 @@ def _print_training(outcome, segment_by: str | None) -> None:
             f"Segment {segment_by}={candidate.value!r}: validation AUC {auc} vs champion {candidate.champion_validation_auc:.4f}: {candidate.reason}"
         )
     console.print(
-        f"Champion {outcome.registry.champion} (served: fitted on "
-        f"{outcome.versions[run.champion].metadata['served_model']['fitted_on']}), challenger "
-        f"{outcome.registry.challenger}; report: {outcome.report}"
+        f"Champion {outcome.registry.champion} (served: fitted on {_fitted_on(outcome.registry.champion)}), "
+        f"challenger {outcome.registry.challenger}; report: {outcome.report}"
     )
 
 

@@ -3,6 +3,7 @@ save the versions, promote the champion (and segment models), write the dbt macr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -202,8 +203,11 @@ def run_training(
     allow_leakage: bool = False,
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
     settings: WalkForwardSettings | None = None,
+    decide: Callable[[TrainingRun, dict[str, ModelVersion], Segments | None], Registry] | None = None,
 ) -> TrainingOutcome:
-    """spec: the features to use (default: read from dbt's manifest)."""
+    """spec: the features to use (default: read from dbt's manifest). decide: who becomes champion
+    (default: the best walk-forward family; `leadscore retrain` passes its comparison with the
+    current champion)."""
     spec = spec or load_feature_spec(manifest_path)
     data = load_training_data(warehouse, spec)
     leakage = leakage_settings or LeakageSettings()
@@ -300,12 +304,15 @@ def run_training(
         )
 
     champion, challenger = versions[run.champion], versions[run.challenger]
-    registry = promote(
-        champion.model_id,
-        challenger.model_id,
-        reason="trained: the highest mean walk-forward ROC-AUC is champion",
-        segments=segments,
-    )
+    if decide is None:
+        registry = promote(
+            champion.model_id,
+            challenger.model_id,
+            reason="trained: the highest mean walk-forward ROC-AUC is champion",
+            segments=segments,
+        )
+    else:
+        registry = decide(run, versions, segments)
     write_macros(
         registry, {version_id: load_model_version(version_id) for version_id in registry.model_ids()}
     )

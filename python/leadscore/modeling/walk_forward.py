@@ -98,6 +98,9 @@ class WalkForward:
     pooled: dict[str, object]
     probability: np.ndarray = field(repr=False)  # pooled, in fold order
     labels: np.ndarray = field(repr=False)
+    starts_at: list = field(
+        default_factory=list, repr=False
+    )  # each period's start (a time, or ordering value)
 
     @property
     def mean_auc(self) -> float:
@@ -151,7 +154,7 @@ def backtest(
         labels.append(y)
     probability, y = np.concatenate(probabilities), np.concatenate(labels)
     pooled = evaluate_score(y, probability, probability, [])
-    return WalkForward(name, pd.DataFrame(rows), pooled, probability, y)
+    return WalkForward(name, pd.DataFrame(rows), pooled, probability, y, [f.period.starts_at for f in folds])
 
 
 def procedure_predictor(kind: str, params: dict, fitter: FoldFitter):

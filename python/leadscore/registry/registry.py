@@ -74,6 +74,8 @@ def promote(
     segments: Segments | None = None,
     path: Path | None = None,
     restores: int | None = None,
+    figures: dict[str, object] | None = None,
+    log_unchanged: bool = False,
 ) -> Registry:
     """Make `champion` drive the tiers; a no-op (no history entry) when nothing changes.
     restores: the history index this state comes back to (set by rollback)."""
@@ -81,14 +83,20 @@ def promote(
     for model_id in proposed.model_ids():
         load_model_version(model_id)  # refuse unknown versions before touching the registry
     current = load_registry(path)
-    if current and current.state() == proposed.state():
+    if current and current.state() == proposed.state() and not log_unchanged:
         return current
     entry = {**proposed.state(), "reason": reason, "at": datetime.now(UTC).isoformat(timespec="seconds")}
     if restores is not None:
         entry["restores"] = restores
+    if figures:
+        entry["figures"] = figures
     proposed.history = [*(current.history if current else []), entry]
     proposed.save(path)
     return proposed
+
+
+def _state_of(entry: dict) -> dict[str, object]:
+    return {key: entry.get(key) for key in ("champion", "challenger", "segments")}
 
 
 def rollback(path: Path | None = None) -> Registry:
@@ -99,6 +107,9 @@ def rollback(path: Path | None = None) -> Registry:
     last = len(current.history) - 1
     effective = int(current.history[last].get("restores", last))  # type: ignore[arg-type]
     target = effective - 1
+    # Entries that left the state as it was (a retrain that kept the champion) are not a step back.
+    while target >= 0 and _state_of(current.history[target]) == current.state():
+        target -= 1
     if target < 0:
         raise LookupError("nothing to roll back to: this is the first recorded champion")
     previous = current.history[target]
