@@ -129,6 +129,17 @@ def retrain(
 
 
 @app.command()
+def monitor(
+    target: str | None = TARGET_OPTION,
+    output: str | None = typer.Option(
+        None, help="Where to write the HTML (default reports/monitoring_report.html)."
+    ),
+) -> None:
+    """Write the HTML monitoring report from the warehouse's monitoring models and the last build's alerts."""
+    steps.monitor(target, output)
+
+
+@app.command()
 def demo(
     leads: int = typer.Option(40_000, help="Demo leads to generate."),
     seed: int = typer.Option(42, help="Random seed."),

@@ -282,6 +282,22 @@ class StageTimer:
         )
 
 
+def monitor(target: str | None, output: str | None = None) -> Path:
+    from leadscore.monitoring.report import render_monitoring_report
+    from leadscore.paths import artifacts_dir, project_dir
+    from leadscore.warehouse import connect
+
+    target_path = Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target"))
+    path = Path(output) if output else artifacts_dir().parent / "reports" / "monitoring_report.html"
+    warehouse = connect(target, read_only=True)
+    try:
+        report = render_monitoring_report(warehouse, target_path / "run_results.json", path)
+    finally:
+        warehouse.close()
+    console.print(f"Monitoring report: {report}")
+    return report
+
+
 def end_to_end(load: Callable[[], None], load_name: str, target: str | None) -> None:
     """Load, build, train, score, summarise: `demo` and `run`."""
     stage = StageTimer()
@@ -289,5 +305,6 @@ def end_to_end(load: Callable[[], None], load_name: str, target: str | None) -> 
     stage("Build the warehouse (dbt build)", lambda: build(target))
     stage("Train, evaluate and transpile", lambda: train(target))
     stage("Score in the warehouse (dbt build --selector scores)", lambda: build(target, selector="scores"))
+    stage("Monitoring report", lambda: monitor(target))
     stage("Summary", lambda: summary(target))
     stage.report()

@@ -37,6 +37,7 @@ payload as (
         scores.tier_rank,
         scores.score,
         scores.recommended_action,
+        scores.score_trend,
         scores.model_version,
         coalesce(reason_lists.top_reasons, '') as top_reasons
     from scores
@@ -48,6 +49,7 @@ select
     *,
     {{ dbt.hash(
         "coalesce(lead_status, '') || '|' || coalesce(tier, '') || '|' || cast(score as " ~ dbt.type_string() ~ ")"
-        ~ " || '|' || coalesce(recommended_action, '') || '|' || model_version || '|' || top_reasons"
+        ~ " || '|' || coalesce(recommended_action, '') || '|' || coalesce(score_trend, '')"
+        ~ " || '|' || model_version || '|' || top_reasons"
     ) }} as sync_hash
 from payload

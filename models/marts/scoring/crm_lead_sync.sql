@@ -25,6 +25,7 @@ select
     payload.tier,
     payload.score,
     payload.recommended_action,
+    payload.score_trend,
     payload.top_reasons,
     payload.model_version,
     payload.sync_hash,

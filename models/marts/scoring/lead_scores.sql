@@ -16,6 +16,12 @@ thresholds as (
 
 ),
 
+trends as (
+
+    select * from {{ ref('int_lead_score_trend') }}
+
+),
+
 ranked as (
 
     select
@@ -64,9 +70,13 @@ select
     case when ranked.is_open then champion_tier.sla_hours end as sla_hours,
     ranked.challenger_model_id as challenger_model_version,
     ranked.challenger_probability,
-    case when ranked.is_open then challenger_tier.tier end as challenger_tier
+    case when ranked.is_open then challenger_tier.tier end as challenger_tier,
+    case when ranked.is_open then trends.score_trend end as score_trend,
+    cast(round(100 * trends.previous_probability) as integer) as previous_score,
+    trends.previous_as_of_at as previous_scored_at
 from ranked
 left join champion_tiers on ranked.lead_id = champion_tiers.lead_id
 left join thresholds as champion_tier on champion_tiers.tier_rank = champion_tier.tier_rank
 left join challenger_tiers on ranked.lead_id = challenger_tiers.lead_id
 left join thresholds as challenger_tier on challenger_tiers.tier_rank = challenger_tier.tier_rank
+left join trends on ranked.lead_id = trends.lead_id

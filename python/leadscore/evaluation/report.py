@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 
-def _figure_html(figure: plt.Figure, title: str) -> str:
+def figure_html(figure: plt.Figure, title: str) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(figure)
@@ -60,10 +60,10 @@ def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -
     axes[1].bar(label_rates["period"], label_rates["label_rate"])
     axes[1].set(xlabel="period", ylabel="label rate", title="Label rate per period (all labelled history)")
     axes[1].tick_params(axis="x", rotation=90, labelsize=7)
-    return _figure_html(figure, "Walk-forward ROC-AUC per period, and the label rate over time")
+    return figure_html(figure, "Walk-forward ROC-AUC per period, and the label rate over time")
 
 
-def _html_table(frame: pd.DataFrame) -> str:
+def html_table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
 
 
@@ -82,7 +82,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
     axes[1].axhline(y_test.mean(), color="grey", linestyle=":")
     axes[1].set(xlabel="recall", ylabel="precision", title="Precision-recall")
     axes[0].legend(fontsize=8)
-    figures.append(_figure_html(figure, "Ranking on the fixed test split"))
+    figures.append(figure_html(figure, "Ranking on the fixed test split"))
 
     figure, axis = plt.subplots(figsize=(5.5, 4.5))
     for name, probability in probabilities.items():
@@ -95,7 +95,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
     axis.plot([0, top], [0, top], color="grey", linestyle=":")
     axis.set(xlabel="predicted probability", ylabel="observed conversion rate", title="Calibration (deciles)")
     axis.legend(fontsize=8)
-    figures.append(_figure_html(figure, "Calibration"))
+    figures.append(figure_html(figure, "Calibration"))
 
     figure, axis = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(deciles)
@@ -104,7 +104,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
     axis.axhline(1.0, color="grey", linestyle=":")
     axis.set(xlabel="decile (1 = highest scores)", ylabel="lift over base rate", title="Lift by decile")
     axis.legend(fontsize=8)
-    figures.append(_figure_html(figure, "Lift by decile against the legacy rule score"))
+    figures.append(figure_html(figure, "Lift by decile against the legacy rule score"))
 
     figure, axes = plt.subplots(1, len(importances), figsize=(5.5 * len(importances), 5))
     for axis, (name, importance) in zip(np.atleast_1d(axes), importances.items(), strict=True):
@@ -112,7 +112,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
         axis.barh(top_features.index, top_features.to_numpy())
         axis.set(title=f"{name}: importance", xlabel="share")
         axis.tick_params(axis="y", labelsize=8)
-    figures.append(_figure_html(figure, "Feature importance"))
+    figures.append(figure_html(figure, "Feature importance"))
 
     figure, axis = plt.subplots(figsize=(7, 4.5))
     champion_probability = probabilities[champion]
@@ -121,7 +121,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
     axis.hist(champion_probability[y_test == 1], bins=bins, alpha=0.6, density=True, label="converted")
     axis.set(xscale="log", xlabel="champion probability", ylabel="density", title="Score distribution")
     axis.legend()
-    figures.append(_figure_html(figure, "Score distribution on the test split"))
+    figures.append(figure_html(figure, "Score distribution on the test split"))
 
     warnings = "".join(f"<li>{html.escape(line)}</li>" for line in inputs.drift_warnings) or "<li>none</li>"
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Lead scoring: training report</title>
@@ -131,10 +131,10 @@ td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}} figure{{
 <p>Champion: <b>{html.escape(champion)}</b>, served as fitted on {html.escape(inputs.served)}.
 Its performance estimate is the walk-forward backtest: every recent period scored by the same procedure
 run on the labels known when that period started.</p>
-<h2>Walk-forward backtest</h2>{_html_table(inputs.walk_forward)}{figures[0]}{_html_table(inputs.period_aucs)}
+<h2>Walk-forward backtest</h2>{html_table(inputs.walk_forward)}{figures[0]}{html_table(inputs.period_aucs)}
 <h2>Drift seen at training time</h2><ul>{warnings}</ul>
 <h2>Fixed test split</h2><p>Each procedure as of the test split's start, scored on it (comparable with earlier versions).</p>
-{_html_table(inputs.comparison)}{"".join(figures[1:])}</body></html>"""
+{html_table(inputs.comparison)}{"".join(figures[1:])}</body></html>"""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page)
     return path

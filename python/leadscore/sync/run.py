@@ -18,6 +18,7 @@ PROPERTIES = {
     "score": "leadscore_score",
     "lead_status": "leadscore_status",
     "recommended_action": "leadscore_action",
+    "score_trend": "leadscore_score_trend",
     "top_reasons": "leadscore_reasons",
     "model_version": "leadscore_model_version",
 }

@@ -156,3 +156,23 @@ def test_estimated_auc_is_the_probability_weighted_auc_and_tracks_the_labels(tra
         periods = model.walk_forward.periods
         gap = periods["estimated_auc"] - periods["roc_auc"]
         assert gap.abs().mean() < 0.05, periods[["period", "estimated_auc", "roc_auc"]]
+
+
+def test_score_trend_compares_the_run_with_the_leads_latest_monthly_snapshot(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    snapshots = warehouse.query(
+        "select lead_id, as_of_at, snapshot_kind, champion_probability from monitoring.monitoring_scored_snapshots"
+    )
+    scores = warehouse.query("select lead_id, is_open, score_trend, previous_score from scoring.lead_scores")
+    current = snapshots[snapshots["snapshot_kind"] == "current"].set_index("lead_id")["champion_probability"]
+    history = snapshots[snapshots["snapshot_kind"] == "history"].sort_values("as_of_at")
+    previous = history.groupby("lead_id")["champion_probability"].last()
+    change = 100 * (current - previous.reindex(current.index))
+    expected = pd.Series("steady", index=current.index)
+    expected[change >= 5] = "improving"
+    expected[change <= -5] = "declining"
+    expected[change.isna()] = "new"
+    open_scores = scores[scores["is_open"]].set_index("lead_id")
+    assert open_scores["score_trend"].to_dict() == expected.reindex(open_scores.index).to_dict()
+    assert set(expected) >= {"improving", "steady", "declining", "new"}
+    assert scores.loc[~scores["is_open"], "score_trend"].isna().all()

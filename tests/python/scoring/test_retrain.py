@@ -48,7 +48,9 @@ def test_retrain_keeps_promotes_and_logs(trained_warehouse, tmp_path):
     newest = other.run.models[other.run.champion].walk_forward.periods.iloc[-1]
     assert shadow["figures"]["candidate"]["roc_auc"] == newest["roc_auc"]
 
-    with built.env():  # the same comparison with a margin anyone passes, then the macros as the CLI writes them
+    with (
+        built.env()
+    ):  # the same comparison with a margin anyone passes, then the macros as the CLI writes them
         promoted = retrain_decision(None, margin=-1.0)(other.run, other.versions, None)
         write_macros(promoted, {model_id: load_model_version(model_id) for model_id in promoted.model_ids()})
     assert promoted.champion == candidate and promoted.challenger == before.champion
@@ -57,7 +59,9 @@ def test_retrain_keeps_promotes_and_logs(trained_warehouse, tmp_path):
     built.dbt("build", "--selector", "scores")
     log = built.query("select * from monitoring.model_decision_log order by decision_number")
     assert log["reason"].tolist()[-3:] == [entry["reason"] for entry in promoted.history[-3:]]
-    statuses = built.query("select model_id, status from monitoring.model_registry").set_index("model_id")["status"]
+    statuses = built.query("select model_id, status from monitoring.model_registry").set_index("model_id")[
+        "status"
+    ]
     assert statuses[candidate] == "champion" and statuses[before.champion] == "challenger"
     served = built.query("select distinct model_version from scoring.lead_scores")["model_version"].tolist()
     assert served == [candidate]
