@@ -95,6 +95,9 @@ def train(
     half_life_months: float | None = typer.Option(
         None, "--half-life-months", min=0.1, help="Recency weighting: a row N months older weighs 0.5^(N/h)."
     ),
+    feedback: str = typer.Option(
+        "exclude", "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."
+    ),
 ) -> None:
     """Train the model families on the training mart: tune and backtest each walk-forward over the last
     periods, fit the served model on every labelled row, transpile to SQL, promote the family with the
@@ -106,7 +109,7 @@ def train(
         segment_by,
         allow_leakage,
         kinds,
-        steps.TrainingOptions(backtest_periods, window_months, half_life_months),
+        steps.TrainingOptions(backtest_periods, window_months, half_life_months, feedback),
     )
 
 

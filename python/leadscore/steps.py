@@ -40,6 +40,7 @@ class TrainingOptions:
     backtest_periods: int | None = None
     window_months: int | None = None
     half_life_months: float | None = None
+    feedback: str = "exclude"  # leads sales flagged mislabeled: exclude, relabel or ignore
 
     def settings(self, configured: dict | None = None):
         from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings
@@ -158,6 +159,7 @@ def train(
             kinds=tuple(dict.fromkeys(kinds)),
             settings=(options or TrainingOptions()).settings(config.training if config else None),
             decide=decide(warehouse) if decide else None,
+            feedback=(options or TrainingOptions()).feedback,
         )
     finally:
         warehouse.close()

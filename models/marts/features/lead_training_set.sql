@@ -23,11 +23,27 @@ conversions as (
 
 ),
 
+feedback as (
+
+    select
+        lead_id,
+        max(case when flag = 'mislabeled' then 1 else 0 end) as is_flagged_mislabeled,
+        max(case when flag = 'wrong_score' then 1 else 0 end) as is_flagged_wrong_score
+    from {{ ref('stg_crm__lead_feedback') }}
+    where is_known_flag
+    group by lead_id
+
+),
+
 labelled as (
 
     select
         features.*,
         conversions.converted_at,
+        case
+            when feedback.is_flagged_mislabeled = 1 then 'mislabeled'
+            when feedback.is_flagged_wrong_score = 1 then 'wrong_score'
+        end as feedback_flag,
         {{ dbt.dateadd('day', var('label_window_days'), 'features.as_of_at') }} as label_window_ends_at,
         clock.scoring_at,
         clock.validation_starts_at,
@@ -36,6 +52,7 @@ labelled as (
     from features
     cross join clock
     left join conversions on features.lead_id = conversions.lead_id
+    left join feedback on features.lead_id = feedback.lead_id
 
 )
 
@@ -56,7 +73,8 @@ select
         when as_of_at < test_starts_at then 'validation'
         when as_of_at < test_ends_at then 'test'
         else 'recent'
-    end as split
+    end as split,
+    cast(feedback_flag as {{ dbt.type_string() }}) as feedback_flag
 from labelled
 -- Leads whose window is still open have no label yet: kept out of training and evaluation.
 where label_window_ends_at <= scoring_at

@@ -163,6 +163,7 @@ class LeadTableConfig:
             time_column="ordering_value",
             period="block",
             matured_column=None,
+            feedback_column=None,
             descriptions={f.name: f"{f.source} (from {self.source_table})" for f in self.features},
         )
 

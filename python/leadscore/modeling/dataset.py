@@ -46,6 +46,7 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
         spec.split,
         spec.time_column,
         *([spec.matured_column] if spec.matured_column else []),
+        *([spec.feedback_column] if spec.feedback_column else []),
     ]
     select = ", ".join(quoted(column, dialect) for column in dict.fromkeys(columns))
     # Every labelled row: the fixed splits, and 'recent' (matured after the test period), which the
@@ -60,6 +61,35 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
     data = TrainingData(frame=frame, spec=spec, splits=splits)
     check_trainable(data)
     return data
+
+
+FEEDBACK_POLICIES = ("exclude", "relabel", "ignore")
+
+
+def apply_feedback(data: TrainingData, policy: str) -> tuple[TrainingData, dict[str, object]]:
+    """Rows of leads sales flagged `mislabeled`: left out (exclude), their label flipped (relabel), or
+    used as they are (ignore). Counted either way; never dropped without a word."""
+    if policy not in FEEDBACK_POLICIES:
+        raise ValueError(f"--feedback must be one of {FEEDBACK_POLICIES}, not {policy!r}")
+    column = data.spec.feedback_column
+    if not column or column not in data.frame:
+        return data, {"policy": policy, "mislabeled_rows": 0, "mislabeled_leads": 0}
+    flagged = (data.frame[column] == "mislabeled").to_numpy()
+    summary = {
+        "policy": policy,
+        "mislabeled_rows": int(flagged.sum()),
+        "mislabeled_leads": int(data.frame.loc[flagged, "lead_id"].nunique()),
+        "wrong_score_leads": int(data.frame.loc[data.frame[column] == "wrong_score", "lead_id"].nunique()),
+    }
+    if policy == "exclude" and flagged.any():
+        data = TrainingData(
+            frame=data.frame[~flagged].reset_index(drop=True), spec=data.spec, splits=data.splits
+        )
+    elif policy == "relabel" and flagged.any():
+        frame = data.frame.copy()
+        frame.loc[flagged, data.spec.label] = ~frame.loc[flagged, data.spec.label].astype(bool)
+        data = TrainingData(frame=frame, spec=data.spec, splits=data.splits)
+    return data, summary
 
 
 def check_trainable(data: TrainingData) -> None:

@@ -27,6 +27,7 @@ class FeatureSpec:
     time_column: str = "as_of_at"
     period: str = "month"
     matured_column: str | None = "label_window_ends_at"
+    feedback_column: str | None = "feedback_flag"  # sales' flags on the lead (None: the data has none)
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

@@ -17,7 +17,7 @@ from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.model_card import ModelCardFacts, render_model_card
 from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
 from leadscore.evaluation.report import ReportInputs, render_report
-from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, load_training_data
+from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, apply_feedback, load_training_data
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
 from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
@@ -34,6 +34,7 @@ from leadscore.modeling.tuning import SELECTION_RULE
 from leadscore.modeling.walk_forward import WalkForwardSettings
 from leadscore.monitoring.baselines import training_baseline
 from leadscore.paths import artifacts_dir
+from leadscore.progress import console
 from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
 from leadscore.registry.registry import Registry, Segments, promote
@@ -204,12 +205,18 @@ def run_training(
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
     settings: WalkForwardSettings | None = None,
     decide: Callable[[TrainingRun, dict[str, ModelVersion], Segments | None], Registry] | None = None,
+    feedback: str = "exclude",
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest). decide: who becomes champion
     (default: the best walk-forward family; `leadscore retrain` passes its comparison with the
     current champion)."""
     spec = spec or load_feature_spec(manifest_path)
-    data = load_training_data(warehouse, spec)
+    data, feedback_summary = apply_feedback(load_training_data(warehouse, spec), feedback)
+    if feedback_summary["mislabeled_rows"]:
+        console.print(
+            f"Sales flagged {feedback_summary['mislabeled_leads']:,} lead(s) as mislabeled "
+            f"({feedback_summary['mislabeled_rows']:,} training rows): {feedback} (leadscore train --feedback)"
+        )
     leakage = leakage_settings or LeakageSettings()
     leakage_flags = enforce(
         find_leakage(data, leakage), leakage.allow, allow_leakage, ".".join(spec.training_relation)
@@ -246,6 +253,7 @@ def run_training(
             "label": {"column": spec.label, "window_days": window_days},
             "training_drift": run.drift.summary(),
             "skipped_periods": run.skipped_periods,
+            "feedback": feedback_summary,
         }
         metrics = {
             "walk_forward": trained.walk_forward.summary(),
