@@ -6,7 +6,7 @@
 -- renormalised floored shares.
 {%- set kinds = lead_feature_kinds() %}
 {%- set text = dbt.type_string() %}
-{%- set top_features = (registry_value('monitoring_estimate', [none, none, none, []]) or [none, none, none, []])[3] %}
+{%- set top_features = registry_value('monitoring_estimate', [none, none, none, []])[3] %}
 
 with
 

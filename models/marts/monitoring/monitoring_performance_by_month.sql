@@ -4,7 +4,7 @@
 -- probability, Brier score. `is_after_training` marks months newer than every label the champion
 -- was fitted on: the live check. Earlier months are in its training data, so their figures are
 -- optimistic; the walk-forward estimate (`estimated_auc`) is the figure to hold them against.
-{%- set estimate = registry_value('monitoring_estimate', [none, none, none, []]) or [none, none, none, []] %}
+{%- set estimate = registry_value('monitoring_estimate', [none, none, none, []]) %}
 
 with
 

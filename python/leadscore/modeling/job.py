@@ -237,11 +237,12 @@ def run_training(
     walk_comparison = run.walk_forward_comparison()
     period_aucs = run.period_aucs()
 
+    served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
-        served = _served_description(run, trained)
+        served = served_models[kind]
         metadata = {
             "params": trained.tuning.params,
             "selection_rule": SELECTION_RULE,
@@ -352,7 +353,7 @@ def run_training(
             importances=importances,
             deciles=deciles,
             champion=names[run.champion],
-            served=_served_description(run, run.models[run.champion])["fitted_on"],
+            served=served_models[run.champion]["fitted_on"],
         ),
     )
     return TrainingOutcome(

@@ -71,7 +71,6 @@ class TuningResult:
     params: dict[str, float | int]
     walk_forward_auc: float  # mean per-period AUC of the chosen setting during the search
     trials: list[dict[str, object]] = field(default_factory=list)
-    fit_seconds: float = 0.0  # the served fit with the chosen settings
     # Per period: the AUC of the setting chosen on the earlier periods only (None for the first).
     nested_period_aucs: list[float | None] = field(default_factory=list)
     grid: list[np.ndarray] = field(default_factory=list, repr=False)  # candidate -> AUC per fold x tree count
@@ -245,10 +244,9 @@ def tune(kind: str, fitter: FoldFitter, folds: list[Fold]) -> TuningResult:
         trials.append(
             {**candidate, **trees, "walk_forward_auc": mean, "period_aucs": aucs[:, count - 1].tolist()}
         )
-    index, count, mean = choose(grid, list(range(len(folds))))
-    params = dict(candidates[index]) if kind == "logistic" else {**candidates[index], "n_estimators": count}
-    if kind != "logistic":
-        params = {key: params[key] for key in (TREE_GRIDS[kind][0], "n_estimators", "learning_rate")}
+    index, _, mean = choose(grid, list(range(len(folds))))  # each trial holds its candidate's own choice
+    keys = ("C",) if kind == "logistic" else (TREE_GRIDS[kind][0], "n_estimators", "learning_rate")
+    params = {key: trials[index][key] for key in keys}
     return TuningResult(kind, params, mean, trials, nested_period_aucs=nested_period_aucs(grid), grid=grid)
 
 

@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from leadscore.evaluation.metrics import evaluate_score
 from leadscore.modeling.dataset import TrainingDataError
 from leadscore.modeling.pipelines import calibrated, under_calibration
-from leadscore.modeling.timeline import Period, Timeline
+from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.tuning import Fold, FoldFitter
 from leadscore.monitoring.estimation import expected_auc
 from leadscore.threads import limited_threads
@@ -97,7 +97,6 @@ class WalkForward:
     periods: pd.DataFrame
     pooled: dict[str, object]
     probability: np.ndarray = field(repr=False)  # pooled, in fold order
-    labels: np.ndarray = field(repr=False)
     starts_at: list = field(
         default_factory=list, repr=False
     )  # each period's start (a time, or ordering value)
@@ -154,7 +153,7 @@ def backtest(
         labels.append(y)
     probability, y = np.concatenate(probabilities), np.concatenate(labels)
     pooled = evaluate_score(y, probability, probability, [])
-    return WalkForward(name, pd.DataFrame(rows), pooled, probability, y, [f.period.starts_at for f in folds])
+    return WalkForward(name, pd.DataFrame(rows), pooled, probability, [f.period.starts_at for f in folds])
 
 
 def procedure_predictor(kind: str, params: dict, fitter: FoldFitter):
@@ -181,7 +180,3 @@ def legacy_predictor(timeline: Timeline, baseline: str):
         return score[fold.scored], platt.predict_proba(score[fold.scored, None])[:, 1]
 
     return predict
-
-
-def newest_period(folds: list[Fold]) -> Period:
-    return folds[-1].period

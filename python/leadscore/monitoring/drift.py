@@ -97,12 +97,13 @@ def feature_drift(reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[st
     for feature, kind in kinds.items():
         bins = reference_bins(reference[feature], kind)
         expected, actual = bin_shares(reference[feature], bins), bin_shares(current[feature], bins)
+        stability = psi(expected, actual)
         rows.append(
             {
                 "feature": feature,
-                "psi": psi(expected, actual),
+                "psi": stability,
                 "js_distance": js_distance(expected, actual),
-                "moved": psi(expected, actual) > PSI_ALERT,
+                "moved": stability > PSI_ALERT,
             }
         )
     frame = pd.DataFrame(rows, columns=["feature", "psi", "js_distance", "moved"])

@@ -77,14 +77,10 @@ def _dispatched_macro(name: str, version: ModelVersion, kind: str, adapters: lis
 def _segment_macros(registry: Registry) -> list[str]:
     """segment_column() and segment_models() ([[value, model_id], ...]); values are JSON string
     literals, which Jinja reads as whole tokens whatever braces they hold."""
-    column = json.dumps(registry.segments.column) if registry.segments else "none"
-    pairs = ", ".join(
-        f"[{json.dumps(value)}, {json.dumps(model_id)}]"
-        for value, model_id in (registry.segments.models.items() if registry.segments else [])
-    )
+    segments = registry.segments
     return [
-        f"{{% macro segment_column() %}}{{{{ return({column}) }}}}{{% endmacro %}}",
-        f"{{% macro segment_models() %}}{{{{ return([{pairs}]) }}}}{{% endmacro %}}",
+        _returning("segment_column", segments.column if segments else None),
+        _returning("segment_models", [list(pair) for pair in segments.models.items()] if segments else []),
     ]
 
 
@@ -141,21 +137,18 @@ def _registry_rows(registry: Registry) -> list[list[object]]:
     ]
     if registry.segments:
         known += list(registry.segments.models.values())
+    # Later assignments win: champion over challenger over segment model.
+    statuses = {
+        model_id: "segment" for model_id in (registry.segments.models.values() if registry.segments else [])
+    }
+    statuses |= {registry.challenger: "challenger", registry.champion: "champion"}
     rows = []
     for model_id in dict.fromkeys([*known, *registry.model_ids()]):
         try:
             metadata = load_model_version(model_id).metadata
         except FileNotFoundError:
             metadata = {}
-        status = (
-            "champion"
-            if model_id == registry.champion
-            else "challenger"
-            if model_id == registry.challenger
-            else "segment"
-            if registry.segments and model_id in registry.segments.models.values()
-            else "retired"
-        )
+        status = statuses.get(model_id, "retired")
         served = metadata.get("served_model", {})
         rows.append(
             [
