@@ -23,6 +23,11 @@ def _effect(table: dict, values: np.ndarray, effect_index: int = 1) -> np.ndarra
     return np.array([lookup[value] for value in values], dtype=float)
 
 
+# The demo's covariate drift: accounts first seen after the drift start are this many times bigger
+# (a campaign aimed upmarket), so employee_count, a top feature, moves against its training baseline.
+UPMARKET_FACTOR = 3.0
+
+
 def size_effect(employee_count: np.ndarray) -> np.ndarray:
     """Mid-market companies buy most: a bump on log10(employees) centred at 1,000."""
     log_size = np.log10(np.maximum(employee_count, 1))
@@ -39,8 +44,11 @@ class Accounts:
 
 def make_accounts(rng: np.random.Generator, timeline: Timeline, count: int, first_id: int) -> Accounts:
     ids = np.arange(first_id, first_id + count, dtype=np.int64)
+    anchor = timeline.sample_days(rng, count)
     industry = _choice(rng, catalog.INDUSTRIES, count)
-    employees = np.clip(np.round(rng.lognormal(np.log(180), 1.5, size=count)), 1, 400_000).astype(np.int64)
+    # From the drift start marketing moves upmarket: new accounts are UPMARKET_FACTOR times bigger.
+    median_employees = np.where(anchor >= timeline.drift_start_day, 180.0 * UPMARKET_FACTOR, 180.0)
+    employees = np.clip(np.round(rng.lognormal(np.log(median_employees), 1.5)), 1, 400_000).astype(np.int64)
     revenue = np.round(employees * rng.lognormal(np.log(180_000), 0.5, size=count), -3)
     country = _choice(rng, catalog.COUNTRIES, count)
     # Bigger companies are further along in funding.
@@ -58,7 +66,6 @@ def make_accounts(rng: np.random.Generator, timeline: Timeline, count: int, firs
         - 0.6 * uses_competitor
     )
     in_market = rng.random(count) < 1.0 / (1.0 + np.exp(-(-0.9 + 0.9 * fit)))
-    anchor = timeline.sample_days(rng, count)
     buying_moment = np.where(in_market, anchor + rng.gamma(2.0, 14.0, size=count), np.nan)
 
     frame = pd.DataFrame(

@@ -29,21 +29,47 @@ def _read(warehouse: Warehouse, table: str, order: str) -> pd.DataFrame:
     )
 
 
+# The drift charts' y axis covers the last this many snapshots (and at least 3x the alert line), so
+# the first months of history, when every open lead is young and PSI is huge, do not flatten the rest.
+DRIFT_SCALE_SNAPSHOTS = 12
+
+
+def _psi_axis_top(psi: pd.Series, as_of_at: pd.Series) -> float:
+    recent = psi[as_of_at >= sorted(as_of_at.unique())[-DRIFT_SCALE_SNAPSHOTS:][0]]
+    return max(3 * PSI_ALERT, 1.15 * float(recent.max()) if len(recent.dropna()) else 0.0)
+
+
 def _drift_figure(drift: pd.DataFrame) -> str:
     watched = drift[drift["is_score"] | drift["is_top_feature"]]
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    off_scale = []
     for feature, rows in watched.groupby("feature"):
         style = {"color": "black", "linewidth": 2.5} if feature == "champion_probability" else {}
         axes[0].plot(rows["as_of_at"], rows["psi_vs_training"], marker="o", label=feature, **style)
         axes[1].plot(rows["as_of_at"], rows["psi_vs_previous"], marker="o", label=feature, **style)
-    for axis, title in zip(
-        axes, ("PSI against the training baseline", "PSI against the previous period"), strict=True
+    for axis, column, title in zip(
+        axes,
+        ("psi_vs_training", "psi_vs_previous"),
+        ("PSI against the training baseline", "PSI against the previous period"),
+        strict=True,
     ):
+        top = _psi_axis_top(watched[column], watched["as_of_at"])
+        above = watched[watched[column] > top]
+        off_scale.extend(
+            f"{column} {row.feature} {row.as_of_at:%Y-%m} ({row[column]:.2f})" for _, row in above.iterrows()
+        )
+        axis.set_ylim(0, top)
         axis.axhline(PSI_ALERT, color="red", linestyle=":", label=f"alert ({PSI_ALERT:g})")
         axis.set(title=title, xlabel="snapshot (the last point is the current run)", ylabel="PSI")
         axis.tick_params(axis="x", rotation=45, labelsize=8)
     axes[0].legend(fontsize=7)
-    return figure_html(figure, "Drift of the score and the champion's five most important features")
+    caption = "Drift of the score and the champion's five most important features"
+    if off_scale:
+        caption += (
+            f". Off the scale ({len(off_scale)} points, mostly the first months of history, when every open lead"
+            f" is young): {'; '.join(off_scale[:6])}{' ...' if len(off_scale) > 6 else ''}"
+        )
+    return figure_html(figure, caption)
 
 
 def _auc_figure(performance: pd.DataFrame, estimated: pd.DataFrame) -> str:
@@ -89,12 +115,9 @@ def _tier_figure(tiers: pd.DataFrame) -> str:
     figure, axis = plt.subplots(figsize=(10, 4.5))
     for (_, tier), rows in tiers.groupby(["tier_rank", "tier"]):
         axis.plot(rows["as_of_at"], rows["conversion_rate"], marker="o", label=tier)
-    axis.set(
-        yscale="log",
-        title="Conversion rate per tier",
-        xlabel="snapshot month",
-        ylabel="conversion rate (log)",
-    )
+    # symlog: log above 0.1%, linear below, so a tier that converted nobody shows at 0 instead of vanishing.
+    axis.set_yscale("symlog", linthresh=1e-3)
+    axis.set(title="Conversion rate per tier", xlabel="snapshot month", ylabel="conversion rate (symlog)")
     axis.tick_params(axis="x", rotation=45, labelsize=8)
     axis.legend(fontsize=8)
     return figure_html(figure, "Tier conversion over time")
