@@ -15,3 +15,16 @@
     {%- else -%}cast('{{ value }}' as double precision)
     {%- endif -%}
 {%- endmacro %}
+
+{#- True when a number is NaN or +-infinity (exports write them as text the warehouse parses): such
+    values are flagged in staging and become NULL for modelling. NULL is not "not finite". -#}
+{% macro is_not_finite(expression) -%}
+    coalesce(
+        not (
+            cast({{ expression }} as double precision)
+            between -cast('1.7976931348623157e308' as double precision)
+            and cast('1.7976931348623157e308' as double precision)
+        ),
+        false
+    )
+{%- endmacro %}

@@ -1,4 +1,5 @@
-"""`leadscore`: the commands around the dbt project (demo data, your data, training, scoring, sync, benchmarks)."""
+"""`leadscore`: the commands around the dbt project (demo data, your data, training, scoring, sync, benchmarks).
+Add --debug to any command to see the traceback of an error."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from leadscore import steps
 from leadscore.progress import console
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+DEBUG_FLAG = "--debug"
 
 TARGET_OPTION = typer.Option(
     None, "--target", "-t", help="dbt target in profiles/profiles.yml (default: the profile's)."
@@ -19,12 +21,13 @@ TARGET_OPTION = typer.Option(
 
 
 @app.callback()
-def main(
+def options(
     config: str | None = typer.Option(
         None, "--config", "-c", help="A leadscore.yml describing your lead table (default: the demo CRM)."
     ),
 ) -> None:
-    """In-warehouse lead scoring. Run from the project folder (or set LEADSCORE_PROJECT_DIR)."""
+    """In-warehouse lead scoring. Run from the project folder (or set LEADSCORE_PROJECT_DIR).
+    Add --debug anywhere to see the traceback of an error."""
     steps.INSTANCE.activate(config)
 
 
@@ -241,29 +244,54 @@ def sync_command(
     ),
     batch_size: int = typer.Option(100, help="Records per request (HubSpot allows 100)."),
     limit: int | None = typer.Option(None, help="Send at most this many changed records."),
+    allow_failed_tests: bool = typer.Option(
+        False, "--allow-failed-tests", help="Send even though the feed's tests failed in the last dbt build."
+    ),
 ) -> None:
     """Push leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
-    Safe to repeat: what was delivered is recorded, so a second run sends nothing new."""
+    At-least-once and safe to repeat: only records the CRM acknowledged are recorded as delivered, so a
+    second run sends what is still missing. Refuses a feed with duplicate CRM ids or failed tests."""
+    import os
+
+    from leadscore.paths import project_dir
     from leadscore.sync.client import BatchUpdateClient, CrmEndpoint
+    from leadscore.sync.preflight import feed_test_results
     from leadscore.sync.run import sync
     from leadscore.warehouse import connect
 
     client = None if dry_run else BatchUpdateClient(CrmEndpoint.from_environment())
+    tests = feed_test_results(Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target")))
     warehouse = connect(target)
     try:
         outcome = sync(
-            warehouse, client, Path(dry_run) if dry_run else None, batch_size=batch_size, limit=limit
+            warehouse,
+            client,
+            Path(dry_run) if dry_run else None,
+            batch_size=batch_size,
+            limit=limit,
+            tests=tests,
+            allow_failed_tests=allow_failed_tests,
         )
     finally:
         warehouse.close()
+    for warning in outcome.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     if dry_run:
         console.print(
             f"Dry run: {outcome.changed:,} changed records in {outcome.batches} batches written to {dry_run}; nothing sent."
         )
-    else:
+        return
+    console.print(
+        f"Sent {outcome.changed:,} changed records in {outcome.batches} batches ({outcome.retries} retries): "
+        f"{outcome.sent:,} acknowledged and recorded, {len(outcome.failures):,} not."
+    )
+    if outcome.failures:
+        for failure in outcome.failures[:10]:
+            console.print(f"  [red]not delivered[/] {failure.record_id}: {failure.message}")
         console.print(
-            f"Sent {outcome.sent:,} changed records in {outcome.batches} batches ({outcome.retries} retries)."
+            "The records above were not recorded as delivered; the next `leadscore sync` sends them again."
         )
+        raise typer.Exit(code=1)
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to BENCHMARKS.md.")
@@ -415,5 +443,46 @@ def _parse_date(text: str) -> date:
         raise typer.BadParameter(f"{text!r} is not a date like 2026-11-01") from error
 
 
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """Failures a user can fix from the message alone: printed as one block, without a traceback."""
+    from leadscore.byo.checks import DataError
+    from leadscore.byo.config import ConfigError
+    from leadscore.dbt_invocation import DbtError
+    from leadscore.modeling.dataset import TrainingDataError
+    from leadscore.modeling.job import InexactSqlError
+    from leadscore.modeling.leakage import LeakageError
+    from leadscore.sync.client import CrmSyncError
+    from leadscore.transpile.assemblers import UnsupportedModelError
+
+    return (
+        ConfigError,
+        DataError,
+        DbtError,
+        TrainingDataError,
+        InexactSqlError,
+        LeakageError,
+        CrmSyncError,
+        UnsupportedModelError,
+    )
+
+
+def main() -> None:
+    """The `leadscore` entry point: expected failures print what, where and what to do, and exit 1;
+    `--debug` (anywhere on the command line) shows the traceback instead."""
+    import sys
+
+    debug = DEBUG_FLAG in sys.argv
+    if debug:
+        sys.argv.remove(DEBUG_FLAG)
+    try:
+        app()
+    except _expected_errors() as error:
+        if debug:
+            raise
+        console.print(f"[bold red]{type(error).__name__}:[/] {error}", soft_wrap=True)
+        console.print(f"(run again with {DEBUG_FLAG} for the traceback)", style="dim")
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -57,7 +57,14 @@ def run_dbt(
         for problem in outcome.problems[:20]:
             console.print(problem, markup=False, highlight=False)
     if return_code != 0 and check:
-        raise DbtError(f"`dbt {' '.join(arguments)}` failed (exit {return_code}); see the messages above.")
+        from leadscore.dbt_failures import describe_failures
+
+        target_path = Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target"))
+        details = describe_failures(target_path, target)
+        raise DbtError(
+            f"`dbt {' '.join(arguments)}` failed (exit {return_code})"
+            + (f":\n{details}" if details else "; see the messages above.")
+        )
     return outcome
 
 

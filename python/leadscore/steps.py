@@ -89,15 +89,18 @@ def load_lead_table(target: str | None) -> None:
 
 
 def check_input(target: str | None) -> None:
-    """Before dbt runs on your lead table: configured columns exist, label is binary, no category explosion."""
-    if INSTANCE.config is None:
-        return
+    """Before dbt runs: on CRM tables, each exists and has rows; on your lead table, configured columns
+    exist, the label is binary, no category explodes."""
     from leadscore.byo.checks import check_lead_table
+    from leadscore.crm_preflight import check_crm_tables
     from leadscore.warehouse import connect
 
     warehouse = connect(target, read_only=True)
     try:
-        check_lead_table(warehouse, _config())
+        if INSTANCE.config is None:
+            check_crm_tables(warehouse)
+        else:
+            check_lead_table(warehouse, _config())
     finally:
         warehouse.close()
 

@@ -42,6 +42,25 @@ def _print_table(
     console.print(table)
 
 
+def _print_reconciliation(warehouse: Warehouse, numbers: dict[str, object]) -> None:
+    """Where every raw lead row went (quality.lead_reconciliation), when the scores are built."""
+    try:
+        rows = warehouse.query(
+            "select outcome, reason, lead_rows, raw_rows, share_pct from quality.lead_reconciliation "
+            "order by lead_rows desc, outcome, reason"
+        )
+    except Exception:
+        return
+    numbers["lead_reconciliation"] = rows.to_dict(orient="records")
+    raw_rows = int(rows["raw_rows"].iloc[0]) if len(rows) else 0
+    _print_table(
+        f"Every raw lead accounted for: {int(rows['lead_rows'].sum()):,} of {raw_rows:,} raw rows",
+        ("outcome", "reason", "rows", "%"),
+        [(r.outcome, r.reason, f"{r.lead_rows:,}", f"{r.share_pct:.2f}") for r in rows.itertuples()],
+        right=("rows", "%"),
+    )
+
+
 def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> dict[str, object]:
     """Prints and returns the headline numbers of the built warehouse."""
     layout = LEAD_TABLE if lead_table else CRM
@@ -75,6 +94,9 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
         ],
         right=("failing rows", "%"),
     )
+
+    if not lead_table:
+        _print_reconciliation(warehouse, numbers)
 
     splits = warehouse.query(
         f"select split, snapshot_rows, leads, converted_rows, label_rate from {layout['splits']} order by split"

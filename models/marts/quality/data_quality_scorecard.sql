@@ -36,15 +36,22 @@ checks as (
         ('funding_stage', 'unknown_category'),
         ('employee_count', 'missing'),
         ('employee_count', 'out_of_range'),
+        ('employee_count', 'not_finite'),
         ('annual_revenue', 'out_of_range'),
+        ('annual_revenue', 'not_finite'),
     ]) }}
     union all
     {{ dq_scorecard_rows('leads', 'leads', [
         ('lead_id', 'duplicate'),
+        ('lead_id', 'conflicting'),
+        ('crm_record_id', 'missing'),
+        ('crm_record_id', 'shared'),
         ('email', 'duplicate'),
         ('email', 'missing'),
         ('created_at', 'missing'),
         ('created_at', 'in_future'),
+        ('created_at', 'implausible'),
+        ('loaded_at', 'in_future'),
         ('account_id', 'orphan'),
         ('job_title', 'missing'),
         ('lead_source', 'missing'),
@@ -68,8 +75,16 @@ checks as (
         ('created_at', 'in_future'),
         ('amount', 'missing'),
         ('amount', 'out_of_range'),
+        ('amount', 'not_finite'),
         ('stage', 'unknown_category'),
         ('lead_id', 'orphan'),
+    ]) }}
+    union all
+    {{ dq_empty_table_rows([
+        ('accounts', 'accounts'),
+        ('leads', 'leads'),
+        ('activities', 'activities'),
+        ('opportunities', 'opportunities'),
     ]) }}
 
 )

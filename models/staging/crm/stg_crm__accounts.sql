@@ -32,7 +32,12 @@ renamed as (
         nullif(trim(country), '') as country_raw,
         {{ normalize_category('country', 'country') }} as country_code,
         {{ normalize_category('funding_stage', 'funding_stage') }} as funding_stage,
-        cast(employee_count as bigint) as employee_count_raw,
+        -- Through a range check first, so a NaN or 1e308 in a float column cannot crash the cast.
+        case
+            when cast(employee_count as double precision) between -1e15 and 1e15 then cast(employee_count as bigint)
+        end as employee_count_raw,
+        cast(employee_count as double precision) as employee_count_number,
+        {{ is_not_finite('employee_count') }} as dq_employee_count__not_finite,
         cast(annual_revenue as double precision) as annual_revenue_raw,
         cast(uses_salesforce as boolean) as uses_salesforce,
         cast(uses_competitor as boolean) as uses_competitor,
@@ -67,7 +72,9 @@ flagged as (
         funding_stage,
         case when employee_count_raw between 1 and 2500000 then employee_count_raw end as employee_count,
         employee_count_raw,
-        case when annual_revenue_raw > 0 then annual_revenue_raw end as annual_revenue_usd,
+        -- NaN fails the upper bound (it sorts above every number), so it never reaches a feature.
+        case when annual_revenue_raw > 0 and annual_revenue_raw < {{ var('max_annual_revenue_usd') }} then annual_revenue_raw end
+            as annual_revenue_usd,
         uses_salesforce,
         uses_competitor,
         created_at,
@@ -78,9 +85,16 @@ flagged as (
         country_raw is null as dq_country__missing,
         dq_country__unknown_category,
         dq_funding_stage__unknown_category,
-        employee_count_raw is null as dq_employee_count__missing,
-        coalesce(employee_count_raw not between 1 and 2500000, false) as dq_employee_count__out_of_range,
-        coalesce(annual_revenue_raw <= 0, false) as dq_annual_revenue__out_of_range,
+        employee_count_number is null as dq_employee_count__missing,
+        dq_employee_count__not_finite,
+        coalesce(not dq_employee_count__not_finite and employee_count_number not between 1 and 2500000, false)
+            as dq_employee_count__out_of_range,
+        {{ is_not_finite('annual_revenue_raw') }} as dq_annual_revenue__not_finite,
+        coalesce(
+            not {{ is_not_finite('annual_revenue_raw') }}
+            and (annual_revenue_raw <= 0 or annual_revenue_raw >= {{ var('max_annual_revenue_usd') }}),
+            false
+        ) as dq_annual_revenue__out_of_range,
         account_row_number > 1 as dq_account_id__duplicate
     from ranked
 

@@ -258,6 +258,7 @@ def enforce(
         raise LeakageError(
             f"leakage check failed on {relation} (train split):\n  {report}\n"
             "Drop these features (`exclude` in leadscore.yml, or the feature mart), allow named ones "
-            "(`leakage.allow`), or train anyway with --allow-leakage to measure them."
+            "(`leakage.allow`; both take the name above or the column's name in your file), or train "
+            "anyway with --allow-leakage to measure them."
         )
     return flags

@@ -1,14 +1,19 @@
-"""One sync: read changed rows, send them in batches, record each delivered batch."""
+"""One sync: check the feed, read changed rows, send them in batches, record each acknowledged record.
+
+Delivery is at-least-once: a record is written to the sync state only after the CRM confirmed it, so a
+crash or a rejected record means a resend on the next run, never a skip."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from leadscore.sync.client import BatchUpdateClient
+from leadscore.sync.client import BatchUpdateClient, CrmSyncError
+from leadscore.sync.preflight import FeedTests, duplicate_record_ids
+from leadscore.sync.replies import TRACE_FIELD, RecordFailure
 from leadscore.sync.state import changed_rows, ensure_state, record_sent
 from leadscore.warehouse import Warehouse
 
@@ -31,6 +36,8 @@ class SyncOutcome:
     sent: int
     batches: int
     retries: int
+    failures: list[RecordFailure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def to_inputs(rows: pd.DataFrame) -> list[dict[str, object]]:
@@ -40,8 +47,33 @@ def to_inputs(rows: pd.DataFrame) -> list[dict[str, object]]:
             prop: (None if pd.isna(row[col]) else (int(row[col]) if col == "score" else str(row[col])))
             for col, prop in PROPERTIES.items()
         }
-        inputs.append({"id": str(row["crm_record_id"]), "properties": properties})
+        inputs.append(
+            {"id": str(row["crm_record_id"]), "properties": properties, TRACE_FIELD: str(row["sync_hash"])}
+        )
     return inputs
+
+
+def check_feed(warehouse: Warehouse, tests: FeedTests | None, allow_failed_tests: bool = False) -> list[str]:
+    """Raises when the feed must not be sent; returns warnings otherwise."""
+    duplicates = duplicate_record_ids(warehouse)
+    if duplicates:
+        listed = ", ".join(f"{record_id} ({count} rows)" for record_id, count in duplicates)
+        raise CrmSyncError(
+            f"scoring.crm_lead_sync has {len(duplicates)}{'+' if len(duplicates) == 20 else ''} CRM record ids "
+            f"on more than one lead: {listed}. One CRM record would get conflicting tiers, so nothing was sent. "
+            "Fix crm_record_id in raw.crm_leads (see staging.stg_crm__leads.dq_crm_record_id__shared), "
+            "rebuild, and sync again."
+        )
+    if tests is None:
+        return []
+    if tests.failed and not allow_failed_tests:
+        raise CrmSyncError(
+            f"the last dbt build failed the feed's tests ({', '.join(tests.failed)}), so nothing was sent. "
+            "Fix them and rebuild, or pass --allow-failed-tests to send anyway."
+        )
+    if not tests.ran:
+        return ["the last dbt invocation did not run the feed's tests: run `dbt build` before syncing"]
+    return [f"sent despite failed feed tests: {', '.join(tests.failed)}"] if tests.failed else []
 
 
 def sync(
@@ -50,8 +82,11 @@ def sync(
     dry_run_path: Path | None = None,
     batch_size: int = BATCH_SIZE,
     limit: int | None = None,
+    tests: FeedTests | None = None,
+    allow_failed_tests: bool = False,
 ) -> SyncOutcome:
     """With dry_run_path, batches are written there (one JSON request body per line) and nothing is recorded."""
+    warnings = check_feed(warehouse, tests, allow_failed_tests)
     ensure_state(warehouse)
     rows = changed_rows(warehouse, limit)
     batches = [rows.iloc[start : start + batch_size] for start in range(0, len(rows), batch_size)]
@@ -60,12 +95,17 @@ def sync(
         with dry_run_path.open("w") as out:
             for batch in batches:
                 out.write(json.dumps({"inputs": to_inputs(batch)}) + "\n")
-        return SyncOutcome(changed=len(rows), sent=0, batches=len(batches), retries=0)
+        return SyncOutcome(changed=len(rows), sent=0, batches=len(batches), retries=0, warnings=warnings)
     if client is None:
         raise ValueError("a client is needed unless dry_run_path is given")
-    sent = 0
+    outcome = SyncOutcome(changed=len(rows), sent=0, batches=len(batches), retries=0, warnings=warnings)
     for batch in batches:
-        client.send(to_inputs(batch))
-        record_sent(warehouse, batch)  # after delivery: a crash resends, never skips
-        sent += len(batch)
-    return SyncOutcome(changed=len(rows), sent=sent, batches=len(batches), retries=client.retries)
+        reply = client.send(to_inputs(batch))
+        delivered = batch[batch["crm_record_id"].astype(str).isin(set(reply.acknowledged))]
+        if len(delivered):
+            record_sent(warehouse, delivered)  # after delivery: a crash resends, never skips
+        outcome.sent += len(delivered)
+        outcome.failures.extend(reply.failures)
+        outcome.warnings.extend(reply.warnings)
+    outcome.retries = client.retries
+    return outcome

@@ -4,53 +4,12 @@ safe to repeat, dry run."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from leadscore.sync.client import BatchUpdateClient, CrmEndpoint, CrmSyncError
+from helpers.fake_crm import FakeCrm
+from leadscore.sync.client import CrmEndpoint, CrmSyncError
 from leadscore.sync.run import sync
-
-
-class FakeCrm:
-    """Answers each POST from a script of status codes (then 200), recording accepted records."""
-
-    def __init__(self, script: list[int] | None = None) -> None:
-        self.script = list(script or [])
-        self.accepted: list[dict] = []
-        self.requests = 0
-        self.tokens: set[str] = set()
-        crm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                crm.requests += 1
-                crm.tokens.add(self.headers.get("Authorization", ""))
-                status = crm.script.pop(0) if crm.script else 200
-                self.send_response(status)
-                if status == 429:
-                    self.send_header("Retry-After", "0")
-                self.end_headers()
-                if status == 200:
-                    crm.accepted.extend(body["inputs"])
-                    self.wfile.write(b'{"status": "COMPLETE"}')
-                else:
-                    self.wfile.write(b'{"message": "scripted failure"}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def client(self) -> BatchUpdateClient:
-        return BatchUpdateClient(CrmEndpoint(self.url, "secret-token"), sleep=lambda seconds: None)
 
 
 @pytest.fixture

@@ -155,7 +155,20 @@ def test_estimated_auc_is_the_probability_weighted_auc_and_tracks_the_labels(tra
     for model in outcome.run.models.values():
         periods = model.walk_forward.periods
         gap = periods["estimated_auc"] - periods["roc_auc"]
-        assert gap.abs().mean() < 0.05, periods[["period", "estimated_auc", "roc_auc"]]
+        # Judged against the realised AUC's own sampling error (Hanley & McNeil 1982): with ~30
+        # conversions a period, the labels alone move the AUC by about 0.04.
+        z = gap / hanley_mcneil_se(
+            periods["roc_auc"], periods["conversions"], periods["rows"] - periods["conversions"]
+        )
+        assert z.abs().mean() < 1.5 and z.abs().max() < 3.5, periods[
+            ["period", "estimated_auc", "roc_auc"]
+        ].assign(z=z)
+
+
+def hanley_mcneil_se(auc: pd.Series, positives: pd.Series, negatives: pd.Series) -> pd.Series:
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    variance = auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)
+    return np.sqrt(variance / (positives * negatives))
 
 
 def test_score_trend_compares_the_run_with_the_leads_latest_monthly_snapshot(trained_warehouse):

@@ -1,0 +1,51 @@
+"""Checks before anything is sent: a feed whose dbt tests failed in the last build, or that holds one
+CRM record id twice (conflicting tiers for one record), must not reach the CRM."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from leadscore.warehouse import Warehouse
+from leadscore.warehouse.sql_names import relation_name
+
+FEED_MODEL = "crm_lead_sync"
+FAILED = ("fail", "error")
+
+
+@dataclass(frozen=True)
+class FeedTests:
+    failed: list[str]  # test names that failed or errored in the last dbt invocation
+    ran: bool  # whether the last invocation ran the feed's tests at all
+
+
+def feed_test_results(target_path: Path) -> FeedTests:
+    """The feed's tests (every test that depends on the feed model) in dbt's last run_results.json."""
+    manifest_path, results_path = target_path / "manifest.json", target_path / "run_results.json"
+    if not manifest_path.exists() or not results_path.exists():
+        return FeedTests(failed=[], ran=False)
+    manifest = json.loads(manifest_path.read_text())
+    feed_tests = {
+        unique_id
+        for unique_id, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") == "test"
+        and any(dependency.split(".")[-1] == FEED_MODEL for dependency in node["depends_on"]["nodes"])
+    }
+    results = [
+        result
+        for result in json.loads(results_path.read_text())["results"]
+        if result["unique_id"] in feed_tests
+    ]
+    failed = sorted(result["unique_id"].split(".")[2] for result in results if result["status"] in FAILED)
+    return FeedTests(failed=failed, ran=bool(results))
+
+
+def duplicate_record_ids(warehouse: Warehouse) -> list[tuple[str, int]]:
+    """CRM record ids that appear more than once in the feed, with their row counts (first 20)."""
+    feed = relation_name("scoring", FEED_MODEL, warehouse.target.sql_dialect)
+    frame = warehouse.query(
+        f"select crm_record_id, count(*) as n from {feed} group by crm_record_id having count(*) > 1 "
+        "order by n desc, crm_record_id limit 20"
+    )
+    return [(str(row.crm_record_id), int(row.n)) for row in frame.itertuples(index=False)]

@@ -1,0 +1,242 @@
+"""What a CRM can answer, and what `leadscore sync` records: only acknowledged records are delivered.
+
+Each case states the exact outcome: which records end in the sync state, which are reported as not
+delivered (and so sent again next run), and what is refused before anything is sent."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from helpers.fake_crm import FakeCrm
+from leadscore.sync.client import CrmEndpoint, CrmSyncError, idempotency_key, retry_after_seconds
+from leadscore.sync.preflight import feed_test_results
+from leadscore.sync.replies import read_reply
+from leadscore.sync.run import sync
+
+BATCH = 20
+
+
+@pytest.fixture
+def feed(trained_warehouse):
+    warehouse, _ = trained_warehouse
+    connection = warehouse.connect(read_only=False)
+    connection.execute("drop schema if exists leadscore_sync cascade")
+    yield connection
+    connection.close()
+
+
+def recorded(connection) -> set[str]:
+    return set(connection.query("select crm_record_id from leadscore_sync.crm_sync_state")["crm_record_id"])
+
+
+def half_rejected_hubspot(inputs):
+    """HubSpot's 207: results for half, errors naming the other half by id."""
+    rejected = [record["id"] for record in inputs[::2]]
+    body = {
+        "status": "COMPLETE",
+        "results": [{"id": record["id"]} for record in inputs[1::2]],
+        "numErrors": 1,
+        "errors": [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "message": "not found",
+                "context": {"ids": rejected},
+            }
+        ],
+    }
+    return 207, {}, json.dumps(body).encode()
+
+
+def rejected_by_trace_id(inputs):
+    """An error that names records only by the objectWriteTraceId we sent, with no results list."""
+    body = {
+        "errors": [
+            {
+                "message": "invalid property",
+                "context": {"objectWriteTraceId": [inputs[0]["objectWriteTraceId"]]},
+            }
+        ]
+    }
+    return 207, {}, json.dumps(body).encode()
+
+
+def salesforce_collection(inputs):
+    body = [
+        {
+            "id": record["id"],
+            "success": position != 1,
+            "errors": [] if position != 1 else [{"statusCode": "ENTITY_IS_DELETED", "message": "deleted"}],
+        }
+        for position, record in enumerate(inputs)
+    ]
+    return 200, {}, json.dumps(body).encode()
+
+
+def errors_without_ids(inputs):
+    return 207, {}, json.dumps({"numErrors": 3, "errors": [{"message": "something failed"}]}).encode()
+
+
+def garbage_207(inputs):
+    return 207, {}, b"<html>oops</html>"
+
+
+def garbage_200(inputs):
+    return 200, {}, b"<html>ok</html>"
+
+
+def test_hubspot_207_records_only_the_acknowledged_half(feed):
+    crm = FakeCrm(script=[half_rejected_hubspot])
+    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
+    assert recorded(feed) == set(sent_ids[1::2])
+    assert outcome.sent == BATCH // 2 and {failure.record_id for failure in outcome.failures} == set(
+        sent_ids[::2]
+    )
+    assert {failure.message for failure in outcome.failures} == {"not found"}
+    # The next run sends exactly the rejected half again.
+    again = FakeCrm()
+    assert sync(feed, again.client(), batch_size=BATCH, limit=BATCH // 2).sent == BATCH // 2
+    assert {record["id"] for record in again.bodies[0]["inputs"]} == set(sent_ids[::2])
+
+
+def test_error_named_by_trace_id_only_rejects_that_record(feed):
+    crm = FakeCrm(script=[rejected_by_trace_id])
+    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
+    assert [failure.record_id for failure in outcome.failures] == [sent_ids[0]]
+    assert recorded(feed) == set(sent_ids[1:])
+
+
+def test_salesforce_collection_failures_by_position(feed):
+    crm = FakeCrm(script=[salesforce_collection])
+    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
+    assert [(failure.record_id, failure.message) for failure in outcome.failures] == [
+        (sent_ids[1], "deleted")
+    ]
+    assert recorded(feed) == set(sent_ids) - {sent_ids[1]}
+
+
+@pytest.mark.parametrize(
+    "reply", [errors_without_ids, garbage_207], ids=["errors-without-ids", "garbage-207"]
+)
+def test_unattributable_partial_failure_records_nothing(feed, reply):
+    crm = FakeCrm(script=[reply])
+    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    assert outcome.sent == 0 and len(outcome.failures) == BATCH and recorded(feed) == set()
+
+
+def test_garbage_200_body_is_delivered_with_a_warning(feed):
+    crm = FakeCrm(script=[garbage_200])
+    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    assert outcome.sent == BATCH and len(recorded(feed)) == BATCH
+    assert outcome.warnings == [
+        "HTTP 200 with a body that is not JSON ('<html>ok</html>'): counted as delivered"
+    ]
+
+
+@pytest.mark.parametrize("retry_after", ["-1", "nan", "inf", "soon", ""])
+def test_bad_retry_after_falls_back_to_the_default_backoff(feed, retry_after):
+    crm = FakeCrm(script=[lambda inputs: (429, {"Retry-After": retry_after}, b"{}")])
+    waits: list[float] = []
+    client = crm.client()
+    client.sleep = waits.append
+    outcome = sync(feed, client, batch_size=BATCH, limit=BATCH)
+    assert outcome.sent == BATCH and outcome.retries == 1 and waits == [client.backoff_seconds]
+
+
+def test_retry_after_as_seconds_or_http_date():
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds("7", now) == 7.0
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=90), usegmt=True), now) == 90.0
+    assert retry_after_seconds(format_datetime(now - timedelta(seconds=90), usegmt=True), now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_http_date_retry_after_is_honoured_and_capped(feed):
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=2), usegmt=True)
+    crm = FakeCrm(script=[lambda inputs: (503, {"Retry-After": later}, b"{}")])
+    waits: list[float] = []
+    client = crm.client()
+    client.sleep = waits.append
+    sync(feed, client, batch_size=BATCH, limit=BATCH)
+    assert waits == [client.max_backoff_seconds]
+
+
+def test_each_record_carries_its_sync_hash_and_each_batch_an_idempotency_key(feed):
+    crm = FakeCrm(script=[503])
+    sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    hashes = dict(
+        feed.query("select crm_record_id, sync_hash from scoring.crm_lead_sync").itertuples(index=False)
+    )
+    inputs = crm.bodies[0]["inputs"]
+    assert all(record["objectWriteTraceId"] == hashes[record["id"]] for record in inputs)
+    # The retried request carries the same key, so an endpoint can drop the repeat.
+    assert crm.idempotency_keys == [idempotency_key(inputs)] * 2
+
+
+@pytest.mark.parametrize("url", ["crm.example.com", "ftp://crm.example.com", "https://"])
+def test_url_without_scheme_or_host_is_named(url):
+    with pytest.raises(CrmSyncError, match="is not an http\\(s\\) URL"):
+        CrmEndpoint(url, "token")
+
+
+def test_duplicate_crm_ids_in_the_feed_are_refused(feed):
+    original = feed.query("select lead_id, crm_record_id from scoring.crm_lead_sync order by lead_id limit 3")
+    ids = ", ".join(map(str, original["lead_id"]))
+    feed.execute(
+        f"update intermediate.int_crm_lead_sync_payload set crm_record_id = 'SHARED-1' where lead_id in ({ids})"
+    )
+    try:
+        crm = FakeCrm()
+        with pytest.raises(
+            CrmSyncError, match=r"1 CRM record ids on more than one lead: SHARED-1 \(3 rows\)"
+        ):
+            sync(feed, crm.client())
+        assert crm.requests == 0
+    finally:
+        for row in original.itertuples(index=False):
+            feed.execute(
+                "update intermediate.int_crm_lead_sync_payload "
+                f"set crm_record_id = '{row.crm_record_id}' where lead_id = {row.lead_id}"
+            )
+
+
+def test_failed_feed_tests_in_the_last_build_are_refused(trained_warehouse, feed, tmp_path):
+    warehouse, _ = trained_warehouse
+    target = warehouse.project / "target"
+    shutil.copy(target / "manifest.json", tmp_path / "manifest.json")
+    results = json.loads((target / "run_results.json").read_text())
+    feed_tests = [
+        r
+        for r in results["results"]
+        if r["unique_id"].startswith("test.") and "crm_lead_sync" in r["unique_id"]
+    ]
+    assert feed_tests, "the scores build ran the feed's tests"
+    assert feed_test_results(target).ran and feed_test_results(target).failed == []
+    feed_tests[0]["status"] = "fail"
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    tests = feed_test_results(tmp_path)
+    assert tests.failed == [feed_tests[0]["unique_id"].split(".")[2]]
+    crm = FakeCrm()
+    with pytest.raises(CrmSyncError, match="failed the feed's tests"):
+        sync(feed, crm.client(), tests=tests)
+    assert crm.requests == 0
+    outcome = sync(feed, crm.client(), batch_size=500, tests=tests, allow_failed_tests=True)
+    assert outcome.sent > 0 and any("despite failed feed tests" in warning for warning in outcome.warnings)
+
+
+def test_reply_reading_by_hand():
+    inputs = [{"id": "a", "objectWriteTraceId": "ha"}, {"id": "b", "objectWriteTraceId": "hb"}]
+    assert read_reply(204, b"", inputs).acknowledged == ["a", "b"]
+    assert read_reply(207, b"", inputs).acknowledged == []
+    partial = read_reply(200, json.dumps({"results": [{"id": "b"}]}).encode(), inputs)
+    assert partial.acknowledged == ["b"] and partial.failures[0].record_id == "a"
+    short = read_reply(200, json.dumps([{"success": True}]).encode(), inputs)
+    assert short.acknowledged == [] and len(short.failures) == 2
