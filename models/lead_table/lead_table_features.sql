@@ -12,7 +12,7 @@ select
     lead_id,
     crm_record_id,
     cast(null as bigint) as account_id,
-    coalesce(lead_created_at, cast('1970-01-01' as timestamp)) as as_of_at,
+    as_of_at,
     lead_created_at,
     not coalesce(is_converted, false) as is_open,
     coalesce(is_converted, false) as is_converted,

@@ -26,7 +26,7 @@ ordered as (
 select
     lead_id,
     cast(null as bigint) as account_id,
-    coalesce(lead_created_at, cast('1970-01-01' as timestamp)) as as_of_at,
+    as_of_at,
     lead_created_at,
     {%- for name in lead_feature_columns() %}
     {{ name }},

@@ -12,8 +12,14 @@ FAILED = ("fail", "error")
 SHOWN_ROWS = 5
 
 
+WRAPPERS = ("Runtime Error in", "Database Error in", "Compilation Error in")
+
+
 def _first_line(message: str | None) -> str:
+    """The database's own first line, not dbt's "Runtime Error in model x" wrapper around it."""
     lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    while len(lines) > 1 and lines[0].startswith(WRAPPERS):
+        lines = lines[1:]
     return lines[0] if lines else ""
 
 

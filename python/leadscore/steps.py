@@ -79,12 +79,13 @@ def load_lead_table(target: str | None) -> None:
     config = _config()
     warehouse = connect(target)
     try:
-        rows = load_csv(warehouse, config)
+        rows, encoding, delimiter = load_csv(warehouse, config)
         counts = check_lead_table(warehouse, config)
     finally:
         warehouse.close()
     console.print(
-        f"{config.source_schema}.{config.source_table}: {rows:,} rows loaded; {counts['positives']:,} positive, {counts['negatives']:,} negative"
+        f"{config.source_schema}.{config.source_table}: {rows:,} rows loaded from {config.csv.name} "
+        f"({encoding}, delimiter {delimiter!r}); {counts['positives']:,} positive, {counts['negatives']:,} negative"
     )
 
 

@@ -57,6 +57,30 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
             f"{where}.{config.key}: {not_integer:,} keys are not integers; the key must be an integer id (key:)"
         )
 
+    order = text(config.order_by)
+    unordered = warehouse.query(
+        f"select {order} as v, count(*) over () as n from {table} where {order} is not null "
+        f"and try_cast({order} as double) is null and try_cast({order} as timestamp) is null limit 3"
+    )
+    if len(unordered):
+        raise DataError(
+            f"{where}.{config.order_by} (order_by) holds {int(unordered['n'].iloc[0]):,} values that are neither "
+            f"numbers nor dates, e.g. {unordered['v'].tolist()}: order_by must grow with time"
+        )
+    dated = {config.created_at: "created_at"} if config.created_at else {}
+    dated |= {f.source: "features.date" for f in config.features if f.date_part}
+    for source, role in dated.items():
+        value = text(source)
+        bad = warehouse.query(
+            f"select {value} as v, count(*) over () as n from {table} where {value} is not null "
+            f"and try_cast({value} as timestamp) is null limit 3"
+        )
+        if len(bad):
+            raise DataError(
+                f"{where}.{source} ({role}) holds {int(bad['n'].iloc[0]):,} values that are not dates or "
+                f"timestamps, e.g. {bad['v'].tolist()}: write them as 2026-11-01 or 2026-11-01 12:00:00"
+            )
+
     label = text(config.label_column)
     counts = warehouse.query(
         f"select {label} as value, count(*) as n from {table} group by 1 order by 2 desc"
@@ -81,6 +105,8 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
         )
 
     for feature in config.features:
+        if feature.date_part:
+            continue
         value = text(feature.source)
         column = f"{where}.{feature.source}"
         if feature.kind == "numeric":

@@ -39,15 +39,42 @@ class ConfigError(ValueError):
     """leadscore.yml is wrong; the message names the file, the key and what to change."""
 
 
+# A schema or table name that is safe between identifier quotes in every adapter (the same rule as
+# macros/utils/validate_configuration.sql, which checks the dbt vars).
+PLAIN_RELATION_NAME = re.compile(r"[A-Za-z0-9_$][A-Za-z0-9_$ -]{0,127}")
+
+
+def _sql_keywords() -> frozenset[str]:
+    """Words some supported dialect reserves: a generated column name never is one, so it is safe
+    unquoted in every model, macro and generated statement."""
+    from sqlglot.tokens import Tokenizer
+
+    words = {keyword.lower() for keyword in Tokenizer.KEYWORDS if keyword.isalpha()}
+    return frozenset(
+        words | {"default", "select", "order", "group", "from", "where", "table", "user", "limit"}
+    )
+
+
+SQL_KEYWORDS = _sql_keywords()
+
+
 def column_name(source: str, taken: set[str]) -> str:
-    """A source column name as a safe snake_case identifier, unique among `taken`."""
+    """A source column name as a safe snake_case identifier, unique among `taken`; never a SQL keyword
+    (`default` becomes `default_col`)."""
     base = re.sub(r"[^a-z0-9]+", "_", source.lower()).strip("_") or "column"
     base = f"f_{base}" if base[0].isdigit() else base
+    base = f"{base}_col" if base in SQL_KEYWORDS else base
     name, suffix = base, 2
     while name in taken or name in RESERVED_NAMES:
         name, suffix = f"{base}_{suffix}", suffix + 1
     taken.add(name)
     return name
+
+
+# What a `features.date` column becomes (macros/staging/lead_table_columns.sql derives them, and
+# byo/dates.py says the same in Python): days from the date to the row's as-of time, and the
+# date's month and weekday as categories.
+DATE_PARTS = {"days_since": "numeric", "month": "categorical", "weekday": "categorical"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,7 @@ class FeatureColumn:
     kind: str  # numeric, boolean, categorical
     true_values: tuple[str, ...] = ()
     false_values: tuple[str, ...] = ()
+    date_part: str | None = None  # for a feature derived from a `features.date` column
 
 
 @dataclass(frozen=True)
@@ -82,6 +110,8 @@ class LeadTableConfig:
     negative: tuple[str, ...]
     features: list[FeatureColumn]
     csv: Path | None = None
+    csv_encoding: str | None = None  # None: detected (byo/load.py)
+    csv_delimiter: str | None = None  # None: sniffed
     source_schema: str = "raw"
     created_at: str | None = None
     missing_values: tuple[str, ...] = ("",)
@@ -104,7 +134,7 @@ class LeadTableConfig:
         if self.created_at:
             named[self.created_at] = "created_at"
         for feature in [*self.features, *self.excluded]:
-            named.setdefault(feature.source, f"features.{feature.kind}")
+            named.setdefault(feature.source, f"features.{'date' if feature.date_part else feature.kind}")
         return named
 
     def dbt_vars(self) -> dict[str, object]:
@@ -129,6 +159,7 @@ class LeadTableConfig:
                         "kind": f.kind,
                         "true_values": list(f.true_values),
                         "false_values": list(f.false_values),
+                        "date_part": f.date_part,
                     }
                     for f in self.features
                 },
@@ -168,123 +199,111 @@ class LeadTableConfig:
         )
 
 
-def _require(data: dict, key: str, path: Path) -> object:
-    if key not in data or data[key] in (None, ""):
-        raise ConfigError(f"{path}: `{key}` is required")
-    return data[key]
+def _resolve_columns(references: list[str], columns: list[FeatureColumn], where: str, path: Path) -> set[str]:
+    """Feature references by the column's name in your file or by its snake_case name (the one the
+    leakage messages print) -> source names; an unknown reference names the nearest feature."""
+    import difflib
 
-
-def _strings(values: object, where: str, path: Path) -> tuple[str, ...]:
-    if not isinstance(values, list) or not values:
-        raise ConfigError(f"{path}: `{where}` must be a non-empty list")
-    return tuple(str(v) for v in values)
-
-
-TRAINING_OPTIONS = {"backtest_periods": int, "window_months": int, "half_life_months": float}
-
-
-def _training_options(section: object, path: Path) -> dict[str, object]:
-    """`training:` (walk-forward periods, training window, recency half-life), checked and typed."""
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: `training` must be a mapping of {sorted(TRAINING_OPTIONS)}")
-    unknown = sorted(set(section) - set(TRAINING_OPTIONS))
+    by_reference = {c.source: c.source for c in columns} | {c.name: c.source for c in columns}
+    resolved, unknown = set(), []
+    for reference in references:
+        if reference in by_reference:
+            resolved.add(by_reference[reference])
+        else:
+            near = difflib.get_close_matches(reference, list(by_reference), n=1, cutoff=0.6)
+            unknown.append(f"{reference!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
     if unknown:
-        raise ConfigError(f"{path}: `training` has unknown keys {unknown}; known: {sorted(TRAINING_OPTIONS)}")
-    options = {}
-    for key, value in section.items():
-        try:
-            number = TRAINING_OPTIONS[key](value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{path}: `training.{key}` must be a number, not {value!r}") from None
-        if number <= 0 or (key == "backtest_periods" and number < 2):
-            raise ConfigError(
-                f"{path}: `training.{key}` must be positive (backtest_periods at least 2): {value!r}"
-            )
-        options[key] = number
-    return options
+        raise ConfigError(f"{path}: `{where}` names columns that are not features: {', '.join(unknown)}")
+    return resolved
 
 
 def load_config(path: Path) -> LeadTableConfig:
+    from leadscore.byo.schema import validate_file
+
     path = path.resolve()
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from error
-    source = _require(data, "source", path)
-    label = _require(data, "label", path)
-    features = _require(data, "features", path)
-    if not isinstance(source, dict) or not isinstance(label, dict) or not isinstance(features, dict):
-        raise ConfigError(f"{path}: `source`, `label` and `features` must be mappings")
-    name = str(_require(data, "name", path))
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+    file = validate_file(data, path)
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", file.name):
         raise ConfigError(
-            f"{path}: `name` must be lower-case letters, digits and underscores (it names files): {name!r}"
+            f"{path}: `name` must be lower-case letters, digits and underscores (it names files): {file.name!r}"
         )
-    excluded_sources = {str(c) for c in data.get("exclude") or []}
+    for where, relation in (("source.schema", file.source.schema_name), ("source.table", file.source.table)):
+        if not PLAIN_RELATION_NAME.fullmatch(relation):
+            raise ConfigError(
+                f"{path}: `{where}` = {relation!r} is not a plain schema or table name: use letters, digits, "
+                "_, $, - or spaces (at most 128 characters, no quotes, semicolons or line breaks)"
+            )
     taken: set[str] = set()
     columns: list[FeatureColumn] = []
     for kind in ("numeric", "categorical"):
-        for source_column in features.get(kind) or []:
-            columns.append(FeatureColumn(column_name(str(source_column), taken), str(source_column), kind))
-    boolean = features.get("boolean") or {}
-    if boolean:
-        true_values = _strings(boolean.get("true_values"), "features.boolean.true_values", path)
-        false_values = _strings(boolean.get("false_values"), "features.boolean.false_values", path)
-        for source_column in boolean.get("columns") or []:
+        for source_column in getattr(file.features, kind):
+            columns.append(FeatureColumn(column_name(source_column, taken), source_column, kind))
+    for source_column in file.features.date:
+        base = column_name(source_column, taken)
+        for part, kind in DATE_PARTS.items():
+            columns.append(
+                FeatureColumn(column_name(f"{base}_{part}", taken), source_column, kind, date_part=part)
+            )
+    boolean = file.features.boolean
+    if boolean is not None:
+        for source_column in boolean.columns:
             columns.append(
                 FeatureColumn(
-                    column_name(str(source_column), taken),
-                    str(source_column),
+                    column_name(source_column, taken),
+                    source_column,
                     "boolean",
-                    true_values,
-                    false_values,
+                    tuple(boolean.true_values),
+                    tuple(boolean.false_values),
                 )
             )
-    unknown_exclusions = excluded_sources - {c.source for c in columns}
-    if unknown_exclusions:
-        raise ConfigError(
-            f"{path}: `exclude` names columns that are not features: {sorted(unknown_exclusions)}"
-        )
+    excluded_sources = _resolve_columns(file.exclude, columns, "exclude", path)
+    allowed_sources = _resolve_columns(file.leakage.allow, columns, "leakage.allow", path)
     used = [c for c in columns if c.source not in excluded_sources]
     if not used:
         raise ConfigError(f"{path}: no features left after `exclude`")
-    split = data.get("split") or {}
-    leakage = data.get("leakage") or {}
+    missing_values = tuple(file.missing_values)
     config = LeadTableConfig(
         path=path,
-        name=name,
-        csv=(path.parent / source["csv"]).resolve() if source.get("csv") else None,
-        source_schema=str(source.get("schema", "raw")),
-        source_table=str(_require(source, "table", path)),
-        key=str(_require(data, "key", path)),
-        order_by=str(data.get("order_by") or data["key"]),
-        created_at=data.get("created_at"),
-        label_column=str(_require(label, "column", path)),
-        positive=_strings(label.get("positive"), "label.positive", path),
-        negative=_strings(label.get("negative"), "label.negative", path),
+        name=file.name,
+        csv=(path.parent / file.source.csv).resolve() if file.source.csv else None,
+        csv_encoding=file.source.encoding,
+        csv_delimiter=file.source.delimiter,
+        source_schema=file.source.schema_name,
+        source_table=file.source.table,
+        key=file.key,
+        order_by=file.order_by or file.key,
+        created_at=file.created_at,
+        label_column=file.label.column,
+        positive=tuple(file.label.positive),
+        negative=tuple(file.label.negative),
         features=used,
         excluded=[c for c in columns if c.source in excluded_sources],
-        missing_values=tuple(str(v) for v in data.get("missing_values", [""])),
-        train_share=float(split.get("train", 0.7)),
-        validation_share=float(split.get("validation", 0.15)),
-        value_per_conversion_usd=float((data.get("economics") or {}).get("value_per_conversion_usd", 1000.0)),
+        missing_values=missing_values,
+        train_share=file.split.train,
+        validation_share=file.split.validation,
+        value_per_conversion_usd=file.economics.value_per_conversion_usd,
         leakage=LeakageSettings(
-            max_single_feature_auc=float(leakage.get("max_single_feature_auc", 0.85)),
-            max_fill_rate_ratio=float(leakage.get("max_fill_rate_ratio", 1.8)),
-            allow=tuple(str(c) for c in leakage.get("allow") or []),
-            max_model_auc=float(leakage.get("max_model_auc", 0.97)),
-            missing_values=tuple(str(v) for v in data.get("missing_values", [""])),
+            max_single_feature_auc=file.leakage.max_single_feature_auc,
+            max_fill_rate_ratio=file.leakage.max_fill_rate_ratio,
+            allow=tuple(c.name for c in columns if c.source in allowed_sources),
+            max_model_auc=file.leakage.max_model_auc,
+            missing_values=missing_values,
         ),
-        max_categories=int(data.get("max_categories", 200)),
-        training=_training_options(data.get("training") or {}, path),
-        min_rows=int(data.get("min_rows", 500)),
+        max_categories=file.max_categories,
+        training=file.training.model_dump(exclude_none=True),
+        min_rows=file.min_rows,
     )
     if not (
         0 < config.train_share < 1
         and 0 < config.validation_share < 1
         and config.train_share + config.validation_share < 1
     ):
-        raise ConfigError(f"{path}: split shares must be between 0 and 1 and leave room for test: {split}")
+        raise ConfigError(
+            f"{path}: split shares must be between 0 and 1 and leave room for test: {file.split.model_dump()}"
+        )
     if set(config.positive) & set(config.negative):
         raise ConfigError(
             f"{path}: label.positive and label.negative share values {sorted(set(config.positive) & set(config.negative))}"

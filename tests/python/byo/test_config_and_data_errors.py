@@ -135,3 +135,103 @@ def test_feature_names_are_safe_identifiers(tmp_path):
     )
     names = [feature.name for feature in config.features]
     assert names == ["visits", "visits_2", "x_drop_table_leads", "f_2nd_score"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"exclued": ["Visits"]}, "unknown key `exclued`; did you mean `exclude`?"),
+        ({"features": {**BASE["features"], "dates": ["Created"]}}, "unknown key `features.dates`; did you mean `date`?"),
+        ({"features": {**BASE["features"], "text": ["Notes"]}}, "unknown key `features.text`; valid keys here"),
+        ({"source": {"table": "tiny_leads", "delimeter": ";"}}, "unknown key `source.delimeter`; did you mean `delimiter`?"),
+        ({"leakage": {"alow": ["Visits"]}}, "unknown key `leakage.alow`; did you mean `allow`?"),
+        ({"label": {"column": "Won", "positive": [True], "negative": ["no"]}}, "YAML read this as true"),
+        ({"min_rows": "many"}, "`min_rows`: Input should be a valid integer"),
+        ({"training": {"backtest_periods": 1}}, "`training.backtest_periods`: Input should be greater than or equal to 2"),
+        ({"exclude": ["Visitz"]}, "`exclude` names columns that are not features: 'Visitz' \\(did you mean 'Visits'\\?\\)"),
+        ({"leakage": {"allow": ["nope"]}}, "`leakage.allow` names columns that are not features: 'nope'"),
+        ({"source": {"table": 'x"; drop table raw.canary; --'}}, "`source.table` = .* is not a plain schema or table name"),
+        ({"source": {"table": "t", "schema": "raw\nx"}}, "`source.schema` = .* is not a plain schema or table name"),
+    ],
+    ids=["typo", "unknown-section-key", "unknown-feature-kind", "source-typo", "leakage-typo", "yaml-yes", "type", "range", "exclude-typo",
+         "allow-unknown", "table-injection", "schema-newline"],
+)  # fmt: skip
+def test_configuration_is_validated_with_the_key_named(tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, **changes))
+
+
+def test_exclude_and_allow_take_the_file_name_or_the_snake_case_name(tmp_path):
+    by_file_name = load_config(_write(tmp_path, exclude=["Opted In"], leakage={"allow": ["Source"]}))
+    by_snake_name = load_config(_write(tmp_path, exclude=["opted_in"], leakage={"allow": ["source"]}))
+    for config in (by_file_name, by_snake_name):
+        assert [c.source for c in config.excluded] == ["Opted In"]
+        assert config.leakage.allow == ("source",)
+
+
+def test_numbers_in_yaml_label_values_are_read_as_text(tmp_path):
+    config = load_config(_write(tmp_path, label={"column": "Won", "positive": [1], "negative": [0]}))
+    assert (config.positive, config.negative) == (("1",), ("0",))
+
+
+def test_sql_keywords_never_become_column_names(tmp_path):
+    config = load_config(_write(tmp_path, features={"numeric": ["default", "select", "Order", "date"]}))
+    assert [feature.name for feature in config.features] == [
+        "default_col",
+        "select_col",
+        "order_col",
+        "date_col",
+    ]
+
+
+CSV_FRAME = pd.DataFrame(
+    {
+        "Lead Id": ["1", "2", "3"],
+        "Note": ['says "hi"; then, bye', "", "plain"],
+        "Café": ["crème", "brûlée", "x"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "line_end"),
+    [("utf-8", ",", "\n"), ("utf-8-sig", ";", "\r\n"), ("utf-16", "\t", "\r\n"), ("latin-1", ";", "\r\n"),
+     ("cp1252", "|", "\n")],
+)  # fmt: skip
+def test_exports_load_whatever_their_encoding_delimiter_and_line_endings(
+    tmp_path, encoding, delimiter, line_end
+):
+    from leadscore.byo.load import read_lead_csv
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(CSV_FRAME.to_csv(sep=delimiter, index=False, lineterminator=line_end).encode(encoding))
+    frame, detected_encoding, detected_delimiter = read_lead_csv(path)
+    assert detected_delimiter == delimiter
+    assert frame.to_dict(orient="list") == CSV_FRAME.to_dict(orient="list"), detected_encoding
+
+
+def test_a_ragged_row_names_its_line(tmp_path):
+    from leadscore.byo.load import read_lead_csv
+
+    path = tmp_path / "export.csv"
+    path.write_text("Lead Id,Visits,Source\n1,2,web\n2,3,ads,extra,fields\n")
+    with pytest.raises(DataError, match="line 3 has 5 fields, the header has 3"):
+        read_lead_csv(path)
+
+
+def test_a_duplicate_header_names_the_column(tmp_path):
+    from leadscore.byo.load import read_lead_csv
+
+    path = tmp_path / "export.csv"
+    path.write_text("Lead Id,Visits,Visits\n1,2,3\n")
+    with pytest.raises(DataError, match="the header names 'Visits' more than once"):
+        read_lead_csv(path)
+
+
+def test_a_configured_encoding_that_does_not_fit_is_named(tmp_path):
+    from leadscore.byo.load import read_lead_csv
+
+    path = tmp_path / "export.csv"
+    path.write_bytes("Lead Id,Name\n1,Zoë\n".encode("utf-16"))
+    with pytest.raises(DataError, match="cannot be read as utf-8"):
+        read_lead_csv(path, encoding="utf-8")

@@ -1,0 +1,70 @@
+{#- Run at the start of every dbt invocation (on-run-start): no configuration value can reach SQL
+    unchecked. Schema and table names (which dbt's source() pastes between quotes without escaping)
+    must be plain names; numeric vars must be numbers; timestamps must be parseable text. A bad value
+    stops the run with one message naming the var and what to write instead. -#}
+
+{% macro validate_configuration() %}
+    {%- set problems = [] %}
+    {%- set names = {'raw_schema': var('raw_schema', 'raw')} %}
+    {%- for entity, table in (var('crm_tables', {}) or {}).items() %}
+        {%- do names.update({'crm_tables.' ~ entity: table}) %}
+    {%- endfor %}
+    {%- set lead_table = lead_table_config() %}
+    {%- if lead_table %}
+        {%- do names.update({
+            'lead_table.source_schema': lead_table.get('source_schema', 'raw'),
+            'lead_table.source_table': lead_table.get('source_table', 'leads'),
+        }) %}
+    {%- endif %}
+    {%- for where, name in names.items() %}
+        {%- if not lead_scoring.is_plain_relation_name(name) %}
+            {%- do problems.append(
+                'var ' ~ where ~ ' = ' ~ (name | string | tojson) ~ ' is not a plain schema or table name: '
+                ~ 'use letters, digits, _, $, - or spaces (at most 128 characters, no quotes, semicolons or line breaks)'
+            ) %}
+        {%- endif %}
+    {%- endfor %}
+
+    {%- set numbers = {
+        'label_window_days': false, 'max_open_days': false, 'engagement_half_life_days': false,
+        'split_train_months': false, 'split_validation_months': false, 'split_test_months': false,
+        'clock_future_tolerance_hours': false, 'history_outlier_days': false,
+        'max_annual_revenue_usd': false, 'max_deal_amount_usd': false, 'max_abs_numeric': false,
+        'value_per_conversion_usd': true, 'hot_tier_capacity': true, 'score_trend_points': true,
+        'monitoring_psi_alert': true, 'monitoring_auc_drop_alert': true, 'monitoring_min_conversions': true,
+        'monitoring_min_tier_rows': true, 'monitoring_volume_change_alert': true,
+    } %}
+    {%- for name, nullable in numbers.items() %}
+        {%- set value = var(name, none) %}
+        {%- if value is none and not nullable %}
+            {%- do problems.append('var ' ~ name ~ ' is required (a number)') %}
+        {%- elif value is not none and (value is not number or value is boolean) %}
+            {%- do problems.append('var ' ~ name ~ ' = ' ~ (value | string | tojson) ~ ' must be a number') %}
+        {%- endif %}
+    {%- endfor %}
+    {%- for tier in var('lead_tiers', []) %}
+        {%- if tier.get('cost_usd') is not number or tier.get('cost_usd') is boolean %}
+            {%- do problems.append('var lead_tiers: cost_usd of tier ' ~ (tier.get('tier') | string | tojson) ~ ' must be a number') %}
+        {%- endif %}
+    {%- endfor %}
+
+    {%- for name in ['scoring_at', 'history_start', 'clock_now', 'earliest_plausible_at'] %}
+        {%- set value = var(name, none) %}
+        {%- if value is not none and value != '' and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?', value | string) %}
+            {%- do problems.append('var ' ~ name ~ ' = ' ~ (value | string | tojson) ~ ' must be a timestamp like 2026-11-01 or 2026-11-01 12:00:00') %}
+        {%- endif %}
+    {%- endfor %}
+    {%- if var('earliest_plausible_at', none) in (none, '') %}
+        {%- do problems.append('var earliest_plausible_at is required (a date like 1990-01-01)') %}
+    {%- endif %}
+
+    {%- if problems %}
+        {{ exceptions.raise_compiler_error('Configuration refused before any SQL ran:\n  - ' ~ problems | join('\n  - ')) }}
+    {%- endif %}
+    select 1
+{% endmacro %}
+
+{#- A schema or table name that is safe between identifier quotes in every adapter. -#}
+{% macro is_plain_relation_name(name) %}
+    {{ return(name is string and modules.re.fullmatch('[A-Za-z0-9_$][A-Za-z0-9_$ -]{0,127}', name) is not none) }}
+{% endmacro %}
