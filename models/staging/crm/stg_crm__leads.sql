@@ -109,10 +109,15 @@ people as (
 
 shared_record_ids as (
 
-    select crm_record_id
+    -- CRM record ids on more than one person's lead (merged duplicates are not in the feed).
+    select conflicts.crm_record_id
     from conflicts
-    where lead_row_number = 1 and crm_record_id is not null
-    group by crm_record_id
+    inner join people on conflicts.lead_id = people.lead_id
+    where
+        conflicts.lead_row_number = 1
+        and people.person_record_number = 1
+        and conflicts.crm_record_id is not null
+    group by conflicts.crm_record_id
     having count(*) > 1
 
 ),
@@ -145,7 +150,12 @@ flagged as (
         conflicts.lead_row_number > 1 as dq_lead_id__duplicate,
         conflicts.has_conflicting_version as dq_lead_id__conflicting,
         conflicts.crm_record_id is null as dq_crm_record_id__missing,
-        shared_record_ids.crm_record_id is not null and conflicts.lead_row_number = 1 as dq_crm_record_id__shared,
+        coalesce(
+            shared_record_ids.crm_record_id is not null
+            and conflicts.lead_row_number = 1
+            and people.person_record_number = 1,
+            false
+        ) as dq_crm_record_id__shared,
         conflicts.seniority = 'unknown' as dq_job_title__missing,
         conflicts.lead_source_raw is null as dq_lead_source__missing,
         conflicts.lead_source_raw is not null and conflicts.lead_source is null as dq_lead_source__unknown_category
