@@ -3,10 +3,12 @@
 {% macro create_feedback_table_if_missing() -%}
     {%- if execute and not lead_scoring.is_lead_table_mode() -%}
         {%- set schema = var('raw_schema', 'raw') -%}
+        {#- Spark has no database level: target.database is undefined there. -#}
+        {%- set database = target.database if target.database is defined else none -%}
         {%- set identifier = var('crm_tables', {}).get('feedback', 'crm_lead_feedback') -%}
-        {%- set relation = api.Relation.create(database=target.database, schema=schema, identifier=identifier) -%}
-        {%- if adapter.get_relation(database=target.database, schema=schema, identifier=identifier) is none -%}
-            {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=schema)) -%}
+        {%- set relation = api.Relation.create(database=database, schema=schema, identifier=identifier) -%}
+        {%- if adapter.get_relation(database=database, schema=schema, identifier=identifier) is none -%}
+            {%- do adapter.create_schema(api.Relation.create(database=database, schema=schema)) -%}
             {%- call statement("create_feedback_table") -%}
                 create table {{ relation }} (
                     lead_id {{ dbt.type_bigint() }},
