@@ -2,17 +2,17 @@
     as "missing", the way the training baseline does (python/leadscore/monitoring/drift.py). -#}
 {% macro finite_double(expression) -%}
     case
-        when cast({{ expression }} as double precision)
-            between -cast('1.7976931348623157e308' as double precision)
-            and cast('1.7976931348623157e308' as double precision)
-            then cast({{ expression }} as double precision)
+        when cast({{ expression }} as {{ lead_scoring.type_double() }})
+            between -cast('1.7976931348623157e308' as {{ lead_scoring.type_double() }})
+            and cast('1.7976931348623157e308' as {{ lead_scoring.type_double() }})
+            then cast({{ expression }} as {{ lead_scoring.type_double() }})
     end
 {%- endmacro %}
 
 {#- A double literal, exact (parsed from its shortest round-trip text), or NULL. -#}
 {% macro double_literal(value) -%}
-    {%- if value is none -%}cast(null as double precision)
-    {%- else -%}cast('{{ value }}' as double precision)
+    {%- if value is none -%}cast(null as {{ lead_scoring.type_double() }})
+    {%- else -%}cast('{{ value }}' as {{ lead_scoring.type_double() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -21,9 +21,9 @@
 {% macro is_not_finite(expression) -%}
     coalesce(
         not (
-            cast({{ expression }} as double precision)
-            between -cast('1.7976931348623157e308' as double precision)
-            and cast('1.7976931348623157e308' as double precision)
+            cast({{ expression }} as {{ lead_scoring.type_double() }})
+            between -cast('1.7976931348623157e308' as {{ lead_scoring.type_double() }})
+            and cast('1.7976931348623157e308' as {{ lead_scoring.type_double() }})
         ),
         false
     )

@@ -8,9 +8,9 @@
         {{ checks }}.check_name,
         cast({{ checks }}.failing_rows as bigint) as failing_rows,
         cast({{ checks }}.total_rows as bigint) as total_rows,
-        cast(100.0 * {{ checks }}.failing_rows / nullif({{ checks }}.total_rows, 0) as double precision) as failing_pct,
-        cast(coalesce(specific.warn_above_pct, fallback.warn_above_pct) as double precision) as warn_above_pct,
-        cast(coalesce(specific.error_above_pct, fallback.error_above_pct) as double precision) as error_above_pct,
+        cast(100.0 * {{ checks }}.failing_rows / nullif({{ checks }}.total_rows, 0) as {{ lead_scoring.type_double() }}) as failing_pct,
+        cast(coalesce(specific.warn_above_pct, fallback.warn_above_pct) as {{ lead_scoring.type_double() }}) as warn_above_pct,
+        cast(coalesce(specific.error_above_pct, fallback.error_above_pct) as {{ lead_scoring.type_double() }}) as error_above_pct,
         case
             when 100.0 * {{ checks }}.failing_rows / nullif({{ checks }}.total_rows, 0)
                 > coalesce(specific.error_above_pct, fallback.error_above_pct) then 'error'

@@ -27,8 +27,8 @@
 {% macro lead_table_ordering(source_column, missing_values) -%}
     {%- set value = lead_scoring.lead_table_value(source_column, missing_values) -%}
     coalesce(
-        {{ lead_scoring.try_cast(value, 'double precision') }},
-        cast({{ dbt.datediff("cast('1970-01-01' as timestamp)", lead_scoring.try_cast(value, 'timestamp'), 'second') }} as double precision)
+        {{ lead_scoring.try_cast(value, lead_scoring.type_double()) }},
+        cast({{ dbt.datediff("cast('1970-01-01' as timestamp)", lead_scoring.try_cast(value, 'timestamp'), 'second') }} as {{ lead_scoring.type_double() }})
     )
 {%- endmacro %}
 
@@ -38,7 +38,7 @@
 {% macro lead_table_date_part(value, part, as_of) -%}
     {%- set moment = 'cast(' ~ value ~ ' as timestamp)' -%}
     {%- if part == 'days_since' -%}
-        cast({{ dbt.datediff(dbt.date_trunc('day', moment), dbt.date_trunc('day', as_of), 'day') }} as double precision)
+        cast({{ dbt.datediff(dbt.date_trunc('day', moment), dbt.date_trunc('day', as_of), 'day') }} as {{ lead_scoring.type_double() }})
     {%- elif part == 'month' -%}
         case when {{ value }} is not null then 'm' || lpad(cast(extract(month from {{ moment }}) as {{ dbt.type_string() }}), 2, '0') end
     {%- else -%}
@@ -56,8 +56,8 @@
         {{ lead_scoring.lead_table_date_part(value, feature['date_part'], as_of) }}
     {%- elif feature['kind'] == 'numeric' -%}
         case
-            when abs(cast({{ value }} as double precision)) < {{ var('max_abs_numeric') }}
-                then cast({{ value }} as double precision)
+            when abs(cast({{ value }} as {{ lead_scoring.type_double() }})) < {{ var('max_abs_numeric') }}
+                then cast({{ value }} as {{ lead_scoring.type_double() }})
         end
     {%- elif feature['kind'] == 'boolean' -%}
         case
@@ -80,7 +80,7 @@
     {{ lead_scoring.is_not_finite(value) }} as dq_{{ name }}__not_finite,
     coalesce(
         not {{ lead_scoring.is_not_finite(value) }}
-        and abs(cast({{ value }} as double precision)) >= {{ var('max_abs_numeric') }},
+        and abs(cast({{ value }} as {{ lead_scoring.type_double() }})) >= {{ var('max_abs_numeric') }},
         false
     ) as dq_{{ name }}__out_of_range
     {%- endif %}

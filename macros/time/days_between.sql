@@ -4,13 +4,13 @@
 {%- endmacro %}
 
 {% macro default__days_between(start_at, end_at) -%}
-    (cast({{ dbt.datediff(start_at, end_at, 'second') }} as double precision) / 86400.0)
+    (cast({{ dbt.datediff(start_at, end_at, 'second') }} as {{ lead_scoring.type_double() }}) / 86400.0)
 {%- endmacro %}
 
 {% macro duckdb__days_between(start_at, end_at) -%}
-    (cast(epoch({{ end_at }}) - epoch({{ start_at }}) as double precision) / 86400.0)
+    (cast(epoch({{ end_at }}) - epoch({{ start_at }}) as {{ lead_scoring.type_double() }}) / 86400.0)
 {%- endmacro %}
 
 {% macro postgres__days_between(start_at, end_at) -%}
-    (cast(extract(epoch from ({{ end_at }} - {{ start_at }})) as double precision) / 86400.0)
+    (cast(extract(epoch from ({{ end_at }} - {{ start_at }})) as {{ lead_scoring.type_double() }}) / 86400.0)
 {%- endmacro %}

@@ -37,6 +37,6 @@ engagement as (
 select
     *,
     -- log of (last 30 days + 1) / (the 30 days before + 1): 0 steady, > 0 speeding up.
-    ln(cast(1 + engagements_30d as double precision) / (1 + engagements_prior_30d)) as engagement_velocity_30d,
-    cast(email_clicks_90d as double precision) / nullif(email_opens_90d, 0) as email_click_rate_90d
+    ln(cast(1 + engagements_30d as {{ type_double() }}) / (1 + engagements_prior_30d)) as engagement_velocity_30d,
+    cast(email_clicks_90d as {{ type_double() }}) / nullif(email_opens_90d, 0) as email_click_rate_90d
 from engagement

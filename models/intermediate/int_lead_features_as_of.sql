@@ -61,26 +61,26 @@ joined as (
         coalesce(conversions.converted_at <= snapshots.as_of_at, false) as is_converted,
 
         -- engagement
-        cast(engagement.days_since_last_engagement as double precision) as days_since_last_engagement,
+        cast(engagement.days_since_last_engagement as {{ type_double() }}) as days_since_last_engagement,
         cast(coalesce(engagement.engagements_7d, 0) as integer) as engagements_7d,
         cast(coalesce(engagement.engagements_30d, 0) as integer) as engagements_30d,
         cast(coalesce(engagement.engagements_90d, 0) as integer) as engagements_90d,
-        cast(coalesce(engagement.engagement_velocity_30d, 0) as double precision) as engagement_velocity_30d,
-        cast(coalesce(engagement.decayed_engagement_score, 0) as double precision) as decayed_engagement_score,
+        cast(coalesce(engagement.engagement_velocity_30d, 0) as {{ type_double() }}) as engagement_velocity_30d,
+        cast(coalesce(engagement.decayed_engagement_score, 0) as {{ type_double() }}) as decayed_engagement_score,
         cast(coalesce(engagement.distinct_activity_types_90d, 0) as integer) as distinct_activity_types_90d,
         cast(coalesce(engagement.pricing_page_views_30d, 0) as integer) as pricing_page_views_30d,
         cast(coalesce(engagement.comparison_page_views_90d, 0) as integer) as comparison_page_views_90d,
         cast(coalesce(engagement.webinars_attended, 0) as integer) as webinars_attended,
-        cast(engagement.email_click_rate_90d as double precision) as email_click_rate_90d,
+        cast(engagement.email_click_rate_90d as {{ type_double() }}) as email_click_rate_90d,
         coalesce(engagement.has_requested_demo, false) as has_requested_demo,
         coalesce(engagement.has_started_trial, false) as has_started_trial,
-        cast(snapshots.lead_age_days - engagement.days_since_first_engagement as double precision)
+        cast(snapshots.lead_age_days - engagement.days_since_first_engagement as {{ type_double() }})
             as days_to_first_engagement,
-        cast(snapshots.lead_age_days as double precision) as lead_age_days,
+        cast(snapshots.lead_age_days as {{ type_double() }}) as lead_age_days,
 
         -- firmographics
         cast(accounts.employee_count as bigint) as employee_count,
-        cast(accounts.annual_revenue_usd as double precision) as annual_revenue_usd,
+        cast(accounts.annual_revenue_usd as {{ type_double() }}) as annual_revenue_usd,
         accounts.industry,
         accounts.country_code,
         accounts.funding_stage,

@@ -28,10 +28,10 @@ select
     features.is_open,
     features.is_converted,
     champion.scored_by as champion_model_id,
-    cast(champion.probability as double precision) as champion_probability,
-    cast(champion.log_odds as double precision) as champion_log_odds,
+    cast(champion.probability as {{ type_double() }}) as champion_probability,
+    cast(champion.log_odds as {{ type_double() }}) as champion_log_odds,
     {{ sql_literal(registry_value('challenger_model_id')) }} as challenger_model_id,
-    cast(challenger.probability as double precision) as challenger_probability
+    cast(challenger.probability as {{ type_double() }}) as challenger_probability
 from features
 inner join champion on features.lead_id = champion.lead_id
 inner join challenger on features.lead_id = challenger.lead_id

@@ -10,8 +10,8 @@ contributions as (
 select
     lead_id,
     scored_by as model_version,
-    cast(bias as double precision) as bias,
+    cast(bias as {{ type_double() }}) as bias,
     {%- for feature in lead_feature_columns() %}
-    cast(contribution__{{ feature }} as double precision) as contribution__{{ feature }}{% if not loop.last %},{% endif %}
+    cast(contribution__{{ feature }} as {{ type_double() }}) as contribution__{{ feature }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 from contributions

@@ -45,7 +45,7 @@ select
     cast(per_split.snapshot_rows as bigint) as snapshot_rows,
     cast(per_split.leads as bigint) as leads,
     cast(per_split.converted_rows as bigint) as converted_rows,
-    cast(per_split.converted_rows as double precision) / per_split.snapshot_rows as label_rate,
+    cast(per_split.converted_rows as {{ type_double() }}) / per_split.snapshot_rows as label_rate,
     per_split.first_as_of_at,
     per_split.last_as_of_at,
     per_split.last_label_window_ends_at,

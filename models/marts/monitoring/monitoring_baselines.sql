@@ -28,10 +28,10 @@ baseline as (
         cast(null as {{ dbt.type_string() }}) as feature_kind,
         cast(null as integer) as bin_index,
         cast(null as {{ dbt.type_string() }}) as bin_kind,
-        cast(null as double precision) as lower_edge,
-        cast(null as double precision) as upper_edge,
+        cast(null as {{ type_double() }}) as lower_edge,
+        cast(null as {{ type_double() }}) as upper_edge,
         cast(null as {{ dbt.type_string() }}) as category,
-        cast(null as double precision) as training_share
+        cast(null as {{ type_double() }}) as training_share
     where 1 = 0
     {%- endif %}
 

@@ -54,7 +54,7 @@ long_values as (
         {{ finite_double(quote_identifier(feature)) }} as value_number,
         cast(null as {{ text }}) as value_text
         {%- else -%}
-        cast(null as double precision) as value_number,
+        cast(null as {{ type_double() }}) as value_number,
         cast({{ quote_identifier(feature) }} as {{ text }}) as value_text
         {%- endif %}
     from scored
@@ -148,7 +148,7 @@ shares as (
         baseline.bin_index,
         greatest(baseline.training_share, 0.0001) as reference_share,
         greatest(
-            cast(coalesce(counts.bin_rows, 0) as double precision) / ordered_periods.scored_rows, 0.0001
+            cast(coalesce(counts.bin_rows, 0) as {{ type_double() }}) / ordered_periods.scored_rows, 0.0001
         ) as current_share
     from ordered_periods
     cross join baseline

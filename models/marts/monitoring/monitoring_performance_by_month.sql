@@ -47,14 +47,14 @@ select
     as_of_at,
     labelled_rows,
     conversions,
-    cast(conversions as double precision) / labelled_rows as conversion_rate,
+    cast(conversions as {{ type_double() }}) / labelled_rows as conversion_rate,
     mean_probability,
     brier_score,
     case
         when conversions > 0 and conversions < labelled_rows
             then
                 (positive_rank_sum - conversions * (conversions + 1) / 2.0)
-                / (cast(conversions as double precision) * (labelled_rows - conversions))
+                / (cast(conversions as {{ type_double() }}) * (labelled_rows - conversions))
     end as roc_auc,
     {{ double_literal(estimate[1]) }} as estimated_auc,
     {% if estimate[2] is none or is_lead_table_mode() -%}

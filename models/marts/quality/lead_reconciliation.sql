@@ -32,6 +32,6 @@ select
     outcomes.reason,
     cast(outcomes.lead_rows as bigint) as lead_rows,
     cast(raw_leads.raw_rows as bigint) as raw_rows,
-    cast(100.0 * outcomes.lead_rows / nullif(raw_leads.raw_rows, 0) as double precision) as share_pct
+    cast(100.0 * outcomes.lead_rows / nullif(raw_leads.raw_rows, 0) as {{ type_double() }}) as share_pct
 from outcomes
 cross join raw_leads

@@ -115,7 +115,7 @@ select
     cast(rolled_up.top_tier_leads as integer) as top_tier_leads,
     coalesce(seniority_lists.seniorities_covered, '') as seniorities_covered,
     cast(coalesce(seniority_lists.seniority_count, 0) as integer) as seniority_count,
-    cast(rolled_up.probability_any_converts as double precision) as probability_any_converts,
+    cast(rolled_up.probability_any_converts as {{ type_double() }}) as probability_any_converts,
     account_tier.tier as account_tier,
     top_leads.lead_id as top_lead_id,
     top_leads.probability as top_lead_probability

@@ -31,9 +31,9 @@ unpivoted as (
         {{ sql_literal(feature) }} as feature_name,
         contributions.contribution__{{ feature }} as contribution,
         {% if kind == 'numeric' -%}
-        cast(features.{{ feature }} as double precision)
+        cast(features.{{ feature }} as {{ type_double() }})
         {%- else -%}
-        cast(null as double precision)
+        cast(null as {{ type_double() }})
         {%- endif %} as value_number,
         {% if kind == 'boolean' -%}
         features.{{ feature }}

@@ -24,14 +24,14 @@ observed_value as (
             as value_per_conversion_usd
     from conversions
     {%- else -%}
-    select cast({{ configured_value | float }} as double precision) as value_per_conversion_usd
+    select cast({{ configured_value | float }} as {{ type_double() }}) as value_per_conversion_usd
     {%- endif %}
 
 ),
 
 economics as (
 
-    select cast(value_per_conversion_usd as double precision) as value_per_conversion_usd
+    select cast(value_per_conversion_usd as {{ type_double() }}) as value_per_conversion_usd
     from observed_value
 
 ),
@@ -42,7 +42,7 @@ tiers as (
     select
         {{ loop.index }} as tier_rank,
         {{ sql_literal(tier['tier']) }} as tier,
-        cast({{ tier['cost_usd'] }} as double precision) as cost_usd,
+        cast({{ tier['cost_usd'] }} as {{ type_double() }}) as cost_usd,
         {{ sql_literal(tier['action']) }} as recommended_action,
         cast({{ tier['sla_hours'] if tier['sla_hours'] is not none else 'null' }} as integer) as sla_hours
     {%- if not loop.last %}

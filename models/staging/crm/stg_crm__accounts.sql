@@ -34,11 +34,11 @@ renamed as (
         {{ normalize_category('funding_stage', 'funding_stage') }} as funding_stage,
         -- Through a range check first, so a NaN or 1e308 in a float column cannot crash the cast.
         case
-            when cast(employee_count as double precision) between -1e15 and 1e15 then cast(employee_count as bigint)
+            when cast(employee_count as {{ type_double() }}) between -1e15 and 1e15 then cast(employee_count as bigint)
         end as employee_count_raw,
-        cast(employee_count as double precision) as employee_count_number,
+        cast(employee_count as {{ type_double() }}) as employee_count_number,
         {{ is_not_finite('employee_count') }} as dq_employee_count__not_finite,
-        cast(annual_revenue as double precision) as annual_revenue_raw,
+        cast(annual_revenue as {{ type_double() }}) as annual_revenue_raw,
         cast(uses_salesforce as boolean) as uses_salesforce,
         cast(uses_competitor as boolean) as uses_competitor,
         cast(created_at as timestamp) as created_at,

@@ -25,7 +25,7 @@ renamed as (
         cast(account_id as bigint) as account_id,
         cast(created_at as timestamp) as created_at,
         lower(trim(stage)) as stage_raw,
-        cast(amount as double precision) as amount_raw,
+        cast(amount as {{ type_double() }}) as amount_raw,
         cast(closed_at as timestamp) as closed_at,
         cast(_loaded_at as timestamp) as loaded_at,
         row_number() over (partition by opportunity_id order by _loaded_at desc) as opportunity_row_number
