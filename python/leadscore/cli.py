@@ -251,16 +251,14 @@ def sync_command(
     """Push leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
     At-least-once and safe to repeat: only records the CRM acknowledged are recorded as delivered, so a
     second run sends what is still missing. Refuses a feed with duplicate CRM ids or failed tests."""
-    import os
-
-    from leadscore.paths import project_dir
+    from leadscore.paths import dbt_target_dir
     from leadscore.sync.client import BatchUpdateClient, CrmEndpoint
     from leadscore.sync.preflight import feed_test_results
     from leadscore.sync.run import sync
     from leadscore.warehouse import connect
 
     client = None if dry_run else BatchUpdateClient(CrmEndpoint.from_environment())
-    tests = feed_test_results(Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target")))
+    tests = feed_test_results(dbt_target_dir())
     warehouse = connect(target)
     try:
         outcome = sync(

@@ -5,13 +5,11 @@ failing rows read back from the warehouse, so "Got 1 result" becomes "leads * em
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-FAILED = ("fail", "error")
+from leadscore.dbt_artifacts import FAILED, last_results, manifest_nodes, node_name
+
 SHOWN_ROWS = 5
-
-
 WRAPPERS = ("Runtime Error in", "Database Error in", "Compilation Error in")
 
 
@@ -23,55 +21,67 @@ def _first_line(message: str | None) -> str:
     return lines[0] if lines else ""
 
 
-def _failing_rows(compiled_sql: str, target: str | None) -> str:
-    """The test's first failing rows as `column=value` lines (empty when they cannot be read)."""
+def _connect(target: str | None):
+    """A read-only connection for the failing rows, or None: the report must never hide the failure."""
     from leadscore.warehouse import connect
 
     try:
-        warehouse = connect(target, read_only=True)
+        return connect(target, read_only=True)
     except Exception:
-        return ""
+        return None
+
+
+def _failing_rows(warehouse, compiled_sql: str) -> str:
+    """The test's first failing rows as `column=value` lines (empty when they cannot be read)."""
     try:
         rows = warehouse.query(f"select * from ({compiled_sql}) as failing_rows limit {SHOWN_ROWS}")
     except Exception:
         return ""
-    finally:
-        warehouse.close()
     return "\n".join(
         "      " + ", ".join(f"{column}={value}" for column, value in row.items())
         for row in rows.to_dict(orient="records")
     )
 
 
-def describe_failures(target_path: Path, target: str | None = None, read_rows: bool = True) -> str:
-    """The failures of dbt's last invocation, from run_results.json and manifest.json."""
-    results_path, manifest_path = target_path / "run_results.json", target_path / "manifest.json"
-    if not results_path.exists():
-        return ""
-    results = [r for r in json.loads(results_path.read_text())["results"] if r["status"] in FAILED]
-    nodes = json.loads(manifest_path.read_text()).get("nodes", {}) if manifest_path.exists() else {}
-    blocks = []
-    for result in results:
-        node = nodes.get(result["unique_id"], {})
-        kind, name = result["unique_id"].split(".")[0], result["unique_id"].split(".")[2]
-        relation = ", ".join(
-            dependency.split(".")[-1] for dependency in node.get("depends_on", {}).get("nodes", [])
+def _has_rows(result: dict) -> bool:
+    return (
+        result["unique_id"].startswith("test.")
+        and result["status"] == "fail"
+        and bool(result.get("compiled_code"))
+    )
+
+
+def _describe(result: dict, node: dict, warehouse) -> str:
+    kind, name = result["unique_id"].split(".")[0], node_name(result["unique_id"])
+    relation = ", ".join(
+        dependency.split(".")[-1] for dependency in node.get("depends_on", {}).get("nodes", [])
+    )
+    lines = [
+        f"  {kind} {name} {result['status']}" + (f" (on {relation})" if relation and kind == "test" else "")
+    ]
+    message = _first_line(result.get("message"))
+    if message:
+        lines.append(f"    {message}")
+    fix = (node.get("meta") or node.get("config", {}).get("meta") or {}).get("fix") or node.get("description")
+    if fix:
+        lines.append(f"    what to do: {fix}")
+    if warehouse is not None and _has_rows(result):
+        rows = _failing_rows(warehouse, result["compiled_code"])
+        if rows:
+            lines.append(f"    first failing rows:\n{rows}")
+    return "\n".join(lines)
+
+
+def describe_failures(target_dir: Path, target: str | None = None, read_rows: bool = True) -> str:
+    """The failures of dbt's last invocation, from run_results.json and manifest.json; the failing
+    rows of every failing test are read through one connection."""
+    results = [result for result in last_results(target_dir) if result["status"] in FAILED]
+    nodes = manifest_nodes(target_dir) if results else {}
+    warehouse = _connect(target) if read_rows and any(map(_has_rows, results)) else None
+    try:
+        return "\n".join(
+            _describe(result, nodes.get(result["unique_id"], {}), warehouse) for result in results
         )
-        lines = [
-            f"  {kind} {name} {result['status']}"
-            + (f" (on {relation})" if relation and kind == "test" else "")
-        ]
-        message = _first_line(result.get("message"))
-        if message:
-            lines.append(f"    {message}")
-        fix = (node.get("meta") or node.get("config", {}).get("meta") or {}).get("fix") or node.get(
-            "description"
-        )
-        if fix:
-            lines.append(f"    what to do: {fix}")
-        if read_rows and kind == "test" and result["status"] == "fail" and result.get("compiled_code"):
-            rows = _failing_rows(result["compiled_code"], target)
-            if rows:
-                lines.append(f"    first failing rows:\n{rows}")
-        blocks.append("\n".join(lines))
-    return "\n".join(blocks)
+    finally:
+        if warehouse is not None:
+            warehouse.close()

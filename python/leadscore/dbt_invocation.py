@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadscore.paths import profiles_dir, project_dir
+from leadscore.paths import dbt_target_dir, profiles_dir, project_dir
 from leadscore.progress import console, progress_bar
 
 
@@ -59,8 +59,7 @@ def run_dbt(
     if return_code != 0 and check:
         from leadscore.dbt_failures import describe_failures
 
-        target_path = Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target"))
-        details = describe_failures(target_path, target)
+        details = describe_failures(dbt_target_dir(), target)
         raise DbtError(
             f"`dbt {' '.join(arguments)}` failed (exit {return_code})"
             + (f":\n{details}" if details else "; see the messages above.")

@@ -55,6 +55,11 @@ def profiles_dir() -> Path:
     return Path(configured).resolve() if configured else project_dir() / "profiles"
 
 
+def dbt_target_dir() -> Path:
+    """Where dbt writes manifest.json and run_results.json: $DBT_TARGET_PATH, else target/."""
+    return Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target"))
+
+
 def artifacts_dir() -> Path:
     """Trained model versions and the registry: $LEADSCORE_ARTIFACTS_DIR, else artifacts/ (the demo's)."""
     configured = os.environ.get("LEADSCORE_ARTIFACTS_DIR")

@@ -290,14 +290,13 @@ class StageTimer:
 
 def monitor(target: str | None, output: str | None = None) -> Path:
     from leadscore.monitoring.report import render_monitoring_report
-    from leadscore.paths import artifacts_dir, project_dir
+    from leadscore.paths import artifacts_dir, dbt_target_dir
     from leadscore.warehouse import connect
 
-    target_path = Path(os.environ.get("DBT_TARGET_PATH", project_dir() / "target"))
     path = Path(output) if output else artifacts_dir().parent / "reports" / "monitoring_report.html"
     warehouse = connect(target, read_only=True)
     try:
-        report = render_monitoring_report(warehouse, target_path / "run_results.json", path)
+        report = render_monitoring_report(warehouse, dbt_target_dir(), path)
     finally:
         warehouse.close()
     console.print(f"Monitoring report: {report}")

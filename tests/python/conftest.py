@@ -4,6 +4,7 @@ artifacts and macros there, never into the repository) and small demo warehouses
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -86,6 +87,20 @@ class BuiltWarehouse:
             return warehouse.query(sql)
         finally:
             warehouse.close()
+
+    def copy_to(self, folder: Path) -> BuiltWarehouse:
+        """This DuckDB warehouse and its project (trained artifacts, generated SQL, dbt's target)
+        copied to folder, so a test can mutate and rebuild without touching the shared one."""
+        shutil.copytree(self.project, folder / "project")
+        database = folder / "lead_scoring.duckdb"
+        shutil.copy(self.environment["LEADSCORE_DUCKDB_PATH"], database)
+        environment = {
+            **self.environment,
+            "LEADSCORE_PROJECT_DIR": str(folder / "project"),
+            "DBT_PROFILES_DIR": str(folder / "project" / "profiles"),
+            "LEADSCORE_DUCKDB_PATH": str(database),
+        }
+        return dataclasses.replace(self, project=folder / "project", environment=environment)
 
 
 def build_warehouse(

@@ -157,22 +157,13 @@ def test_features_do_not_change_when_the_future_is_deleted(duckdb_warehouse, tmp
 def test_a_rebuild_gives_the_same_feature_bits(duckdb_warehouse, tmp_path):
     """Determinism: the feature models rebuilt on the same data (two threads, as the profile says)
     hold exactly the same values, float sums included (decayed engagement is summed in 2^-30 units)."""
-    import dataclasses
-    import shutil
-
     import pandas as pd
 
-    database = tmp_path / "rebuilt.duckdb"
-    shutil.copy(duckdb_warehouse.environment["LEADSCORE_DUCKDB_PATH"], database)
-    rebuilt = dataclasses.replace(
-        duckdb_warehouse, environment={**duckdb_warehouse.environment, "LEADSCORE_DUCKDB_PATH": str(database)}
-    )
+    rebuilt = duckdb_warehouse.copy_to(tmp_path)
     rebuilt.dbt(
         "run",
         "--select",
         "int_lead_activity_counts_as_of int_lead_engagement_as_of int_account_engagement_as_of int_lead_features_as_of",
-        "--target-path",
-        str(tmp_path / "target"),
     )
     sql = "select * from intermediate.int_lead_features_as_of order by lead_id, as_of_at, snapshot_kind"
     again, first = rebuilt.query(sql), duckdb_warehouse.query(sql)

@@ -57,28 +57,29 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
             f"{where}.{config.key}: {not_integer:,} keys are not integers; the key must be an integer id (key:)"
         )
 
-    order = text(config.order_by)
-    unordered = warehouse.query(
-        f"select {order} as v, count(*) over () as n from {table} where {order} is not null "
-        f"and try_cast({order} as double) is null and try_cast({order} as timestamp) is null limit 3"
-    )
-    if len(unordered):
+    def unreadable(column: str, *types: str) -> tuple[int, list[str]]:
+        """How many values of a column read as none of the types, and up to three of them."""
+        value = text(column)
+        casts = " and ".join(f"try_cast({value} as {sql_type}) is null" for sql_type in types)
+        bad = warehouse.query(
+            f"select {value} as v, count(*) over () as n from {table} where {value} is not null and {casts} limit 3"
+        )
+        return (int(bad["n"].iloc[0]) if len(bad) else 0), bad["v"].tolist()
+
+    count, examples = unreadable(config.order_by, "double", "timestamp")
+    if count:
         raise DataError(
-            f"{where}.{config.order_by} (order_by) holds {int(unordered['n'].iloc[0]):,} values that are neither "
-            f"numbers nor dates, e.g. {unordered['v'].tolist()}: order_by must grow with time"
+            f"{where}.{config.order_by} (order_by) holds {count:,} values that are neither "
+            f"numbers nor dates, e.g. {examples}: order_by must grow with time"
         )
     dated = {config.created_at: "created_at"} if config.created_at else {}
     dated |= {f.source: "features.date" for f in config.features if f.date_part}
     for source, role in dated.items():
-        value = text(source)
-        bad = warehouse.query(
-            f"select {value} as v, count(*) over () as n from {table} where {value} is not null "
-            f"and try_cast({value} as timestamp) is null limit 3"
-        )
-        if len(bad):
+        count, examples = unreadable(source, "timestamp")
+        if count:
             raise DataError(
-                f"{where}.{source} ({role}) holds {int(bad['n'].iloc[0]):,} values that are not dates or "
-                f"timestamps, e.g. {bad['v'].tolist()}: write them as 2026-11-01 or 2026-11-01 12:00:00"
+                f"{where}.{source} ({role}) holds {count:,} values that are not dates or "
+                f"timestamps, e.g. {examples}: write them as 2026-11-01 or 2026-11-01 12:00:00"
             )
 
     label = text(config.label_column)

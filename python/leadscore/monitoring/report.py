@@ -6,7 +6,6 @@ is what the dbt tests judged."""
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import matplotlib
@@ -15,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from leadscore.dbt_artifacts import last_results, node_name
 from leadscore.evaluation.report import figure_html, html_table
 from leadscore.monitoring.drift import PSI_ALERT
 from leadscore.warehouse import Warehouse
@@ -123,31 +123,28 @@ def _tier_figure(tiers: pd.DataFrame) -> str:
     return figure_html(figure, "Tier conversion over time")
 
 
-def alert_results(run_results: Path) -> pd.DataFrame:
+def alert_results(target_dir: Path) -> pd.DataFrame:
     """The monitoring alerts of the last dbt invocation that ran them: name, status, failing rows."""
-    if not run_results.exists():
-        return pd.DataFrame(columns=["alert", "status", "rows"])
-    results = json.loads(run_results.read_text())["results"]
     rows = [
         {
-            "alert": result["unique_id"].split(".")[-1],
+            "alert": node_name(result["unique_id"]),
             "status": result["status"],
             "rows": result.get("failures"),
         }
-        for result in results
+        for result in last_results(target_dir)
         if result["unique_id"].startswith("test.") and ".alert_" in result["unique_id"]
     ]
     return pd.DataFrame(rows, columns=["alert", "status", "rows"]).sort_values("alert")
 
 
-def render_monitoring_report(warehouse: Warehouse, run_results: Path, path: Path) -> Path:
+def render_monitoring_report(warehouse: Warehouse, target_dir: Path, path: Path) -> Path:
     drift = _read(warehouse, "monitoring_feature_drift", "as_of_at, feature")
     performance = _read(warehouse, "monitoring_performance_by_month", "as_of_at")
     estimated = _read(warehouse, "monitoring_estimated_performance", "as_of_at")
     tiers = _read(warehouse, "monitoring_tier_performance_by_month", "as_of_at, tier_rank")
     registry = _read(warehouse, "model_registry", "model_id")
     decisions = _read(warehouse, "model_decision_log", "decision_number")
-    alerts = alert_results(run_results)
+    alerts = alert_results(target_dir)
     current = drift[drift["snapshot_kind"] == "current"].sort_values("psi_vs_training", ascending=False)
     firing = alerts[alerts["status"].isin(["warn", "fail", "error"])]
     headline = (

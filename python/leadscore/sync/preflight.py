@@ -3,15 +3,14 @@ CRM record id twice (conflicting tiers for one record), must not reach the CRM."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from leadscore.dbt_artifacts import FAILED, last_results, manifest_nodes, node_name
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import relation_name
 
 FEED_MODEL = "crm_lead_sync"
-FAILED = ("fail", "error")
 
 
 @dataclass(frozen=True)
@@ -20,24 +19,17 @@ class FeedTests:
     ran: bool  # whether the last invocation ran the feed's tests at all
 
 
-def feed_test_results(target_path: Path) -> FeedTests:
+def feed_test_results(target_dir: Path) -> FeedTests:
     """The feed's tests (every test that depends on the feed model) in dbt's last run_results.json."""
-    manifest_path, results_path = target_path / "manifest.json", target_path / "run_results.json"
-    if not manifest_path.exists() or not results_path.exists():
-        return FeedTests(failed=[], ran=False)
-    manifest = json.loads(manifest_path.read_text())
+    nodes = manifest_nodes(target_dir)
     feed_tests = {
         unique_id
-        for unique_id, node in manifest.get("nodes", {}).items()
+        for unique_id, node in nodes.items()
         if node.get("resource_type") == "test"
         and any(dependency.split(".")[-1] == FEED_MODEL for dependency in node["depends_on"]["nodes"])
     }
-    results = [
-        result
-        for result in json.loads(results_path.read_text())["results"]
-        if result["unique_id"] in feed_tests
-    ]
-    failed = sorted(result["unique_id"].split(".")[2] for result in results if result["status"] in FAILED)
+    results = [result for result in last_results(target_dir) if result["unique_id"] in feed_tests]
+    failed = sorted(node_name(result["unique_id"]) for result in results if result["status"] in FAILED)
     return FeedTests(failed=failed, ran=bool(results))
 
 

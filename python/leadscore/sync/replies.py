@@ -46,18 +46,23 @@ def _error_message(error: object) -> str:
     return str(error)[:300]
 
 
+def _values(sources: tuple[dict, ...], key: str) -> list[str]:
+    """A key's value in each source, as text, whether one value or a list."""
+    found: list[str] = []
+    for source in sources:
+        value = source.get(key)
+        found.extend(
+            str(item) for item in (value if isinstance(value, list) else [] if value is None else [value])
+        )
+    return found
+
+
 def _named_records(error: dict, by_trace: dict[str, str]) -> set[str]:
+    """The records an error names: by id (context.ids, context.id, id) or by the trace id we sent."""
     context = error.get("context") if isinstance(error.get("context"), dict) else {}
-    named: set[str] = set()
-    for key in ("ids", "id"):
-        for source in (context, error):
-            value = source.get(key)
-            values = value if isinstance(value, list) else [value] if value is not None else []
-            named.update(str(item) for item in values)
-    for source in (context, error):
-        value = source.get(TRACE_FIELD)
-        traces = value if isinstance(value, list) else [value] if value is not None else []
-        named.update(by_trace[str(trace)] for trace in traces if str(trace) in by_trace)
+    sources = (context, error)
+    named = {*_values(sources, "ids"), *_values(sources, "id")}
+    named.update(by_trace[trace] for trace in _values(sources, TRACE_FIELD) if trace in by_trace)
     return named
 
 

@@ -172,14 +172,14 @@ def test_dbt_vars_that_would_paste_sql_are_refused_before_any_sql_runs(
     trained_warehouse, tmp_path, variables
 ):
     import json
-    import shutil
 
-    built, _ = trained_warehouse
-    database = tmp_path / "copy.duckdb"
-    shutil.copy(built.environment["LEADSCORE_DUCKDB_PATH"], database)
+    # A copy: dbt writes its target/ (run_results.json) into the project it runs in, and other tests
+    # read the shared warehouse's.
+    built = trained_warehouse[0].copy_to(tmp_path)
+    database = Path(built.environment["LEADSCORE_DUCKDB_PATH"])
     with duckdb.connect(str(database)) as connection:
         connection.execute("create or replace table raw.canary as select 42 as alive")
-    environment = {**os.environ, **built.environment, "LEADSCORE_DUCKDB_PATH": str(database)}
+    environment = {**os.environ, **built.environment}
     command = [str(Path(sys.executable).parent / "dbt"), "build", "--vars", json.dumps(variables)]
     result = subprocess.run(command, cwd=built.project, env=environment, capture_output=True, text=True)
     assert result.returncode != 0

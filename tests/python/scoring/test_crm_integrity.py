@@ -7,9 +7,7 @@ the pre-flight check stops, get copies of their own."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,20 +26,6 @@ FUTURE_LOAD = "2099-01-01 00:00:00"
 PLACEHOLDER_CREATED = "1900-01-01 00:00:00"
 RE_EXTRACTED_TITLE = "VP Re-Extracted"
 CONFLICT_TITLE = "Analyst Conflict"
-
-
-def warehouse_copy(built, folder):
-    """The built warehouse and its project (trained artifacts, generated SQL) copied to folder."""
-    shutil.copytree(built.project, folder / "project")
-    database = folder / "lead_scoring.duckdb"
-    shutil.copy(built.environment["LEADSCORE_DUCKDB_PATH"], database)
-    environment = {
-        **built.environment,
-        "LEADSCORE_PROJECT_DIR": str(folder / "project"),
-        "DBT_PROFILES_DIR": str(folder / "project" / "profiles"),
-        "LEADSCORE_DUCKDB_PATH": str(database),
-    }
-    return dataclasses.replace(built, project=folder / "project", environment=environment)
 
 
 def execute(built, *statements: str) -> None:
@@ -103,7 +87,7 @@ def hostile(trained_warehouse, tmp_path_factory):
         "order by opportunity_id limit 20"
     )["opportunity_id"].tolist()
 
-    copy = warehouse_copy(built, tmp_path_factory.mktemp("hostile"))
+    copy = built.copy_to(tmp_path_factory.mktemp("hostile"))
     execute(
         copy,
         f"update raw.crm_leads set _loaded_at = '{FUTURE_LOAD}' where lead_id = {touched['future_load'][0]}",
@@ -267,7 +251,7 @@ def test_every_raw_lead_is_accounted_for(hostile):
 def failing_build(trained_warehouse, tmp_path_factory):
     """Three leads sharing one CRM record id, and an unknown activity type on a quarter of activities."""
     built, _ = trained_warehouse
-    copy = warehouse_copy(built, tmp_path_factory.mktemp("failing"))
+    copy = built.copy_to(tmp_path_factory.mktemp("failing"))
     shared = built.query(
         "select lead_id from intermediate.int_leads_validated where is_scorable and crm_record_id is not null "
         "order by lead_id limit 3"
@@ -334,7 +318,7 @@ def test_missing_or_empty_tables_are_stopped_before_dbt_with_the_table_named(
     trained_warehouse, tmp_path, statement, expected
 ):
     built, _ = trained_warehouse
-    copy = warehouse_copy(built, tmp_path)
+    copy = built.copy_to(tmp_path)
     execute(copy, statement)
     with copy.env():
         warehouse = copy.connect()
@@ -348,7 +332,7 @@ def test_missing_or_empty_tables_are_stopped_before_dbt_with_the_table_named(
 
 def test_the_cli_prints_one_message_without_a_traceback(trained_warehouse, tmp_path):
     built, _ = trained_warehouse
-    copy = warehouse_copy(built, tmp_path)
+    copy = built.copy_to(tmp_path)
     execute(copy, "delete from raw.crm_activities")
     command = [str(Path(sys.executable).parent / "leadscore"), "build"]
     environment = {**os.environ, **copy.environment}

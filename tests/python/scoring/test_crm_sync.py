@@ -12,15 +12,6 @@ from leadscore.sync.client import CrmEndpoint, CrmSyncError
 from leadscore.sync.run import sync
 
 
-@pytest.fixture
-def synced_warehouse(trained_warehouse):
-    warehouse, _ = trained_warehouse
-    connection = warehouse.connect(read_only=False)
-    connection.execute("drop schema if exists leadscore_sync cascade")
-    yield connection
-    connection.close()
-
-
 def test_sync_sends_changed_rows_once_and_retries(synced_warehouse):
     feed = synced_warehouse.query("select * from scoring.crm_lead_sync")
     crm = FakeCrm(script=[429, 503, 200, 500])

@@ -21,15 +21,6 @@ from leadscore.sync.run import sync
 BATCH = 20
 
 
-@pytest.fixture
-def feed(trained_warehouse):
-    warehouse, _ = trained_warehouse
-    connection = warehouse.connect(read_only=False)
-    connection.execute("drop schema if exists leadscore_sync cascade")
-    yield connection
-    connection.close()
-
-
 def recorded(connection) -> set[str]:
     return set(connection.query("select crm_record_id from leadscore_sync.crm_sync_state")["crm_record_id"])
 
@@ -90,64 +81,64 @@ def garbage_200(inputs):
     return 200, {}, b"<html>ok</html>"
 
 
-def test_hubspot_207_records_only_the_acknowledged_half(feed):
+def test_hubspot_207_records_only_the_acknowledged_half(synced_warehouse):
     crm = FakeCrm(script=[half_rejected_hubspot])
-    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
     sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
-    assert recorded(feed) == set(sent_ids[1::2])
+    assert recorded(synced_warehouse) == set(sent_ids[1::2])
     assert outcome.sent == BATCH // 2 and {failure.record_id for failure in outcome.failures} == set(
         sent_ids[::2]
     )
     assert {failure.message for failure in outcome.failures} == {"not found"}
     # The next run sends exactly the rejected half again.
     again = FakeCrm()
-    assert sync(feed, again.client(), batch_size=BATCH, limit=BATCH // 2).sent == BATCH // 2
+    assert sync(synced_warehouse, again.client(), batch_size=BATCH, limit=BATCH // 2).sent == BATCH // 2
     assert {record["id"] for record in again.bodies[0]["inputs"]} == set(sent_ids[::2])
 
 
-def test_error_named_by_trace_id_only_rejects_that_record(feed):
+def test_error_named_by_trace_id_only_rejects_that_record(synced_warehouse):
     crm = FakeCrm(script=[rejected_by_trace_id])
-    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
     sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
     assert [failure.record_id for failure in outcome.failures] == [sent_ids[0]]
-    assert recorded(feed) == set(sent_ids[1:])
+    assert recorded(synced_warehouse) == set(sent_ids[1:])
 
 
-def test_salesforce_collection_failures_by_position(feed):
+def test_salesforce_collection_failures_by_position(synced_warehouse):
     crm = FakeCrm(script=[salesforce_collection])
-    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
     sent_ids = [record["id"] for record in crm.bodies[0]["inputs"]]
     assert [(failure.record_id, failure.message) for failure in outcome.failures] == [
         (sent_ids[1], "deleted")
     ]
-    assert recorded(feed) == set(sent_ids) - {sent_ids[1]}
+    assert recorded(synced_warehouse) == set(sent_ids) - {sent_ids[1]}
 
 
 @pytest.mark.parametrize(
     "reply", [errors_without_ids, garbage_207], ids=["errors-without-ids", "garbage-207"]
 )
-def test_unattributable_partial_failure_records_nothing(feed, reply):
+def test_unattributable_partial_failure_records_nothing(synced_warehouse, reply):
     crm = FakeCrm(script=[reply])
-    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
-    assert outcome.sent == 0 and len(outcome.failures) == BATCH and recorded(feed) == set()
+    outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
+    assert outcome.sent == 0 and len(outcome.failures) == BATCH and recorded(synced_warehouse) == set()
 
 
-def test_garbage_200_body_is_delivered_with_a_warning(feed):
+def test_garbage_200_body_is_delivered_with_a_warning(synced_warehouse):
     crm = FakeCrm(script=[garbage_200])
-    outcome = sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
-    assert outcome.sent == BATCH and len(recorded(feed)) == BATCH
+    outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
+    assert outcome.sent == BATCH and len(recorded(synced_warehouse)) == BATCH
     assert outcome.warnings == [
         "HTTP 200 with a body that is not JSON ('<html>ok</html>'): counted as delivered"
     ]
 
 
 @pytest.mark.parametrize("retry_after", ["-1", "nan", "inf", "soon", ""])
-def test_bad_retry_after_falls_back_to_the_default_backoff(feed, retry_after):
+def test_bad_retry_after_falls_back_to_the_default_backoff(synced_warehouse, retry_after):
     crm = FakeCrm(script=[lambda inputs: (429, {"Retry-After": retry_after}, b"{}")])
     waits: list[float] = []
     client = crm.client()
     client.sleep = waits.append
-    outcome = sync(feed, client, batch_size=BATCH, limit=BATCH)
+    outcome = sync(synced_warehouse, client, batch_size=BATCH, limit=BATCH)
     assert outcome.sent == BATCH and outcome.retries == 1 and waits == [client.backoff_seconds]
 
 
@@ -159,21 +150,23 @@ def test_retry_after_as_seconds_or_http_date():
     assert retry_after_seconds(None, now) is None
 
 
-def test_http_date_retry_after_is_honoured_and_capped(feed):
+def test_http_date_retry_after_is_honoured_and_capped(synced_warehouse):
     later = format_datetime(datetime.now(UTC) + timedelta(hours=2), usegmt=True)
     crm = FakeCrm(script=[lambda inputs: (503, {"Retry-After": later}, b"{}")])
     waits: list[float] = []
     client = crm.client()
     client.sleep = waits.append
-    sync(feed, client, batch_size=BATCH, limit=BATCH)
+    sync(synced_warehouse, client, batch_size=BATCH, limit=BATCH)
     assert waits == [client.max_backoff_seconds]
 
 
-def test_each_record_carries_its_sync_hash_and_each_batch_an_idempotency_key(feed):
+def test_each_record_carries_its_sync_hash_and_each_batch_an_idempotency_key(synced_warehouse):
     crm = FakeCrm(script=[503])
-    sync(feed, crm.client(), batch_size=BATCH, limit=BATCH)
+    sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
     hashes = dict(
-        feed.query("select crm_record_id, sync_hash from scoring.crm_lead_sync").itertuples(index=False)
+        synced_warehouse.query("select crm_record_id, sync_hash from scoring.crm_lead_sync").itertuples(
+            index=False
+        )
     )
     inputs = crm.bodies[0]["inputs"]
     assert all(record["objectWriteTraceId"] == hashes[record["id"]] for record in inputs)
@@ -187,10 +180,12 @@ def test_url_without_scheme_or_host_is_named(url):
         CrmEndpoint(url, "token")
 
 
-def test_duplicate_crm_ids_in_the_feed_are_refused(feed):
-    original = feed.query("select lead_id, crm_record_id from scoring.crm_lead_sync order by lead_id limit 3")
+def test_duplicate_crm_ids_in_the_feed_are_refused(synced_warehouse):
+    original = synced_warehouse.query(
+        "select lead_id, crm_record_id from scoring.crm_lead_sync order by lead_id limit 3"
+    )
     ids = ", ".join(map(str, original["lead_id"]))
-    feed.execute(
+    synced_warehouse.execute(
         f"update intermediate.int_crm_lead_sync_payload set crm_record_id = 'SHARED-1' where lead_id in ({ids})"
     )
     try:
@@ -198,17 +193,17 @@ def test_duplicate_crm_ids_in_the_feed_are_refused(feed):
         with pytest.raises(
             CrmSyncError, match=r"1 CRM record ids on more than one lead: SHARED-1 \(3 rows\)"
         ):
-            sync(feed, crm.client())
+            sync(synced_warehouse, crm.client())
         assert crm.requests == 0
     finally:
         for row in original.itertuples(index=False):
-            feed.execute(
+            synced_warehouse.execute(
                 "update intermediate.int_crm_lead_sync_payload "
                 f"set crm_record_id = '{row.crm_record_id}' where lead_id = {row.lead_id}"
             )
 
 
-def test_failed_feed_tests_in_the_last_build_are_refused(trained_warehouse, feed, tmp_path):
+def test_failed_feed_tests_in_the_last_build_are_refused(trained_warehouse, synced_warehouse, tmp_path):
     warehouse, _ = trained_warehouse
     target = warehouse.project / "target"
     shutil.copy(target / "manifest.json", tmp_path / "manifest.json")
@@ -226,9 +221,9 @@ def test_failed_feed_tests_in_the_last_build_are_refused(trained_warehouse, feed
     assert tests.failed == [feed_tests[0]["unique_id"].split(".")[2]]
     crm = FakeCrm()
     with pytest.raises(CrmSyncError, match="failed the feed's tests"):
-        sync(feed, crm.client(), tests=tests)
+        sync(synced_warehouse, crm.client(), tests=tests)
     assert crm.requests == 0
-    outcome = sync(feed, crm.client(), batch_size=500, tests=tests, allow_failed_tests=True)
+    outcome = sync(synced_warehouse, crm.client(), batch_size=500, tests=tests, allow_failed_tests=True)
     assert outcome.sent > 0 and any("despite failed feed tests" in warning for warning in outcome.warnings)
 
 
