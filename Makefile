@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/lead_table --config .sqlfluff-lead-table --processes 2
 
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint unit-tests
 
@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/leadscore bench training
 	$(BIN)/leadscore bench scoring
 	$(BIN)/leadscore bench postgres
+	$(BIN)/leadscore bench spark
+	$(BIN)/leadscore bench sizes
 	$(BIN)/leadscore bench pipeline
 
 # The bring-your-own-data example on the public X Education leads (see examples/x_education/).

@@ -200,6 +200,45 @@ def models_list() -> None:
     console.print(table)
 
 
+@models_app.command("show")
+def models_show(
+    model_id: str = typer.Argument(..., help="A model version, e.g. lightgbm_a1fe04d269"),
+) -> None:
+    """One version: its generated SQL per dialect, the size against the dialect's budget, and
+    whether it was split into batches (transpile/budgets.py)."""
+    from rich.table import Table
+
+    from leadscore.registry.artifacts import load_model_version
+
+    version = load_model_version(model_id)
+    metadata = version.metadata
+    console.print(f"{model_id}: {metadata.get('estimator')} ({metadata.get('kind')})")
+    sizes = metadata.get("statement_sizes")
+    if not sizes:
+        console.print("No statement sizes recorded (saved before they were measured): retrain to see them.")
+        return
+    table = Table(show_edge=False)
+    for column in ("dialect", "statement", "size", "budget", "depth", "form"):
+        table.add_column(column)
+    for size in sizes:
+        unit = "B" if size["unit"] == "bytes" else "ch"
+        budget = f"{size['budget']:,} {unit}" if size["budget"] is not None else "none"
+        form = "one" if size["parts"] == 1 else f"{size['parts']} batches + final"
+        table.add_row(
+            size["dialect"],
+            size["kind"],
+            f"{size['size']:,} {unit}",
+            budget,
+            f"{size['depth']}",
+            form if size["fits"] else f"{form}: OVER BUDGET",
+        )
+    console.print(table)
+    console.print(
+        "ch = characters, B = bytes; budget = 45% of the dialect's documented limit; depth = deepest "
+        f"expression nesting (limit 1000); largest single tree {sizes[0]['largest_expression']:,} characters."
+    )
+
+
 @models_app.command("promote")
 def models_promote(
     champion: str, challenger: str | None = typer.Option(None, help="Model scored in shadow.")
@@ -375,6 +414,26 @@ def bench_postgres(
     )
 
 
+@bench_app.command("spark")
+def bench_spark(
+    rows: int = typer.Option(200_000, help="Rows to score."),
+    models: str = typer.Option(
+        "lightgbm:164x15,lightgbm:450x15,gbm:100x3", help="FAMILY:TREESxSIZE, comma-separated."
+    ),
+    repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+) -> None:
+    """The generated SQL on Apache Spark in local mode (codegen off and on) vs Python reading from it."""
+    from leadscore.bench.data import ModelSize
+    from leadscore.bench.report import render_spark_section
+    from leadscore.bench.runner import run_spark
+
+    results = run_spark(rows, [ModelSize.parse(text) for text in models.split(",") if text.strip()], repeats)
+    _write_bench_section(
+        output, "spark", lambda machine, command: render_spark_section(results, machine, command)
+    )
+
+
 @bench_app.command("training")
 def bench_training(
     families: str = typer.Option("logistic,lightgbm,hgb,gbm", help="Model families to fit side by side."),
@@ -401,6 +460,45 @@ def bench_training(
     rows = {"labelled": len(data.frame), "periods": settings.periods}
     _write_bench_section(
         output, "training", lambda machine, command: render_training_section(results, rows, machine, command)
+    )
+
+
+@bench_app.command("sizes")
+def bench_sizes(
+    trees: int = typer.Option(1000, help="Trees of the big LightGBM fitted beside the served models."),
+    target: str | None = TARGET_OPTION,
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+) -> None:
+    """Every dialect's scoring and reasons statement against its budget, and what was split: the
+    registry's champion and challenger and a big LightGBM on the same training mart."""
+    from leadscore.bench.statement_sizes import big_lightgbm, measure, render_sizes_section
+    from leadscore.modeling.dataset import load_training_data
+    from leadscore.modeling.feature_spec import load_feature_spec
+    from leadscore.paths import project_dir
+    from leadscore.registry.artifacts import load_model_version
+    from leadscore.registry.registry import load_registry
+    from leadscore.warehouse import connect
+
+    warehouse = connect(target, read_only=True)
+    try:
+        data = load_training_data(warehouse, load_feature_spec(project_dir() / "target" / "manifest.json"))
+    finally:
+        warehouse.close()
+    registry = load_registry()
+    models = []
+    for model_id in [registry.champion, registry.challenger] if registry else []:
+        if model_id:
+            models.append(measure(f"served: {model_id}", load_model_version(model_id).load_estimator(), data))
+    console.print(f"Fitting a {trees}-tree LightGBM on the training split")
+    models.append(
+        measure(
+            f"LightGBM, {trees} trees x 31 leaves (fitted for this benchmark)",
+            big_lightgbm(data, trees),
+            data,
+        )
+    )
+    _write_bench_section(
+        output, "sizes", lambda machine, command: render_sizes_section(models, machine, command)
     )
 
 

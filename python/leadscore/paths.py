@@ -13,7 +13,6 @@ PROJECT_PARTS = (
     "models",
     "macros",
     "seeds",
-    "snapshots",
     "tests/dbt",
     "profiles",
     "artifacts",

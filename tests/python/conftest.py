@@ -177,6 +177,31 @@ def postgres_warehouse(
     return build_warehouse("postgres", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
 
 
+def spark_unavailable() -> str | None:
+    """Why Spark cannot run here (None when it can): dbt-spark's session method needs pyspark and a Java runtime."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        return 'pyspark and dbt-spark are not installed (`pip install "dbt-spark[session]"`; make test does)'
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (CI installs openjdk-17-jre-headless; see .ci/run)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """The demo on Apache Spark in local mode through dbt-spark's session method: raw tables loaded
+    through Spark, then the whole `dbt build`. The catalog lives in this test's folder."""
+    reason = spark_unavailable()
+    if reason:
+        if os.environ.get("LEADSCORE_REQUIRE_SPARK") == "1":
+            pytest.fail(f"LEADSCORE_REQUIRE_SPARK=1 but {reason}")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("spark_warehouse")
+    environment = {"LEADSCORE_TARGET": "spark", "LEADSCORE_SPARK_DIR": str(folder / "spark")}
+    return build_warehouse("spark", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
+
+
 def clone_warehouse(built: BuiltWarehouse, folder: Path) -> BuiltWarehouse:
     """An independent copy (project folder and DuckDB file) for tests that change data or the registry."""
     project = folder / "project"

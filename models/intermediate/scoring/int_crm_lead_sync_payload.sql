@@ -1,4 +1,4 @@
--- What the CRM receives per lead, with a hash of it: the snapshot records when it changes.
+-- What the CRM receives per lead, with a hash of it: lead_score_changes logs when it changes.
 with
 
 scores as (

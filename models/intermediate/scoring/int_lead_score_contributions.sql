@@ -1,17 +1,29 @@
--- Exact per-feature contributions to each lead's log-odds, from the model that scored it.
+-- Exact per-feature contributions to each lead's log-odds, from the model that scored it, beside
+-- the feature values they explain (so the reasons view unpivots one table instead of joining the
+-- feature mart once per feature: 31 joins took Spark 45 s on 1,500 leads).
 with
 
 contributions as (
 
     {{ champion_scores(feature_mart(), kind='contributions') }}
 
+),
+
+features as (
+
+    select * from {{ feature_mart() }}
+
 )
 
 select
-    lead_id,
-    scored_by as model_version,
-    cast(bias as {{ type_double() }}) as bias,
+    contributions.lead_id,
+    contributions.scored_by as model_version,
+    cast(contributions.bias as {{ type_double() }}) as bias,
     {%- for feature in lead_feature_columns() %}
-    cast(contribution__{{ feature }} as {{ type_double() }}) as contribution__{{ feature }}{% if not loop.last %},{% endif %}
+    cast(contributions.contribution__{{ feature }} as {{ type_double() }}) as contribution__{{ feature }},
+    {%- endfor %}
+    {%- for feature in lead_feature_columns() %}
+    features.{{ feature }} as value__{{ feature }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 from contributions
+inner join features on contributions.lead_id = features.lead_id

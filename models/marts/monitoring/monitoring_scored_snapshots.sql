@@ -1,5 +1,7 @@
 -- Every snapshot monitoring watches, scored by the champion: the monthly history snapshots of open
 -- leads (labelled or not yet) and the current run's open leads. Drift is measured on these rows.
+{{ config(pre_hook="{{ scoring_session_settings() }}", post_hook="{{ scoring_session_reset() }}") }}
+
 with
 
 snapshots as (

@@ -10,12 +10,6 @@ contributions as (
 
 ),
 
-features as (
-
-    select * from {{ feature_mart() }}
-
-),
-
 texts as (
 
     select * from {{ ref('feature_reason_texts') }}
@@ -31,22 +25,21 @@ unpivoted as (
         {{ sql_literal(feature) }} as feature_name,
         contributions.contribution__{{ feature }} as contribution,
         {% if kind == 'numeric' -%}
-        cast(features.{{ feature }} as {{ type_double() }})
+        cast(contributions.value__{{ feature }} as {{ type_double() }})
         {%- else -%}
         cast(null as {{ type_double() }})
         {%- endif %} as value_number,
         {% if kind == 'boolean' -%}
-        features.{{ feature }}
+        contributions.value__{{ feature }}
         {%- else -%}
         cast(null as boolean)
         {%- endif %} as value_flag,
         {% if kind == 'categorical' -%}
-        cast(features.{{ feature }} as {{ dbt.type_string() }})
+        cast(contributions.value__{{ feature }} as {{ dbt.type_string() }})
         {%- else -%}
         cast(null as {{ dbt.type_string() }})
         {%- endif %} as value_text
     from contributions
-    inner join features on contributions.lead_id = features.lead_id
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,5 +1,7 @@
 -- Every labelled snapshot scored by the champion and the challenger, in the warehouse: the
 -- backtest monitoring reads, and the proof that warehouse scores are the trained models' scores.
+{{ config(pre_hook="{{ scoring_session_settings() }}", post_hook="{{ scoring_session_reset() }}") }}
+
 with
 
 training_set as (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from leadscore.bench.machine import machine_line
-from leadscore.bench.runner import ModelResult, PostgresResult
+from leadscore.bench.runner import ModelResult, PostgresResult, SparkResult
 
 
 def _s(value: float | None) -> str:
@@ -109,5 +109,28 @@ def render_postgres_section(results: list[PostgresResult], machine: dict[str, st
         lines.append(
             f"| {item.model.family} | {item.model.trees} | {item.model.size} | {item.rows:,} | {item.sql_seconds:.2f} | {item.sql_seconds_jit_off:.2f}"
             f" | {item.sklearn_with_read_seconds:.2f} | {item.duckdb_seconds:.2f} | {item.max_difference:.0e} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_spark_section(results: list[SparkResult], machine: dict[str, str], command: str) -> str:
+    lines = [
+        "## Apache Spark (local mode): the same generated SQL, Spark dialect",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` through the profile's `spark` target (local[2],",
+        "2 GB driver). The dbt scoring models run with whole-stage code generation off",
+        "(`macros/scoring/scoring_session.sql`): a tree ensemble's fused method passes the JVM's 64 KB limit,",
+        "Spark logs the compile failure and falls back. Python reads the rows into pandas (no Arrow) first.",
+        machine_line(machine),
+        "",
+        "| model | trees | leaves / depth | rows | Spark SQL s, codegen off | whole-stage on | Python + read from Spark s"
+        " | Python / SQL | max diff |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for item in results:
+        lines.append(
+            f"| {item.model.family} | {item.model.trees} | {item.model.size} | {item.rows:,} | {item.sql_seconds:.2f}"
+            f" | {item.sql_seconds_whole_stage:.2f} | {item.sklearn_with_read_seconds:.2f}"
+            f" | {item.sklearn_with_read_seconds / item.sql_seconds:.1f}x | {item.max_difference:.0e} |"
         )
     return "\n".join(lines) + "\n"

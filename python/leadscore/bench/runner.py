@@ -243,3 +243,67 @@ def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[Postgr
         return results
     finally:
         server.stop()
+
+
+@dataclass
+class SparkResult:
+    model: ModelSize
+    rows: int
+    sql_seconds: float  # whole-stage code generation off, as the dbt scoring models run
+    sql_seconds_whole_stage: float  # Spark's default (falls back when the fused method passes 64 KB)
+    sklearn_with_read_seconds: float  # the rows collected into pandas, then predict_proba
+    max_difference: float
+
+
+def run_spark(rows: int, sizes: list[ModelSize], repeats: int) -> list[SparkResult]:
+    """Our SQL on Apache Spark in local mode (the profile's `spark` target, its catalog in a
+    throwaway folder) against reading the same rows into Python and calling predict_proba."""
+    import os
+    import tempfile
+
+    from leadscore.transpile.dialects import dialect
+    from leadscore.transpile.query import build_model_query
+    from leadscore.warehouse.profiles import load_target
+    from leadscore.warehouse.spark_warehouse import SparkWarehouse
+
+    os.environ["LEADSCORE_SPARK_DIR"] = tempfile.mkdtemp(prefix="leadscore-bench-spark-")
+    spark = SparkWarehouse(load_target("spark"))
+    try:
+        frame = random_rows(rows)
+        columns = {KEY: "bigint", **{c: "double precision" for c in feature_names()}}
+        spark.write_frame("bench", TABLE, frame, columns, append=False)
+        results = []
+        for size in sizes:
+            console.print(f"[bold]spark[/]: {size.label()}, {rows:,} rows")
+            model = fit_model(size)
+            sql = build_model_query(model, feature_names(), f"bench.{TABLE}", KEY).sql(
+                dialect=dialect("spark")
+            )
+
+            def score(sql=sql) -> None:
+                spark.execute("drop table if exists bench.scored")
+                spark.execute(f"create table bench.scored using parquet as {sql}")
+
+            def read_and_predict(model=model) -> None:
+                model.predict_proba(spark.query(f"select * from bench.{TABLE}")[feature_names()])
+
+            spark.session.conf.set("spark.sql.codegen.wholeStage", "true")
+            whole_stage = median_seconds(score, repeats)
+            spark.session.conf.set("spark.sql.codegen.wholeStage", "false")
+            seconds = median_seconds(score, repeats)
+            got = spark.query(f"select probability from bench.scored order by {KEY}")["probability"].to_numpy(
+                float
+            )
+            results.append(
+                SparkResult(
+                    size,
+                    rows,
+                    seconds,
+                    whole_stage,
+                    median_seconds(read_and_predict, repeats),
+                    float(np.abs(got - model.predict_proba(frame[feature_names()])[:, 1]).max()),
+                )
+            )
+        return results
+    finally:
+        spark.close()

@@ -127,3 +127,26 @@ Warehouse probabilities from the generated SQL vs `predict_proba` on the {facts.
 - Behaviour can drift after training: watch the monitoring views, and retrain on fresh labels.
 - On the demo dataset, all data is synthetic; its oracle AUC is the best any model could reach.
 """
+
+
+def statement_size_section(sizes: list[dict]) -> str:
+    """Per dialect and kind: the generated statement's size against the dialect's budget, and
+    whether it was split (transpile/budgets.py has the limits and where they are documented)."""
+    rows = [
+        "| dialect | statement | size | budget | nesting depth | largest tree | form |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size in sizes:
+        budget = f"{size['budget']:,} {size['unit']}" if size["budget"] is not None else "no text limit"
+        form = "one statement" if size["parts"] == 1 else f"split: {size['parts']} batches + final"
+        if size["parts"] > 1:
+            form += f" (largest {size['largest_part']:,})"
+        rows.append(
+            f"| {size['dialect']} | {size['kind']} | {size['size']:,} {size['unit']} | {budget} | "
+            f"{size['depth']} (limit {size['depth_limit']}) | {size['largest_expression']:,} chars | {form} |"
+        )
+    return (
+        "\n## Generated SQL sizes\nEach dialect's statement against its budget (45% of the documented limit, so\na model holding champion and challenger fits); over it, the trees are split into exact batches.\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )

@@ -14,7 +14,7 @@ import sqlglot.expressions as exp
 from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
-from leadscore.evaluation.model_card import ModelCardFacts, render_model_card
+from leadscore.evaluation.model_card import ModelCardFacts, render_model_card, statement_size_section
 from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
 from leadscore.evaluation.report import ReportInputs, render_report
 from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, apply_feedback, load_training_data
@@ -42,6 +42,7 @@ from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.explain import build_contribution_query
 from leadscore.transpile.query import DIALECTS
+from leadscore.transpile.statements import fit_model_statements
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted, relation_name
 
@@ -74,7 +75,7 @@ class TrainingOutcome:
 def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
     try:
         frame = warehouse.query(
-            f"select tier, min_probability from {relation_name('scoring', 'lead_tier_thresholds')} order by tier_rank"
+            f"select tier, min_probability from {relation_name('scoring', 'lead_tier_thresholds', warehouse.target.sql_dialect)} order by tier_rank"
         )
     except Exception as error:
         raise RuntimeError(
@@ -158,19 +159,28 @@ def _publish(
         "data_fingerprint": data_fingerprint(data),
         "sql_parity": parity,
     }
+    fitted = fit_model_statements(
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
+    )
     sql = {
-        "score": {dialect: query.sql(dialect) for dialect in DIALECTS},
-        "contributions": {dialect: contributions.sql(dialect) for dialect in DIALECTS},
+        kind: {dialect: s.text for dialect, s in by_dialect.items()} for kind, by_dialect in fitted.items()
     }
+    split_sql = {
+        kind: {dialect: s.split for dialect, s in by_dialect.items() if s.split is not None}
+        for kind, by_dialect in fitted.items()
+    }
+    metadata["statement_sizes"] = [
+        s.size.to_dict() for by_dialect in fitted.values() for s in by_dialect.values()
+    ]
     metrics = {**metrics, "feature_importance": importance.to_dict()}
     with limited_threads():
         reference_probability = estimator.predict_proba(reference)[:, 1]
     baseline = training_baseline(
         reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
     )
-    card_text = card(importance, parity)
+    card_text = card(importance, parity) + statement_size_section(metadata["statement_sizes"])
     return save_model_version(
-        version_id, estimator, sql, metadata, metrics, card_text, baseline=baseline
+        version_id, estimator, sql, metadata, metrics, card_text, baseline=baseline, split_sql=split_sql
     ), parity
 
 

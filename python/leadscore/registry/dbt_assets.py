@@ -37,8 +37,26 @@ def jinja_safe(sql: str) -> str:
 
 
 def _macro_body(version: ModelVersion, dialect: str, kind: str) -> str:
+    split = version.split_sql(dialect, kind)
+    if split is not None:
+        return _split_macro_body(version.model_id, kind, *split)
     sql = version.sql(dialect, kind).split("\n", 1)[1]  # drop the "generated" comment line
     return jinja_safe(sql).replace(INPUT_PLACEHOLDER, "{{ relation }}")
+
+
+def _split_macro_body(model_id: str, kind: str, parts: list[str], final: str) -> str:
+    """A statement over the dialect's size budget: its batch statements are built as tables when
+    the model runs (macros/scoring/split_statement.sql) and the final statement reads them."""
+    lines = []
+    for index, part in enumerate(parts):
+        body = jinja_safe(part).replace(INPUT_PLACEHOLDER, "{{ relation }}")
+        lines.append(f"{{%- set part_{index} -%}}\n{body}\n{{%- endset -%}}")
+    lines.append(f"{{%- set final -%}}\n{jinja_safe(final)}\n{{%- endset -%}}")
+    names = ", ".join(f"part_{index}" for index in range(len(parts)))
+    lines.append(
+        f"{{{{ return(lead_scoring.split_statement('{model_id}__{kind}', relation, [{names}], final)) }}}}"
+    )
+    return "\n".join(lines)
 
 
 def render_macros(registry: Registry, versions: dict[str, ModelVersion], adapters: list[str]) -> str:

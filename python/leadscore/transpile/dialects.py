@@ -9,7 +9,9 @@
 - CTEs marked materialized print `AS MATERIALIZED` on Postgres only. Postgres otherwise inlines a
   CTE and pastes each of its column expressions into every reference: a tree ensemble's reasons
   then ran out of memory while planning ("invalid memory alloc request size 1073741824"). The other
-  dialects have no such keyword (or, in DuckDB, gained nothing from it).
+  dialects have no such keyword (or, in DuckDB, gained nothing from it). `AS NOT MATERIALIZED`
+  prints on Postgres and DuckDB only: Spark, Snowflake, BigQuery and Trino reject it as a syntax
+  error (found running the Spark SQL live).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ DOUBLE_TEXT = "leadscore_double_text"
 SCIENTIFIC_LITERAL_IS_DOUBLE = frozenset({"duckdb", "snowflake", "bigquery", "spark", "databricks", "trino"})
 NAN_EQUALS_ITSELF = frozenset({"postgres", "snowflake"})
 MATERIALIZED_CTES = frozenset({"postgres"})
+NOT_MATERIALIZED_CTES = frozenset({"postgres", "duckdb"})
 
 
 @cache
@@ -46,10 +49,14 @@ def dialect(name: str) -> type[Dialect]:
     if name not in MATERIALIZED_CTES:
 
         def cte_sql(self, expression):
-            if expression.args.get("materialized"):
-                expression = expression.copy()
-                expression.set("materialized", None)
-            return base.Generator.cte_sql(self, expression)
+            materialized = expression.args.get("materialized")
+            if not (materialized or (materialized is False and name not in NOT_MATERIALIZED_CTES)):
+                return base.Generator.cte_sql(self, expression)
+            expression.set("materialized", None)  # for this print only (a copy of a tree block is slow)
+            try:
+                return base.Generator.cte_sql(self, expression)
+            finally:
+                expression.set("materialized", materialized)
 
         overrides["cte_sql"] = cte_sql
     if not overrides:

@@ -63,12 +63,34 @@ def _linear(
     return per_feature, raw_bias
 
 
-def build_contribution_query(
-    estimator: object,
-    keys: Sequence[str],
-    features: Sequence[str],
-    reference_means: Sequence[float] | None = None,
-) -> ContributionQuery:
+@dataclass
+class Explained:
+    """A model's contributions before they become a query: the linear terms per feature, each
+    tree's leaf-number expression and its per-feature terms (reading column leaf<k>), and the bias."""
+
+    translation: object
+    linear: dict[str, list[exp.Expression]]
+    leaf_numbers: list[exp.Expression]
+    tree_terms: list[dict[str, exp.Expression]]
+    bias: float
+
+    def per_feature(
+        self, trees: Sequence[int] | None = None, linear: bool = True
+    ) -> dict[str, list[exp.Expression]]:
+        """Each feature's terms: the linear ones, then the trees' in tree order."""
+        terms: dict[str, list[exp.Expression]] = {}
+        if linear:
+            for feature, parts in self.linear.items():
+                terms.setdefault(feature, []).extend(parts)
+        for k in range(len(self.tree_terms)) if trees is None else trees:
+            for feature, sql in self.tree_terms[k].items():
+                terms.setdefault(feature, []).append(sql)
+        return terms
+
+
+def explain(
+    estimator: object, keys: Sequence[str], reference_means: Sequence[float] | None = None
+) -> Explained:
     """reference_means: the training mean of every model input column (needed for linear models)."""
     translation = translate(estimator, keys)
     raw = translation.raw
@@ -89,24 +111,36 @@ def build_contribution_query(
         )
     sources = [column.source for column in translation.inputs]
     columns = translation.features
-    per_feature: dict[str, list[exp.Expression]] = {}
+    linear: dict[str, list[exp.Expression]] = {}
     raw_bias = raw.constant
     if raw.linear is not None:
         if reference_means is None or len(reference_means) != len(columns):
             raise ValueError("linear contributions need the training mean of every model input column")
         linear, linear_bias = _linear(translation.decomposed.model, sources, reference_means, columns, scale)
         raw_bias += linear_bias
-        for feature, terms in linear.items():
-            per_feature.setdefault(feature, []).extend(terms)
     inputs = translation.tree_inputs
     leaf_numbers: list[exp.Expression] = []
+    tree_terms: list[dict[str, exp.Expression]] = []
     for k, tree in enumerate(raw.trees):
         leaf_numbers.append(leaf_number_sql(tree, inputs))
         contributions, root = path_contributions(tree, sources, exp.column(f"leaf{k}"), scale)
         raw_bias += root
-        for feature, sql in contributions.items():
-            per_feature.setdefault(feature, []).append(sql)
-    bias = scale * raw_bias - intercept
+        tree_terms.append(dict(contributions))
+    return Explained(translation, linear, leaf_numbers, tree_terms, scale * raw_bias - intercept)
+
+
+def build_contribution_query(
+    estimator: object,
+    keys: Sequence[str],
+    features: Sequence[str],
+    reference_means: Sequence[float] | None = None,
+) -> ContributionQuery:
+    """reference_means: the training mean of every model input column (needed for linear models)."""
+    explained = explain(estimator, keys, reference_means)
+    translation, raw = explained.translation, explained.translation.raw
+    per_feature = explained.per_feature()
+    leaf_numbers = explained.leaf_numbers
+    bias = explained.bias
 
     key_columns = [exp.column(key, quoted=True) for key in keys]
     sums = {feature: balanced_sum(per_feature[feature]) for feature in features if feature in per_feature}

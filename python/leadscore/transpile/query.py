@@ -167,12 +167,13 @@ def translate(
     )
 
 
-def raw_score_terms(
+def score_terms(
     translation: Translation,
     tree_terms: Sequence[exp.Expression] | None = None,
     float32_mode: str = "boundary",
-) -> exp.Expression:
-    """constant + linear part + trees (each a chained CASE unless tree_terms are given), balanced."""
+) -> list[exp.Expression]:
+    """The raw score's summands in order: constant, linear part, trees (each a chained CASE unless
+    tree_terms are given)."""
     raw = translation.raw
     terms: list[exp.Expression] = []
     if raw.constant != 0.0:
@@ -183,6 +184,16 @@ def raw_score_terms(
         inputs = translation.tree_inputs
         tree_terms = [tree_sql(tree, inputs, float32_mode=float32_mode) for tree in raw.trees]
     terms.extend(tree_terms)
+    return terms
+
+
+def raw_score_terms(
+    translation: Translation,
+    tree_terms: Sequence[exp.Expression] | None = None,
+    float32_mode: str = "boundary",
+) -> exp.Expression:
+    """constant + linear part + trees, summed as a balanced tree."""
+    terms = score_terms(translation, tree_terms, float32_mode)
     return balanced_sum(terms) if terms else double(0.0)
 
 
@@ -264,7 +275,6 @@ def build_scoring_query(
         raise ValueError(f"float32_mode must be one of {FLOAT32_MODES}, got {mode!r}")
     refusal = translation.refusal()
     key_columns = [exp.column(key, quoted=True) for key in keys]
-    carried = [exp.column(REFUSED)] if refusal is not None else []
 
     raw_expression, between, scored_from = form(translation, mode)
     blocks = Blocks()
@@ -283,15 +293,42 @@ def build_scoring_query(
         *between,
         ("scored", scored),
     ]
+    final_select = response_steps(translation, key_columns, refusal is not None)
+    skeleton = None
+    if placeholder is not None:  # the same query with the trees as one block printed per literal style
+        light = [
+            (name, scored_select(placeholder) if name == "scored" else body.copy()) for name, body in ctes
+        ]
+        skeleton = final_select(light)
+    return ScoringQuery(
+        expression=final_select(ctes),
+        feature_names=[column.name for column in translation.inputs],
+        feature_sources=[column.source for column in translation.inputs],
+        raw_score=raw,
+        calibration=translation.decomposed.calibration,
+        skeleton=skeleton,
+        blocks=blocks,
+    )
+
+
+def response_steps(
+    translation: Translation, key_columns: list[exp.Column], refused: bool
+) -> Callable[[list[tuple[str, exp.Select]]], exp.Select]:
+    """What follows a `scored` CTE (keys, raw_score and, when refused, the refusal flag): the
+    model's own probability when a calibrator reads it, then raw_score, log_odds and probability.
+    Returns the final SELECT for a list of CTEs ending in `scored`."""
+    raw = translation.raw
+    carried = [exp.column(REFUSED)] if refused else []
     calibration = translation.decomposed.calibration
     last = "scored"
+    extra: list[tuple[str, exp.Select]] = []
     if calibration is not None and not raw.has_decision_function and raw.link == "logit":
         # The calibrator was fitted on predict_proba: compute the model's probability first.
         _, model_probability = probability_of(exp.column("raw_score"), -raw.link_scale, 0.0)
         responded = exp.select(
             *[k.copy() for k in key_columns], model_probability.as_("raw_score"), *[c.copy() for c in carried]
         ).from_("scored")
-        ctes.append(("responded", responded))
+        extra.append(("responded", responded))
         last = "responded"
 
     score = exp.column("raw_score")
@@ -309,9 +346,9 @@ def build_scoring_query(
             this=score.copy(), expression=exp.Paren(this=exp.Sub(this=double(1.0), expression=score.copy()))
         )
         log_odds = exp.Case(ifs=[exp.If(this=inside, true=exp.Ln(this=odds))])
-    refused = refusal is not None
 
     def final_select(with_ctes: list[tuple[str, exp.Select]]) -> exp.Select:
+        with_ctes = [*with_ctes, *[(name, body.copy()) for name, body in extra]]
         final = exp.select(
             *[k.copy() for k in key_columns],
             _unless_refused(score.copy(), refused).as_("raw_score"),
@@ -324,21 +361,7 @@ def build_scoring_query(
             final = final.with_(name, as_=body, materialized=name == "prepared", copy=False)
         return final
 
-    skeleton = None
-    if placeholder is not None:  # the same query with the trees as one block printed per literal style
-        light = [
-            (name, scored_select(placeholder) if name == "scored" else body.copy()) for name, body in ctes
-        ]
-        skeleton = final_select(light)
-    return ScoringQuery(
-        expression=final_select(ctes),
-        feature_names=[column.name for column in translation.inputs],
-        feature_sources=[column.source for column in translation.inputs],
-        raw_score=raw,
-        calibration=calibration,
-        skeleton=skeleton,
-        blocks=blocks,
-    )
+    return final_select
 
 
 def build_model_query(

@@ -34,8 +34,12 @@ def connect(target: str | WarehouseTarget | None = None, read_only: bool = False
         from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
 
         return PostgresWarehouse(resolved)
+    if resolved.adapter == "spark" and resolved.settings.get("method") == "session":
+        from leadscore.warehouse.spark_warehouse import SparkWarehouse
+
+        return SparkWarehouse(resolved)
     raise NotImplementedError(
         f"target {resolved.name!r} uses the {resolved.adapter} adapter; leadscore's Python steps (demo data, "
-        "training) read DuckDB and Postgres directly. For other warehouses export the training mart to a "
+        "training) read DuckDB, Postgres and Spark (session method) directly. For other warehouses export the training mart to a "
         "DuckDB file or use `leadscore train --training-set-file`."
     )

@@ -9,7 +9,7 @@ import pytest
 import sqlglot
 
 from helpers.adversarial import EVIL_CATEGORIES, adversarial_frame, column_types, numeric_thresholds
-from leadscore.registry.artifacts import load_model_version
+from helpers.scoring_parity import assert_training_scores_equal_predict_proba, saved_estimators
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.query import DIALECTS
 from leadscore.warehouse.sql_names import relation_name
@@ -18,27 +18,11 @@ TOLERANCE = 1e-9
 
 
 def _estimators(trained_warehouse):
-    warehouse, outcome = trained_warehouse
-    with warehouse.env():
-        return {
-            kind: load_model_version(version.model_id).load_estimator()
-            for kind, version in outcome.versions.items()
-        }
+    return saved_estimators(*trained_warehouse)
 
 
 def test_dbt_scoring_model_equals_predict_proba_on_every_test_row(trained_warehouse):
-    warehouse, outcome = trained_warehouse
-    features = list(outcome.run.data.spec.features)
-    test = warehouse.query("select * from features.lead_training_set where split = 'test'")
-    scored = warehouse.query("select * from scoring.lead_training_scores where split = 'test'")
-    merged = test.merge(scored, on=["lead_id", "as_of_at"], validate="one_to_one")
-    assert len(merged) == len(test) > 500
-    estimators = _estimators(trained_warehouse)
-    champion = outcome.registry.champion.split("_")[0]
-    challenger = outcome.registry.challenger.split("_")[0]
-    for kind, column in ((champion, "champion_probability"), (challenger, "challenger_probability")):
-        expected = estimators[kind].predict_proba(merged[features])[:, 1]
-        assert np.abs(merged[column].to_numpy() - expected).max() < TOLERANCE, kind
+    assert_training_scores_equal_predict_proba(*trained_warehouse)
 
 
 def _adversarial(trained_warehouse):

@@ -670,7 +670,7 @@ WITH prepared AS (
       ELSE 0.0e+00
     END AS f82
   FROM __input_relation__ AS source
-), scored AS NOT MATERIALIZED (
+), scored AS (
   SELECT
     `lead_id`,
     `as_of_at`,

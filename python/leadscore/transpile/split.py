@@ -1,0 +1,219 @@
+"""A scoring or reasons statement too large for a dialect (budgets.py), split exactly into batch
+statements over the trees and one final statement that reads them.
+
+Each batch statement scores the input relation with a contiguous batch of the summands (constant,
+linear part, trees) and writes keys plus a partial sum; the final statement joins the batches on the
+keys and adds the partials. The batches follow the halving of `balanced_sum`, and the final sum
+pairs them the same way, so the split score is the unsplit one bit for bit. Reasons (contributions)
+are split by trees the same way; their per-feature sums regroup, so they agree with the unsplit ones
+to rounding (bias + contributions still equal the log-odds: asserted within 1e-9).
+
+Part relations are written as placeholders (PART_PLACEHOLDER); whoever runs the batches (the dbt
+macro `split_statement`, or a test) materialises each as a table and substitutes its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import sqlglot.expressions as exp
+
+from leadscore.transpile.blocks import Blocks
+from leadscore.transpile.budgets import text_size
+from leadscore.transpile.dialects import dialect as sql_dialect
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX, explain
+from leadscore.transpile.interpreter import balanced_sum
+from leadscore.transpile.literals import double
+from leadscore.transpile.query import INPUT_PLACEHOLDER, REFUSED, response_steps, score_terms, translate
+
+PART_PLACEHOLDER = "__scoring_part_{}__"
+PARTIAL = "partial_raw_score"
+
+
+@dataclass
+class Statement:
+    """One SELECT, printed per dialect with its large blocks spliced in (blocks.py)."""
+
+    skeleton: exp.Select
+    blocks: Blocks = field(default_factory=Blocks)
+
+    def sql(self, dialect: str, relation: str | None = None, parts: Sequence[str] | None = None) -> str:
+        text = self.blocks.fill(self.skeleton.sql(dialect=sql_dialect(dialect)), dialect)
+        if relation is not None:
+            text = text.replace(INPUT_PLACEHOLDER, relation)
+        # Highest index first, so part 1 never matches inside part 10.
+        for index in reversed(range(len(parts or ()))):
+            text = text.replace(PART_PLACEHOLDER.format(index), parts[index])
+        return text
+
+
+@dataclass
+class SplitStatement:
+    parts: list[Statement]  # each reads the input relation
+    final: Statement  # reads the parts
+
+    def sql(self, dialect: str) -> tuple[list[str], str]:
+        return [part.sql(dialect) for part in self.parts], self.final.sql(dialect)
+
+
+# A batch tree: a leaf is a list of summand indices; a node is (left, right) as balanced_sum halves.
+BatchTree = list[int] | tuple["BatchTree", "BatchTree"]
+
+
+def batch_tree(indices: list[int], batches: int) -> BatchTree:
+    """Halve the summands as balanced_sum does, `batches` (a power of two) leaves deep at most."""
+    if batches <= 1 or len(indices) <= 1:
+        return indices
+    middle = len(indices) // 2
+    return (batch_tree(indices[:middle], batches // 2), batch_tree(indices[middle:], batches // 2))
+
+
+def leaves(tree: BatchTree) -> list[list[int]]:
+    if isinstance(tree, list):
+        return [tree]
+    return leaves(tree[0]) + leaves(tree[1])
+
+
+def combine(tree: BatchTree, columns: list[exp.Expression]) -> exp.Expression:
+    """The partial sums added in the shape balanced_sum gave the summands."""
+    position = iter(columns)
+
+    def walk(node: BatchTree) -> exp.Expression:
+        if isinstance(node, list):
+            return next(position)
+        return exp.Paren(this=exp.Add(this=walk(node[0]), expression=walk(node[1])))
+
+    return walk(tree)
+
+
+def _joined_parts(count: int, keys: Sequence[str]) -> tuple[exp.Expression, list[exp.Join]]:
+    """FROM part 0 AS p0 JOIN part k AS pk ON the keys (every part holds every input row once)."""
+    source = exp.to_table(PART_PLACEHOLDER.format(0)).as_("p0")
+    joins = []
+    for k in range(1, count):
+        on = exp.and_(
+            *[
+                exp.EQ(
+                    this=exp.column(key, table="p0", quoted=True),
+                    expression=exp.column(key, table=f"p{k}", quoted=True),
+                )
+                for key in keys
+            ]
+        )
+        joins.append(exp.Join(this=exp.to_table(PART_PLACEHOLDER.format(k)).as_(f"p{k}"), on=on))
+    return source, joins
+
+
+def _with_prepared(select: exp.Select, translation) -> exp.Select:
+    return select.from_("prepared", copy=False).with_(
+        "prepared", as_=translation.prepared_select(), materialized=True, copy=False
+    )
+
+
+def split_scoring_query(estimator: object, keys: Sequence[str], batches: int) -> SplitStatement:
+    """The scoring query as `batches` batch statements (a power of two) and a final one; its output
+    columns are the unsplit query's (keys, raw_score, log_odds, probability)."""
+    translation = translate(estimator, keys)
+    terms = score_terms(translation)
+    tree = batch_tree(list(range(len(terms))), batches)
+    refusal = translation.refusal()
+    key_columns = [exp.column(key, quoted=True) for key in keys]
+    parts = []
+    for index, batch in enumerate(leaves(tree)):
+        blocks = Blocks()
+        partial = balanced_sum([terms[i] for i in batch])
+        outputs = [*[k.copy() for k in key_columns], blocks.add(partial).as_(PARTIAL, copy=False)]
+        if index == 0 and refusal is not None:
+            outputs.append(refusal.copy().as_(REFUSED))
+        parts.append(Statement(_with_prepared(exp.select(*outputs, copy=False), translation), blocks))
+    count = len(parts)
+    source, joins = _joined_parts(count, keys)
+    raw = combine(tree, [exp.column(PARTIAL, table=f"p{k}") for k in range(count)])
+    scored = exp.select(
+        *[exp.column(key, table="p0", quoted=True).as_(exp.to_identifier(key, quoted=True)) for key in keys],
+        raw.as_("raw_score", copy=False),
+        *([exp.column(REFUSED, table="p0").as_(REFUSED)] if refusal is not None else []),
+        copy=False,
+    ).from_(source, copy=False)
+    for join in joins:
+        scored = scored.join(join, copy=False)
+    final = response_steps(translation, key_columns, refusal is not None)([("scored", scored)])
+    return SplitStatement(parts, Statement(final))
+
+
+def split_contribution_query(
+    estimator: object,
+    keys: Sequence[str],
+    features: Sequence[str],
+    reference_means: Sequence[float] | None,
+    batches: int,
+) -> SplitStatement:
+    """The reasons query as batch statements over the trees (the linear part rides in the first)
+    and a final one with the unsplit query's columns (keys, bias, contribution__<feature>)."""
+    explained = explain(estimator, keys, reference_means)
+    translation = explained.translation
+    tree = batch_tree(list(range(len(explained.leaf_numbers))), batches)
+    batch_list = leaves(tree) if explained.leaf_numbers else [[]]
+    key_columns = [exp.column(key, quoted=True) for key in keys]
+    parts = []
+    for index, batch in enumerate(batch_list):
+        blocks = Blocks()
+        terms = explained.per_feature(trees=batch, linear=index == 0)
+        outputs = [
+            (blocks.add(balanced_sum(terms[feature])) if feature in terms else double(0.0)).as_(
+                exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
+            )
+            for feature in features
+        ]
+        select = exp.select(*[k.copy() for k in key_columns], *outputs, copy=False)
+        if batch:
+            leaf_columns = [blocks.add(explained.leaf_numbers[k]).as_(f"leaf{k}", copy=False) for k in batch]
+            leaves_select = _with_prepared(exp.select(exp.Star(), *leaf_columns, copy=False), translation)
+            select = select.from_("leaves", copy=False).with_(
+                "leaves", as_=leaves_select, materialized=True, copy=False
+            )
+        else:
+            select = _with_prepared(select, translation)
+        parts.append(Statement(select, blocks))
+    count = len(parts)
+    source, joins = _joined_parts(count, keys)
+
+    def summed(feature: str) -> exp.Expression:
+        column = exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True)
+        return balanced_sum([exp.column(column.copy(), table=f"p{k}") for k in range(count)])
+
+    final = exp.select(
+        *[exp.column(key, table="p0", quoted=True).as_(exp.to_identifier(key, quoted=True)) for key in keys],
+        double(explained.bias).as_("bias"),
+        *[
+            summed(feature).as_(exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False)
+            for feature in features
+        ],
+        copy=False,
+    ).from_(source, copy=False)
+    for join in joins:
+        final = final.join(join, copy=False)
+    return SplitStatement(parts, Statement(final))
+
+
+class StatementTooLargeError(ValueError):
+    """Even one summand per batch exceeds the dialect's budget."""
+
+
+def fit_to_budget(
+    build: Callable[[int], SplitStatement], dialect: str, budget: int, summands: int
+) -> tuple[SplitStatement, int]:
+    """The fewest batches (2, 4, 8, ...) whose every statement fits the budget, and the largest size."""
+    batches = 2
+    while True:
+        split = build(batches)
+        parts, final = split.sql(dialect)
+        largest = max(text_size(text, dialect) for text in [*parts, final])
+        if largest <= budget:
+            return split, largest
+        if batches >= summands:
+            raise StatementTooLargeError(
+                f"a {dialect} statement of a single batch is {largest:,} long, over the budget of {budget:,}"
+            )
+        batches *= 2

@@ -1,0 +1,111 @@
+"""Every dialect's statement for one model and kind (score or contributions), measured against the
+dialect's budget (budgets.py) and split exactly where it does not fit (split.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import sqlglot.expressions as exp
+
+from leadscore.transpile.budgets import LIMITS, StatementSize, nesting_depth, text_budget, text_size
+from leadscore.transpile.explain import ContributionQuery
+from leadscore.transpile.query import ScoringQuery, score_terms, translate
+from leadscore.transpile.split import (
+    SplitStatement,
+    fit_to_budget,
+    split_contribution_query,
+    split_scoring_query,
+)
+
+
+class Printable(Protocol):
+    def sql(self, dialect: str) -> str: ...
+
+
+@dataclass
+class DialectStatement:
+    text: str  # the whole statement
+    split: tuple[list[str], str] | None  # (batch statements, final statement) when over budget
+    size: StatementSize
+
+
+def _largest_expression(summands: Sequence[exp.Expression]) -> int:
+    """Characters of the biggest single summand (a tree's CASE): what Spark compiles as one method."""
+    if not summands:
+        return 0
+    biggest = max(summands, key=lambda summand: sum(1 for _ in summand.walk()))
+    return len(biggest.sql(dialect="duckdb"))
+
+
+def fit_statements(
+    kind: str,
+    whole: Printable,
+    expression: exp.Expression,
+    summands: Sequence[exp.Expression],
+    build_split: Callable[[int], SplitStatement],
+    dialects: Sequence[str],
+) -> dict[str, DialectStatement]:
+    depth = nesting_depth(expression)
+    largest_expression = _largest_expression(summands)
+    fitted = {}
+    for dialect in dialects:
+        text = whole.sql(dialect)
+        size = text_size(text, dialect)
+        budget = text_budget(dialect)
+        split, parts, largest = None, 1, size
+        if budget is not None and size > budget and len(summands) > 1:
+            statement, largest = fit_to_budget(build_split, dialect, budget, len(summands))
+            split, parts = statement.sql(dialect), len(statement.parts)
+        limit = LIMITS[dialect]
+        fitted[dialect] = DialectStatement(
+            text=text,
+            split=split,
+            size=StatementSize(
+                dialect=dialect,
+                kind=kind,
+                size=size,
+                unit=limit.unit,
+                limit=limit.max_text,
+                budget=budget,
+                depth=depth,
+                depth_limit=limit.max_depth,
+                largest_expression=largest_expression,
+                parts=parts,
+                largest_part=largest,
+            ),
+        )
+    return fitted
+
+
+def fit_model_statements(
+    estimator: object,
+    keys: Sequence[str],
+    features: Sequence[str],
+    reference_means: Sequence[float] | None,
+    query: ScoringQuery,
+    contributions: ContributionQuery,
+    dialects: Sequence[str],
+) -> dict[str, dict[str, DialectStatement]]:
+    """Both kinds of a model's statements (score, contributions) for every dialect, split where
+    over budget. The summands (constant, linear part, trees) say how far the score can be split."""
+    summands = score_terms(translate(estimator, keys))
+    return {
+        "score": fit_statements(
+            "score",
+            query,
+            query.expression,
+            summands,
+            lambda batches: split_scoring_query(estimator, keys, batches),
+            dialects,
+        ),
+        "contributions": fit_statements(
+            "contributions",
+            contributions,
+            contributions.expression,
+            summands,
+            lambda batches: split_contribution_query(estimator, keys, features, reference_means, batches),
+            dialects,
+        ),
+    }

@@ -1,0 +1,138 @@
+"""The same project on Apache Spark (local mode, dbt-spark's session method): the same demo data in,
+the same scorecard and features out; training reads the mart from Spark, and the generated Spark SQL
+equals predict_proba there on every test row and every adversarial row."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.adversarial import adversarial_frame, column_types, numeric_thresholds
+from helpers.scoring_parity import assert_training_scores_equal_predict_proba, saved_estimators
+from leadscore.transpile import build_scoring_query
+from leadscore.warehouse.sql_names import relation_name
+
+# One worker runs them all: the Spark warehouse and its training are built once.
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+
+TOLERANCE = 1e-9
+
+
+def _assert_frames_equal(on_spark: pd.DataFrame, on_duckdb: pd.DataFrame) -> None:
+    assert list(on_spark.columns) == list(on_duckdb.columns)
+    assert len(on_spark) == len(on_duckdb)
+    for column in on_duckdb.columns:
+        left, right = on_spark[column], on_duckdb[column]
+        if pd.api.types.is_numeric_dtype(right) and not pd.api.types.is_bool_dtype(right):
+            pd.testing.assert_series_equal(
+                pd.to_numeric(left).astype(float),
+                right.astype(float),
+                check_exact=False,
+                rtol=1e-9,
+                check_names=False,
+            )
+        elif pd.api.types.is_datetime64_any_dtype(right):
+            assert (pd.to_datetime(left) == right).where(right.notna(), left.isna()).all(), column
+        else:
+            assert (
+                left.astype(object).where(left.notna(), None).tolist()
+                == right.astype(object).where(right.notna(), None).tolist()
+            ), column
+
+
+def test_spark_scorecard_equals_duckdb(spark_warehouse, duckdb_warehouse):
+    sql = (
+        "select table_name, column_name, check_name, failing_rows, total_rows, status "
+        "from quality.data_quality_scorecard order by 1, 2, 3"
+    )
+    _assert_frames_equal(spark_warehouse.query(sql), duckdb_warehouse.query(sql))
+
+
+def test_spark_training_set_equals_duckdb(spark_warehouse, duckdb_warehouse):
+    sql = "select * from features.lead_training_set order by lead_id, as_of_at"
+    on_spark, on_duckdb = spark_warehouse.query(sql), duckdb_warehouse.query(sql)
+    assert len(on_duckdb) > 1000
+    _assert_frames_equal(on_spark, on_duckdb)
+
+
+@pytest.fixture(scope="module")
+def spark_trained(spark_warehouse):
+    """`leadscore train` against the Spark target, then `dbt build --selector scores` there."""
+    from leadscore.modeling.job import run_training
+
+    started = time.perf_counter()
+    with spark_warehouse.env():
+        warehouse = spark_warehouse.connect()
+        try:
+            outcome = run_training(warehouse, spark_warehouse.project / "target" / "manifest.json")
+        finally:
+            warehouse.close()
+    trained = time.perf_counter()
+    spark_warehouse.dbt("build", "--selector", "scores")
+    print(
+        f"\nSpark: training with parity checks {trained - started:.1f} s, "
+        f"dbt build --selector scores {time.perf_counter() - trained:.1f} s"
+    )
+    return spark_warehouse, outcome
+
+
+def test_training_reads_and_checks_its_sql_in_spark(spark_trained):
+    _, outcome = spark_trained
+    assert set(outcome.parity) == {"logistic", "lightgbm"}
+    for parity in outcome.parity.values():
+        assert parity["dialect"] == "spark"
+        assert parity["rows"] > 500
+        assert parity["max_abs_difference"] < TOLERANCE
+        assert parity["contribution_sum"]["max_abs_difference"] < TOLERANCE
+
+
+def test_dbt_scoring_models_on_spark_equal_predict_proba_on_every_test_row(spark_trained):
+    warehouse, outcome = spark_trained
+    assert_training_scores_equal_predict_proba(warehouse, outcome)
+    views = warehouse.query(
+        "select count(*) as n, min(probability) as low, max(probability) as high, "
+        "count(distinct tier) as tiers from scoring.lead_scores"
+    )
+    assert views["n"][0] > 1000 and 0 <= views["low"][0] <= views["high"][0] <= 1
+    assert views["tiers"][0] >= 3
+    feed = warehouse.query(
+        "select count(*) as n, count(distinct crm_record_id) as ids from scoring.crm_lead_sync"
+    )
+    assert feed["n"][0] == feed["ids"][0] > 1000
+
+
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
+def test_adversarial_rows_on_spark(spark_trained, kind):
+    """Every tree threshold hit exactly and one double either side, NULLs, unseen (hostile)
+    categories and extreme magnitudes, scored by the generated Spark SQL in Spark."""
+    warehouse, outcome = spark_trained
+    spec = outcome.run.data.spec
+    base = warehouse.query(
+        "select * from features.lead_training_set where split = 'test' order by lead_id limit 50"
+    )
+    for column in spec.numeric:
+        base[column] = pd.to_numeric(base[column]).astype(float)
+    estimators = [model.estimator for model in outcome.run.models.values()]
+    frame = adversarial_frame(estimators, base, spec)
+    assert len(frame) > 1000
+    estimator = saved_estimators(warehouse, outcome)[kind]
+    query = build_scoring_query(estimator, ["lead_id", "as_of_at"])
+    with warehouse.env():
+        connection = warehouse.connect()
+        try:
+            connection.write_frame("adversarial", f"rows_{kind}", frame, column_types(spec), append=False)
+            scored = connection.query(
+                query.sql("spark", relation=relation_name("adversarial", f"rows_{kind}", "spark"))
+            ).sort_values("lead_id")
+        finally:
+            connection.close()
+    expected = estimator.predict_proba(frame[list(spec.features)])[:, 1]
+    assert scored["probability"].notna().all()
+    difference = np.abs(scored["probability"].astype(float).to_numpy() - expected)
+    assert difference.max() < TOLERANCE, frame.iloc[np.flatnonzero(difference > TOLERANCE)[:3]].T.to_string()
+    if kind == "lightgbm":
+        thresholds = numeric_thresholds(estimator, spec)
+        assert sum(frame[feature].isin(values).sum() for feature, values in thresholds.items()) > 100
