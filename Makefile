@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/lead_table --config .sqlfluff-lead-table --processes 2
 
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 test: lint unit-tests
 

@@ -235,7 +235,7 @@ def models_show(
     console.print(table)
     console.print(
         "ch = characters, B = bytes; budget = 45% of the dialect's documented limit; depth = deepest "
-        f"expression nesting (limit 1000); largest single tree {sizes[0]['largest_expression']:,} characters."
+        f"expression nesting (limit 1000); largest single term (a tree, or the linear part) {sizes[0]['largest_expression']:,} characters."
     )
 
 

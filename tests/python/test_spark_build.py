@@ -15,8 +15,7 @@ from helpers.scoring_parity import assert_training_scores_equal_predict_proba, s
 from leadscore.transpile import build_scoring_query
 from leadscore.warehouse.sql_names import relation_name
 
-# One worker runs them all: the Spark warehouse and its training are built once.
-pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 TOLERANCE = 1e-9
 
@@ -43,7 +42,7 @@ def _assert_frames_equal(on_spark: pd.DataFrame, on_duckdb: pd.DataFrame) -> Non
             ), column
 
 
-def test_spark_scorecard_equals_duckdb(spark_warehouse, duckdb_warehouse):
+def _check_scorecard_equals_duckdb(spark_warehouse, duckdb_warehouse) -> None:
     sql = (
         "select table_name, column_name, check_name, failing_rows, total_rows, status "
         "from quality.data_quality_scorecard order by 1, 2, 3"
@@ -51,15 +50,14 @@ def test_spark_scorecard_equals_duckdb(spark_warehouse, duckdb_warehouse):
     _assert_frames_equal(spark_warehouse.query(sql), duckdb_warehouse.query(sql))
 
 
-def test_spark_training_set_equals_duckdb(spark_warehouse, duckdb_warehouse):
+def _check_training_set_equals_duckdb(spark_warehouse, duckdb_warehouse) -> None:
     sql = "select * from features.lead_training_set order by lead_id, as_of_at"
     on_spark, on_duckdb = spark_warehouse.query(sql), duckdb_warehouse.query(sql)
     assert len(on_duckdb) > 1000
     _assert_frames_equal(on_spark, on_duckdb)
 
 
-@pytest.fixture(scope="module")
-def spark_trained(spark_warehouse):
+def _train_and_score(spark_warehouse):
     """`leadscore train` against the Spark target, then `dbt build --selector scores` there."""
     from leadscore.modeling.job import run_training
 
@@ -79,8 +77,7 @@ def spark_trained(spark_warehouse):
     return spark_warehouse, outcome
 
 
-def test_training_reads_and_checks_its_sql_in_spark(spark_trained):
-    _, outcome = spark_trained
+def _check_training_parity_in_spark(outcome) -> None:
     assert set(outcome.parity) == {"logistic", "lightgbm"}
     for parity in outcome.parity.values():
         assert parity["dialect"] == "spark"
@@ -89,8 +86,7 @@ def test_training_reads_and_checks_its_sql_in_spark(spark_trained):
         assert parity["contribution_sum"]["max_abs_difference"] < TOLERANCE
 
 
-def test_dbt_scoring_models_on_spark_equal_predict_proba_on_every_test_row(spark_trained):
-    warehouse, outcome = spark_trained
+def _check_scoring_models_equal_predict_proba(warehouse, outcome) -> None:
     assert_training_scores_equal_predict_proba(warehouse, outcome)
     views = warehouse.query(
         "select count(*) as n, min(probability) as low, max(probability) as high, "
@@ -104,11 +100,9 @@ def test_dbt_scoring_models_on_spark_equal_predict_proba_on_every_test_row(spark
     assert feed["n"][0] == feed["ids"][0] > 1000
 
 
-@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
-def test_adversarial_rows_on_spark(spark_trained, kind):
+def _check_adversarial_rows(warehouse, outcome, kind: str) -> None:
     """Every tree threshold hit exactly and one double either side, NULLs, unseen (hostile)
     categories and extreme magnitudes, scored by the generated Spark SQL in Spark."""
-    warehouse, outcome = spark_trained
     spec = outcome.run.data.spec
     base = warehouse.query(
         "select * from features.lead_training_set where split = 'test' order by lead_id limit 50"
@@ -136,3 +130,15 @@ def test_adversarial_rows_on_spark(spark_trained, kind):
     if kind == "lightgbm":
         thresholds = numeric_thresholds(estimator, spec)
         assert sum(frame[feature].isin(values).sum() for feature, values in thresholds.items()) > 100
+
+
+def test_the_demo_end_to_end_on_spark(spark_warehouse, duckdb_warehouse):
+    """One test, so one worker builds the Spark warehouse and trains on it (pytest-xdist's
+    grouping marks did not keep separate tests together)."""
+    _check_scorecard_equals_duckdb(spark_warehouse, duckdb_warehouse)
+    _check_training_set_equals_duckdb(spark_warehouse, duckdb_warehouse)
+    warehouse, outcome = _train_and_score(spark_warehouse)
+    _check_training_parity_in_spark(outcome)
+    _check_scoring_models_equal_predict_proba(warehouse, outcome)
+    for kind in ("logistic", "lightgbm"):
+        _check_adversarial_rows(warehouse, outcome, kind)

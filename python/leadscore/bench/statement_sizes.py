@@ -71,7 +71,7 @@ def render_sizes_section(models: list[SizedModel], machine: dict[str, str], comm
             "",
             f"Transpiled, measured and split for 7 dialects in {model.seconds:.1f} s.",
             "",
-            "| dialect | statement | size | budget | depth | largest tree | form |",
+            "| dialect | statement | size | budget | depth | largest term | form |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for size in model.sizes:

@@ -133,7 +133,7 @@ def statement_size_section(sizes: list[dict]) -> str:
     """Per dialect and kind: the generated statement's size against the dialect's budget, and
     whether it was split (transpile/budgets.py has the limits and where they are documented)."""
     rows = [
-        "| dialect | statement | size | budget | nesting depth | largest tree | form |",
+        "| dialect | statement | size | budget | nesting depth | largest term | form |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for size in sizes:

@@ -86,7 +86,7 @@ class StatementSize:
     budget: int | None
     depth: int
     depth_limit: int
-    largest_expression: int  # characters of the largest single tree / term (Spark compiles each alone)
+    largest_expression: int  # characters of the largest single term: a tree, or the linear part
     parts: int  # 1 = one statement; n = split into n batch statements and a final one
     largest_part: int
 

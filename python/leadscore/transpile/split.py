@@ -202,10 +202,13 @@ class StatementTooLargeError(ValueError):
 
 
 def fit_to_budget(
-    build: Callable[[int], SplitStatement], dialect: str, budget: int, summands: int
+    build: Callable[[int], SplitStatement], dialect: str, budget: int, summands: int, size: int
 ) -> tuple[SplitStatement, int]:
-    """The fewest batches (2, 4, 8, ...) whose every statement fits the budget, and the largest size."""
+    """The fewest batches (a power of two, from the first that could fit: size / budget) whose
+    every statement fits the budget, and the largest size."""
     batches = 2
+    while batches * budget < size:
+        batches *= 2
     while True:
         split = build(batches)
         parts, final = split.sql(dialect)

@@ -49,6 +49,13 @@ def fit_statements(
 ) -> dict[str, DialectStatement]:
     depth = nesting_depth(expression)
     largest_expression = _largest_expression(summands)
+    built: dict[int, SplitStatement] = {}  # one split per batch count, printed per dialect
+
+    def cached_split(batches: int) -> SplitStatement:
+        if batches not in built:
+            built[batches] = build_split(batches)
+        return built[batches]
+
     fitted = {}
     for dialect in dialects:
         text = whole.sql(dialect)
@@ -56,7 +63,7 @@ def fit_statements(
         budget = text_budget(dialect)
         split, parts, largest = None, 1, size
         if budget is not None and size > budget and len(summands) > 1:
-            statement, largest = fit_to_budget(build_split, dialect, budget, len(summands))
+            statement, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
             split, parts = statement.sql(dialect), len(statement.parts)
         limit = LIMITS[dialect]
         fitted[dialect] = DialectStatement(
