@@ -35,17 +35,16 @@ class StatementLimit:
     max_text: int | None  # None: no documented text limit
     unit: str  # "characters" or "bytes"
     max_depth: int
-    documented_as: str
 
 
 LIMITS: dict[str, StatementLimit] = {
-    "bigquery": StatementLimit(1_024_000, "characters", DEFAULT_DEPTH_LIMIT, "1,024K characters unresolved"),
-    "snowflake": StatementLimit(1_000_000, "bytes", DEFAULT_DEPTH_LIMIT, "1 MB of SQL text"),
-    "trino": StatementLimit(1_000_000, "characters", DEFAULT_DEPTH_LIMIT, "query.max-length 1,000,000"),
-    "duckdb": StatementLimit(None, "characters", 1000, "max_expression_depth 1000"),
-    "postgres": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT, "max_stack_depth 2 MB"),
-    "spark": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT, "64 KB per generated method"),
-    "databricks": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT, "64 KB per generated method"),
+    "bigquery": StatementLimit(1_024_000, "characters", DEFAULT_DEPTH_LIMIT),
+    "snowflake": StatementLimit(1_000_000, "bytes", DEFAULT_DEPTH_LIMIT),
+    "trino": StatementLimit(1_000_000, "characters", DEFAULT_DEPTH_LIMIT),
+    "duckdb": StatementLimit(None, "characters", 1000),
+    "postgres": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT),
+    "spark": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT),
+    "databricks": StatementLimit(None, "characters", DEFAULT_DEPTH_LIMIT),
 }
 OVERRIDE_VARIABLE = "LEADSCORE_MAX_STATEMENT_CHARS"  # e.g. a Trino with a lower query.max-length
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import sqlglot.expressions as exp
 
+from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.budgets import text_size
 from leadscore.transpile.dialects import dialect as sql_dialect
@@ -42,9 +43,8 @@ class Statement:
         text = self.blocks.fill(self.skeleton.sql(dialect=sql_dialect(dialect)), dialect)
         if relation is not None:
             text = text.replace(INPUT_PLACEHOLDER, relation)
-        # Highest index first, so part 1 never matches inside part 10.
-        for index in reversed(range(len(parts or ()))):
-            text = text.replace(PART_PLACEHOLDER.format(index), parts[index])
+        for index, part in enumerate(parts or ()):  # the trailing "__" keeps part 1 out of part 10
+            text = text.replace(PART_PLACEHOLDER.format(index), part)
         return text
 
 
@@ -87,10 +87,9 @@ def combine(tree: BatchTree, columns: list[exp.Expression]) -> exp.Expression:
     return walk(tree)
 
 
-def _joined_parts(count: int, keys: Sequence[str]) -> tuple[exp.Expression, list[exp.Join]]:
+def _from_parts(select: exp.Select, count: int, keys: Sequence[str]) -> exp.Select:
     """FROM part 0 AS p0 JOIN part k AS pk ON the keys (every part holds every input row once)."""
-    source = exp.to_table(PART_PLACEHOLDER.format(0)).as_("p0")
-    joins = []
+    select = select.from_(exp.to_table(PART_PLACEHOLDER.format(0)).as_("p0"), copy=False)
     for k in range(1, count):
         on = exp.and_(
             *[
@@ -101,8 +100,15 @@ def _joined_parts(count: int, keys: Sequence[str]) -> tuple[exp.Expression, list
                 for key in keys
             ]
         )
-        joins.append(exp.Join(this=exp.to_table(PART_PLACEHOLDER.format(k)).as_(f"p{k}"), on=on))
-    return source, joins
+        select = select.join(
+            exp.Join(this=exp.to_table(PART_PLACEHOLDER.format(k)).as_(f"p{k}"), on=on), copy=False
+        )
+    return select
+
+
+def _part_keys(keys: Sequence[str]) -> list[exp.Expression]:
+    """The keys as the unsplit query names them, read from the first part."""
+    return [exp.column(key, table="p0", quoted=True).as_(exp.to_identifier(key, quoted=True)) for key in keys]
 
 
 def _with_prepared(select: exp.Select, translation) -> exp.Select:
@@ -128,16 +134,14 @@ def split_scoring_query(estimator: object, keys: Sequence[str], batches: int) ->
             outputs.append(refusal.copy().as_(REFUSED))
         parts.append(Statement(_with_prepared(exp.select(*outputs, copy=False), translation), blocks))
     count = len(parts)
-    source, joins = _joined_parts(count, keys)
     raw = combine(tree, [exp.column(PARTIAL, table=f"p{k}") for k in range(count)])
     scored = exp.select(
-        *[exp.column(key, table="p0", quoted=True).as_(exp.to_identifier(key, quoted=True)) for key in keys],
+        *_part_keys(keys),
         raw.as_("raw_score", copy=False),
         *([exp.column(REFUSED, table="p0").as_(REFUSED)] if refusal is not None else []),
         copy=False,
-    ).from_(source, copy=False)
-    for join in joins:
-        scored = scored.join(join, copy=False)
+    )
+    scored = _from_parts(scored, count, keys)
     final = response_steps(translation, key_columns, refusal is not None)([("scored", scored)])
     return SplitStatement(parts, Statement(final))
 
@@ -177,35 +181,33 @@ def split_contribution_query(
             select = _with_prepared(select, translation)
         parts.append(Statement(select, blocks))
     count = len(parts)
-    source, joins = _joined_parts(count, keys)
 
     def summed(feature: str) -> exp.Expression:
         column = exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True)
         return balanced_sum([exp.column(column.copy(), table=f"p{k}") for k in range(count)])
 
     final = exp.select(
-        *[exp.column(key, table="p0", quoted=True).as_(exp.to_identifier(key, quoted=True)) for key in keys],
+        *_part_keys(keys),
         double(explained.bias).as_("bias"),
         *[
             summed(feature).as_(exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False)
             for feature in features
         ],
         copy=False,
-    ).from_(source, copy=False)
-    for join in joins:
-        final = final.join(join, copy=False)
-    return SplitStatement(parts, Statement(final))
+    )
+    return SplitStatement(parts, Statement(_from_parts(final, count, keys)))
 
 
-class StatementTooLargeError(ValueError):
-    """Even one summand per batch exceeds the dialect's budget."""
+class StatementTooLargeError(UnsupportedModelError):
+    """Even one summand per batch exceeds the dialect's budget (a refusal the CLI prints as one block)."""
 
 
 def fit_to_budget(
     build: Callable[[int], SplitStatement], dialect: str, budget: int, summands: int, size: int
-) -> tuple[SplitStatement, int]:
+) -> tuple[tuple[list[str], str], int, int]:
     """The fewest batches (a power of two, from the first that could fit: size / budget) whose
-    every statement fits the budget, and the largest size."""
+    every statement fits the budget: the printed (batch statements, final statement), how many
+    batches, and the largest statement's size."""
     batches = 2
     while batches * budget < size:
         batches *= 2
@@ -214,7 +216,7 @@ def fit_to_budget(
         parts, final = split.sql(dialect)
         largest = max(text_size(text, dialect) for text in [*parts, final])
         if largest <= budget:
-            return split, largest
+            return (parts, final), len(split.parts), largest
         if batches >= summands:
             raise StatementTooLargeError(
                 f"a {dialect} statement of a single batch is {largest:,} long, over the budget of {budget:,}"

@@ -63,8 +63,7 @@ def fit_statements(
         budget = text_budget(dialect)
         split, parts, largest = None, 1, size
         if budget is not None and size > budget and len(summands) > 1:
-            statement, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
-            split, parts = statement.sql(dialect), len(statement.parts)
+            split, parts, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
         limit = LIMITS[dialect]
         fitted[dialect] = DialectStatement(
             text=text,
