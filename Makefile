@@ -28,6 +28,8 @@ lint: $(STAMP)
 	$(BIN)/dbt parse --quiet
 	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
 	$(BIN)/sqlfluff lint models/lead_table --config .sqlfluff-lead-table --processes 2
+	$(BIN)/sqlfluff lint models/staging/salesforce models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-salesforce --processes 2
+	$(BIN)/sqlfluff lint models/staging/hubspot models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-hubspot --processes 2
 
 unit-tests: $(STAMP)
 	$(BIN)/pytest -n 2

@@ -11,7 +11,7 @@
             {%- do adapter.create_schema(api.Relation.create(database=database, schema=schema)) -%}
             {%- call statement("create_feedback_table") -%}
                 create table {{ relation }} (
-                    lead_id {{ dbt.type_bigint() }},
+                    lead_id {{ dbt.type_string() }},
                     flag {{ dbt.type_string() }},
                     comment {{ dbt.type_string() }},
                     flagged_at {{ dbt.type_timestamp() }}

@@ -38,3 +38,25 @@
         {{ return('(select * from ' ~ ref('int_lead_features_as_of') ~ ' where snapshot_kind = ' ~ lead_scoring.sql_literal('history') ~ ' or is_open)') }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The CRM input modes: the native four tables (crm), or Salesforce / HubSpot as an ELT connector
+    lands them. All three build the same staging contract (models/staging/crm/) and everything after. -#}
+{% macro crm_input_modes() -%}
+    {{ return(['crm', 'salesforce', 'hubspot']) }}
+{%- endmacro %}
+
+{% macro is_crm_mode() -%}
+    {{ return(var('input_mode', 'crm') in lead_scoring.crm_input_modes()) }}
+{%- endmacro %}
+
+{#- What the staging contract reads for one entity (accounts, leads, activities, opportunities): the
+    raw CRM table in crm mode, or the connector room's conformed relation (same columns, same types)
+    in salesforce and hubspot modes. -#}
+{% macro crm_input(entity) -%}
+    {%- set mode = var('input_mode', 'crm') -%}
+    {%- if mode in ('salesforce', 'hubspot') -%}
+        {{ return(ref('stg_' ~ mode ~ '__' ~ entity)) }}
+    {%- else -%}
+        {{ return(source('crm', 'crm_' ~ entity)) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -16,6 +16,22 @@
             'lead_table.source_table': lead_table.get('source_table', 'leads'),
         }) %}
     {%- endif %}
+    {%- for connector in ['salesforce', 'hubspot'] %}
+        {%- do names.update({'leadscore_' ~ connector ~ '_schema': var('leadscore_' ~ connector ~ '_schema', connector)}) %}
+        {%- for table, identifier in ((var('leadscore_connector_tables', {}) or {}).get(connector, {}) or {}).items() %}
+            {%- do names.update({'leadscore_connector_tables.' ~ connector ~ '.' ~ table: identifier}) %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- set choices = {
+        'input_mode': ['crm', 'salesforce', 'hubspot', 'lead_table'],
+        'leadscore_salesforce_conversion': ['opportunity', 'lead_converted'],
+        'leadscore_hubspot_conversion': ['deal', 'salesqualifiedlead', 'opportunity', 'customer'],
+    } %}
+    {%- for name, allowed in choices.items() %}
+        {%- if var(name, allowed[0]) not in allowed %}
+            {%- do problems.append('var ' ~ name ~ ' = ' ~ (var(name) | string | tojson) ~ ' must be one of: ' ~ allowed | join(', ')) %}
+        {%- endif %}
+    {%- endfor %}
     {%- for where, name in names.items() %}
         {%- if not lead_scoring.is_plain_relation_name(name) %}
             {%- do problems.append(

@@ -11,7 +11,7 @@ leads as (
 select
     lead_id,
     crm_record_id,
-    cast(null as bigint) as account_id,
+    cast(null as {{ dbt.type_string() }}) as account_id,
     as_of_at,
     lead_created_at,
     not coalesce(is_converted, false) as is_open,

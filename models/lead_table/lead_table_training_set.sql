@@ -25,7 +25,7 @@ ordered as (
 
 select
     lead_id,
-    cast(null as bigint) as account_id,
+    cast(null as {{ dbt.type_string() }}) as account_id,
     as_of_at,
     lead_created_at,
     {%- for name in lead_feature_columns() %}

@@ -15,7 +15,7 @@ source as (
 typed as (
 
     select
-        cast({{ quote_identifier(config.get('key')) }} as bigint) as lead_id,
+        {{ text_id(quote_identifier(config.get('key'))) }} as lead_id,
         cast({{ quote_identifier(config.get('key')) }} as {{ dbt.type_string() }}) as crm_record_id,
         {{ lead_table_ordering(config.get('order_by'), missing) }} as ordering_value,
         {%- if config.get('created_at') %}

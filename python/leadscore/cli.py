@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -31,17 +32,29 @@ def options(
     steps.INSTANCE.activate(config)
 
 
+class Shape(str, Enum):
+    """The CRM shapes `leadscore generate` writes."""
+
+    native = "native"
+    salesforce = "salesforce"
+    hubspot = "hubspot"
+
+
 @app.command()
 def generate(
     leads: int = typer.Option(40_000, help="Number of distinct leads (duplicates come on top)."),
     seed: int = typer.Option(42, help="Random seed: the same seed gives the same CRM."),
     end_date: str = typer.Option("2026-11-01", help="Last day of history (the extract date)."),
+    shape: Shape = typer.Option(
+        Shape.native,
+        help="Which tables to write: native (raw.crm_*), or Salesforce's or HubSpot's objects as Fivetran lands them.",
+    ),
     target: str | None = TARGET_OPTION,
 ) -> None:
-    """Write a realistic, dirty demo CRM into the warehouse's raw schema."""
+    """Write a realistic, dirty demo CRM into the warehouse, in the native shape or a connector's."""
     if leads < 100:
         raise typer.BadParameter("at least 100 leads are needed for a meaningful demo", param_hint="--leads")
-    steps.generate_demo(leads, seed, _parse_date(end_date), target)
+    steps.generate_demo(leads, seed, _parse_date(end_date), target, shape=shape.value)
 
 
 @app.command()

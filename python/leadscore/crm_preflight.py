@@ -27,16 +27,72 @@ WHY_NEEDED = {
 }
 
 
+# The connector tables without which a mode cannot score anyone (macros/connectors/*_tables.sql
+# marks the same ones required; the rest are read when present).
+CONNECTOR_REQUIRED = {
+    "salesforce": {
+        "lead": "the leads to score",
+        "account": "firmographic features",
+        "opportunity": "the labels: conversions are opportunities reaching a person",
+    },
+    "hubspot": {"contact": "the contacts to score"},
+}
+CONNECTOR_OPTIONAL = {
+    "salesforce": "contact, opportunity_contact_role, task, event, campaign_member, campaign",
+    "hubspot": (
+        "company, contact_company, deal, deal_contact, deal_pipeline_stage, engagement, engagement_contact, "
+        "engagement_email/call/meeting/note/task, contact_form_submission, email_event, contact_merge_audit"
+    ),
+}
+
+
+def project_vars() -> dict:
+    """dbt_project.yml's vars, overridden by LEADSCORE_DBT_VARS (what `leadscore` passes to dbt)."""
+    merged = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars", {})
+    merged.update(json.loads(os.environ.get("LEADSCORE_DBT_VARS") or "{}"))
+    return merged
+
+
 def crm_table_names() -> tuple[str, dict[str, str]]:
-    """The raw schema and table per CRM entity: dbt_project.yml's vars, overridden by LEADSCORE_DBT_VARS."""
-    project_vars = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars", {})
-    project_vars.update(json.loads(os.environ.get("LEADSCORE_DBT_VARS") or "{}"))
-    tables = {**CRM_TABLES, **(project_vars.get("crm_tables") or {})}
-    return str(project_vars.get("raw_schema") or "raw"), tables
+    """The raw schema and table per CRM entity."""
+    configured = project_vars()
+    tables = {**CRM_TABLES, **(configured.get("crm_tables") or {})}
+    return str(configured.get("raw_schema") or "raw"), tables
+
+
+def check_connector_tables(warehouse: Warehouse, connector: str, configured: dict) -> dict[str, int]:
+    """Row counts of a connector's required tables; raises DataError naming a missing or empty one."""
+    schema = str(configured.get(f"leadscore_{connector}_schema") or connector)
+    renamed = (configured.get("leadscore_connector_tables") or {}).get(connector) or {}
+    counts: dict[str, int] = {}
+    for table, why in CONNECTOR_REQUIRED[connector].items():
+        identifier = renamed.get(table, table)
+        relation = relation_name(schema, identifier, warehouse.target.sql_dialect)
+        try:
+            counts[table] = int(warehouse.query(f"select count(*) as n from {relation}")["n"].iloc[0])
+        except Exception as error:
+            raise DataError(
+                f"{schema}.{identifier} (the {connector} connector's {table} table) cannot be read: "
+                f"{str(error).splitlines()[0]}. It holds {why}. Sync it in your connector, point var "
+                f"leadscore_{connector}_schema at the connector's schema, or rename it with var "
+                f"leadscore_connector_tables: {{{connector}: {{{table}: <your table>}}}}. Required: "
+                f"{', '.join(CONNECTOR_REQUIRED[connector])}; optional (read when present): "
+                f"{CONNECTOR_OPTIONAL[connector]}."
+            ) from error
+        if counts[table] == 0:
+            raise DataError(
+                f"{schema}.{identifier} (the {connector} connector's {table} table) is empty: 0 rows. "
+                f"It holds {why}. Check the connector's sync, then run again."
+            )
+    return counts
 
 
 def check_crm_tables(warehouse: Warehouse) -> dict[str, int]:
     """Row counts per entity; raises DataError naming the table when one is missing or empty."""
+    configured = project_vars()
+    mode = configured.get("input_mode") or "crm"
+    if mode in CONNECTOR_REQUIRED:
+        return check_connector_tables(warehouse, mode, configured)
     schema, tables = crm_table_names()
     dialect = warehouse.target.sql_dialect
     counts: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -53,22 +54,28 @@ class TrainingOptions:
         )
 
 
-def generate_demo(leads: int, seed: int, end_date: date, target: str | None) -> None:
+def generate_demo(leads: int, seed: int, end_date: date, target: str | None, shape: str = "native") -> None:
     from leadscore.demo_data.generator import GeneratorConfig
     from leadscore.demo_data.load import load_demo_data
+    from leadscore.demo_data.shapes import SHAPE_SCHEMAS, SHAPE_VARS
     from leadscore.paths import project_dir
     from leadscore.warehouse import connect
 
     config = GeneratorConfig(leads=leads, seed=seed, end_date=end_date)
     warehouse = connect(target)
     try:
-        log = load_demo_data(warehouse, config, project_dir() / "warehouse" / "demo_manifest.json")
+        log = load_demo_data(
+            warehouse, config, project_dir() / "warehouse" / "demo_manifest.json", shape=shape
+        )
     finally:
         warehouse.close()
     console.print(
-        f"raw.crm_leads {log['leads.rows']:,} rows, raw.crm_activities {log['activities.rows']:,}, "
-        f"raw.crm_accounts {log['accounts.rows']:,}, raw.crm_opportunities {log['opportunities.rows']:,}"
+        f"{log['leads.rows']:,} lead rows, {log['activities.rows']:,} activities, "
+        f"{log['accounts.rows']:,} accounts, {log['opportunities.rows']:,} opportunities, "
+        f"written as {shape} tables in schema {SHAPE_SCHEMAS[shape]}"
     )
+    if shape != "native":
+        console.print(f"Build it with: dbt build --vars '{json.dumps(SHAPE_VARS[shape])}'")
 
 
 def load_lead_table(target: str | None) -> None:

@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') == 'crm') }}
+{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- The label is "converted after as_of_at and within label_window_days", only for closed windows,
 -- never for a lead already converted at the snapshot. Recomputed from the conversions model.
 with

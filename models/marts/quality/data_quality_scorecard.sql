@@ -78,6 +78,7 @@ checks as (
         ('amount', 'not_finite'),
         ('stage', 'unknown_category'),
         ('lead_id', 'orphan'),
+        ('lead_id', 'missing'),
     ]) }}
     union all
     {{ dq_empty_table_rows([

@@ -6,7 +6,7 @@ with
 raw_leads as (
 
     select count(*) as raw_rows
-    from {{ source('crm', 'crm_leads') }}
+    from {{ crm_input('leads') }}
 
 ),
 

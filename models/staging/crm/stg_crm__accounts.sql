@@ -17,14 +17,14 @@ source as (
             'created_at',
             '_loaded_at'
         ]) }}
-    from {{ source('crm', 'crm_accounts') }}
+    from {{ crm_input('accounts') }}
 
 ),
 
 renamed as (
 
     select
-        cast(account_id as bigint) as account_id,
+        {{ text_id('account_id') }} as account_id,
         trim(account_name) as account_name,
         lower(trim(website_domain)) as website_domain,
         nullif(trim(industry), '') as industry_raw,

@@ -11,15 +11,15 @@ source as (
             'occurred_at',
             '_loaded_at'
         ]) }}
-    from {{ source('crm', 'crm_activities') }}
+    from {{ crm_input('activities') }}
 
 ),
 
 renamed as (
 
     select
-        cast(activity_id as bigint) as activity_id,
-        cast(lead_id as bigint) as lead_id,
+        {{ text_id('activity_id') }} as activity_id,
+        {{ text_id('lead_id') }} as lead_id,
         nullif(trim(activity_type), '') as activity_type_raw,
         {{ normalize_category('activity_type', 'activity_type') }} as activity_type,
         lower(trim(url_path)) as url_path,

@@ -11,7 +11,7 @@ source as (
 renamed as (
 
     select
-        cast(lead_id as bigint) as lead_id,
+        {{ text_id('lead_id') }} as lead_id,
         lower(trim(cast(flag as {{ dbt.type_string() }}))) as flag,
         cast(comment as {{ dbt.type_string() }}) as feedback_comment,
         cast(flagged_at as timestamp) as flagged_at

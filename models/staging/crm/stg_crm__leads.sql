@@ -16,16 +16,16 @@ source as (
             'created_at',
             '_loaded_at'
         ]) }}
-    from {{ source('crm', 'crm_leads') }}
+    from {{ crm_input('leads') }}
 
 ),
 
 renamed as (
 
     select
-        cast(lead_id as bigint) as lead_id,
+        {{ text_id('lead_id') }} as lead_id,
         trim(crm_record_id) as crm_record_id,
-        cast(account_id as bigint) as account_id,
+        {{ text_id('account_id') }} as account_id,
         nullif(lower(trim(email)), '') as email,
         nullif(trim(job_title), '') as job_title,
         nullif(trim(lead_source), '') as lead_source_raw,

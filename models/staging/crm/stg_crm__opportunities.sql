@@ -13,16 +13,16 @@ source as (
             'closed_at',
             '_loaded_at'
         ]) }}
-    from {{ source('crm', 'crm_opportunities') }}
+    from {{ crm_input('opportunities') }}
 
 ),
 
 renamed as (
 
     select
-        cast(opportunity_id as bigint) as opportunity_id,
-        cast(lead_id as bigint) as lead_id,
-        cast(account_id as bigint) as account_id,
+        {{ text_id('opportunity_id') }} as opportunity_id,
+        {{ text_id('lead_id') }} as lead_id,
+        {{ text_id('account_id') }} as account_id,
         cast(created_at as timestamp) as created_at,
         lower(trim(stage)) as stage_raw,
         cast(amount as {{ type_double() }}) as amount_raw,

@@ -45,18 +45,6 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
             f"{where} has {rows:,} rows; at least {config.min_rows:,} are needed to train and evaluate (min_rows)"
         )
 
-    key = text(config.key)
-    not_integer = int(
-        _scalar(
-            warehouse,
-            f"select count(*) from {table} where {key} is not null and try_cast({key} as bigint) is null",
-        )
-    )
-    if not_integer:
-        raise DataError(
-            f"{where}.{config.key}: {not_integer:,} keys are not integers; the key must be an integer id (key:)"
-        )
-
     def unreadable(column: str, *types: str) -> tuple[int, list[str]]:
         """How many values of a column read as none of the types, and up to three of them."""
         value = text(column)

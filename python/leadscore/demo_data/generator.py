@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from leadscore.demo_data import dirt
+from leadscore.demo_data import dirt, shapes
 from leadscore.demo_data.activities import ACTIVITY_NAMES, generate_activities, raw_activity_columns
 from leadscore.demo_data.entities import make_accounts, make_leads
 from leadscore.demo_data.timeline import Timeline
@@ -250,18 +250,24 @@ def generate(
     config: GeneratorConfig,
     write: Callable[[str, str, pd.DataFrame, dict[str, str], bool], None],
     on_progress: Callable[[int, int], None] | None = None,
+    shape: str = "native",
 ) -> dirt.DirtLog:
-    """Writes raw.* and oracle.* tables through write(schema, table, frame, columns, append); returns the dirt counts."""
+    """Writes the CRM's tables (raw.* natively, or a connector's tables: see shapes.py) and oracle.*
+    through write(schema, table, frame, columns, append); returns the dirt counts."""
     log = dirt.DirtLog()
     made = 0
+    schema = shapes.SHAPE_SCHEMAS[shape]
+    columns = TABLE_COLUMNS if shape == "native" else shapes.SHAPE_COLUMNS[shape]
     for position, chunk in enumerate(iter_chunks(config, log)):
-        for table, frame in chunk.raw.items():
-            write("raw", table, frame, TABLE_COLUMNS[table], position > 0)
+        for table, frame in shapes.reshape(shape, chunk.raw).items():
+            write(schema, table, frame, columns[table], position > 0)
         for table, frame in chunk.oracle.items():
             write("oracle", table, frame, TABLE_COLUMNS[table], position > 0)
         made += len(chunk.oracle["lead_propensity"])
         if on_progress:
             on_progress(made, config.leads)
+    for table, frame in shapes.once_per_shape(shape, pd.Timestamp(config.timeline.end_timestamp())).items():
+        write(schema, table, frame, columns[table], False)
     write(
         "oracle",
         "generation_parameters",

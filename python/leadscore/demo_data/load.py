@@ -14,9 +14,10 @@ from leadscore.warehouse import Warehouse
 
 
 def load_demo_data(
-    warehouse: Warehouse, config: GeneratorConfig, manifest_path: Path | None = None
+    warehouse: Warehouse, config: GeneratorConfig, manifest_path: Path | None = None, shape: str = "native"
 ) -> DirtLog:
-    """Generates and loads raw.* and oracle.*; writes the injected-dirt counts to manifest_path."""
+    """Generates and loads the CRM's tables in the given shape (raw.* natively, salesforce.* or
+    hubspot.* as those connectors land them) and oracle.*; writes the injected-dirt counts to manifest_path."""
     with progress_bar() as progress:
         task = progress.add_task(f"Generating {config.leads:,} leads", total=config.leads)
 
@@ -25,11 +26,15 @@ def load_demo_data(
         ) -> None:
             warehouse.write_frame(schema, table, frame, columns, append)
 
-        log = generate(config, write, on_progress=lambda made, _total: progress.update(task, completed=made))
+        log = generate(
+            config, write, on_progress=lambda made, _total: progress.update(task, completed=made), shape=shape
+        )
     if manifest_path:
         manifest_path.parent.mkdir(parents=True, exist_ok=True)
         manifest_path.write_text(
-            json.dumps({"config": _config_dict(config), "dirt": dict(sorted(log.items()))}, indent=2)
+            json.dumps(
+                {"config": _config_dict(config), "shape": shape, "dirt": dict(sorted(log.items()))}, indent=2
+            )
         )
     return log
 

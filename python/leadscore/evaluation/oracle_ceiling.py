@@ -23,7 +23,9 @@ def oracle_ceiling(
         parameters = warehouse.query(f"select * from {ORACLE_SCHEMA}.generation_parameters").iloc[0]
     except Exception:  # no demo oracle in this warehouse
         return None
-    joined = rows.merge(oracle, on="lead_id", how="left")
+    # Lead ids are text in the warehouse's marts; the oracle keeps the generator's integers.
+    oracle["lead_id"] = oracle["lead_id"].astype(str)
+    joined = rows.assign(lead_id=rows["lead_id"].astype(str)).merge(oracle, on="lead_id", how="left")
     known = joined["created_day"].notna().to_numpy()
     if known.mean() < 0.99:
         return None
