@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -32,7 +32,7 @@ def options(
     steps.INSTANCE.activate(config)
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     """The CRM shapes `leadscore generate` writes."""
 
     native = "native"
@@ -40,15 +40,18 @@ class Shape(str, Enum):
     hubspot = "hubspot"
 
 
+SHAPE_OPTION = typer.Option(
+    Shape.native,
+    help="Which tables to write: native (raw.crm_*), or Salesforce's or HubSpot's objects as Fivetran lands them.",
+)
+
+
 @app.command()
 def generate(
     leads: int = typer.Option(40_000, help="Number of distinct leads (duplicates come on top)."),
     seed: int = typer.Option(42, help="Random seed: the same seed gives the same CRM."),
     end_date: str = typer.Option("2026-11-01", help="Last day of history (the extract date)."),
-    shape: Shape = typer.Option(
-        Shape.native,
-        help="Which tables to write: native (raw.crm_*), or Salesforce's or HubSpot's objects as Fivetran lands them.",
-    ),
+    shape: Shape = SHAPE_OPTION,
     target: str | None = TARGET_OPTION,
 ) -> None:
     """Write a realistic, dirty demo CRM into the warehouse, in the native shape or a connector's."""

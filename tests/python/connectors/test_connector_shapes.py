@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from helpers.connector_builds import ModeBuild, build_demo_shape
 
 pytestmark = pytest.mark.slow
@@ -57,7 +58,9 @@ def _native_lead_id(salesforce_ids: pd.Series) -> pd.Series:
     return salesforce_ids.str[3:].astype("int64").astype(str)
 
 
-def _assert_frames_equal(expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str], skip: set[str]) -> None:
+def _assert_frames_equal(
+    expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str], skip: set[str]
+) -> None:
     assert len(expected) == len(actual) > 0
     merged = expected.merge(actual, on=keys, how="outer", suffixes=("_expected", "_actual"), indicator=True)
     assert (merged["_merge"] == "both").all(), merged["_merge"].value_counts().to_dict()

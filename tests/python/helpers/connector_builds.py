@@ -58,7 +58,9 @@ class ModeBuild:
 
 def prepare(folder: Path, dbt_vars: dict[str, object]) -> ModeBuild:
     folder.mkdir(parents=True, exist_ok=True)
-    return ModeBuild(project=copy_project(folder / "project"), database=folder / "warehouse.duckdb", dbt_vars=dbt_vars)
+    return ModeBuild(
+        project=copy_project(folder / "project"), database=folder / "warehouse.duckdb", dbt_vars=dbt_vars
+    )
 
 
 def build_demo_shape(
@@ -98,7 +100,9 @@ def load_fivetran_seeds(build: ModeBuild, connector: str) -> dict[str, int]:
                 f"create or replace table {connector}.{path.stem} as "
                 f"select * from read_csv('{path}', all_varchar = true, header = true)"
             )
-            counts[path.stem] = connection.execute(f"select count(*) from {connector}.{path.stem}").fetchone()[0]
+            counts[path.stem] = connection.execute(
+                f"select count(*) from {connector}.{path.stem}"
+            ).fetchone()[0]
     finally:
         connection.close()
     return counts
