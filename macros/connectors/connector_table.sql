@@ -124,25 +124,39 @@
     select
     {%- for name, kind, candidates, required in spec.columns %}
         {%- set names = [overrides[name]] if name in overrides else candidates -%}
+        {#- Every landed column among the names, in order: the value is the first that is not NULL
+            (Salesforce's CompletedDateTime, else CreatedDate). -#}
         {%- set matches = [] -%}
         {%- for candidate in names -%}
-            {%- if lead_scoring.connector_column_key(candidate) in found and not matches -%}
-                {%- do matches.append(found[lead_scoring.connector_column_key(candidate)]) -%}
+            {%- set key = lead_scoring.connector_column_key(candidate) -%}
+            {%- if key in found and found[key] not in matches -%}
+                {%- do matches.append(found[key]) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- if execute and relation is not none and required and not matches -%}
             {%- do missing_required.append(name ~ ' (tried ' ~ names | join(', ') ~ ')') -%}
         {%- endif %}
-        {% if matches -%}
+        {% if matches | length == 1 -%}
             {{ lead_scoring.connector_cast(lead_scoring.quote_identifier(matches[0]), kind) }}
+        {%- elif matches -%}
+            coalesce(
+            {%- for match in matches -%}
+                {{ lead_scoring.connector_cast(lead_scoring.quote_identifier(match), kind) }}{% if not loop.last %}, {% endif %}
+            {%- endfor -%}
+            )
         {%- else -%}
             cast(null as {{ lead_scoring.connector_type(kind) }})
         {%- endif %} as {{ name }},
         {#- A value that landed but does not read as its type (a timestamp in text the warehouse
             cannot parse, 'n/a' in a number): NULL above, counted in quality.connector_data_checks. #}
         {% if matches and kind != 'text' -%}
-            (nullif(trim(cast({{ lead_scoring.quote_identifier(matches[0]) }} as {{ dbt.type_string() }})), '') is not null
-            and {{ lead_scoring.connector_cast(lead_scoring.quote_identifier(matches[0]), kind) }} is null)
+            (
+            {%- for match in matches -%}
+                (nullif(trim(cast({{ lead_scoring.quote_identifier(match) }} as {{ dbt.type_string() }})), '') is not null
+                and {{ lead_scoring.connector_cast(lead_scoring.quote_identifier(match), kind) }} is null)
+                {%- if not loop.last %} or {% endif %}
+            {%- endfor -%}
+            )
         {%- else -%}
             false
         {%- endif %} as dq_{{ name }}__unreadable{% if not loop.last %},{% endif %}

@@ -53,7 +53,8 @@ class ModeBuild:
     def run_results(self) -> dict[str, str]:
         """Node name -> status of the last dbt invocation."""
         results = json.loads((self.project / "target" / "run_results.json").read_text())["results"]
-        return {result["unique_id"].split(".")[-1]: result["status"] for result in results}
+        # unique_id: <resource>.<package>.<name>[.<hash> for tests]
+        return {result["unique_id"].split(".")[2]: result["status"] for result in results}
 
 
 def prepare(folder: Path, dbt_vars: dict[str, object]) -> ModeBuild:
