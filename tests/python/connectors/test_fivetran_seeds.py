@@ -67,7 +67,7 @@ def test_salesforce_seed_findings(seeded):
     assert build.query("select count(*) as n from staging.stg_salesforce__leads")["n"][0] == 5
     scorecard = build.query("select * from quality.data_quality_scorecard where status = 'error'")
     assert ("opportunities", "*", "empty") in set(
-        zip(scorecard.table_name, scorecard.column_name, scorecard.check_name)
+        zip(scorecard.table_name, scorecard.column_name, scorecard.check_name, strict=True)
     )
     # Timestamps landed as text are read, none unreadable.
     leads = build.query("select created_date, dq_created_date__unreadable from staging.base_salesforce__lead")
