@@ -3,7 +3,7 @@ label and the features. One file drives the loader, dbt (as vars) and training.
 
     name: x_education
     source: {csv: Leads.csv, table: x_education_leads}   # csv optional (load your own table instead)
-    key: Lead Number                 # integer key, unique per lead
+    key: Lead Number                 # the lead id (text or integer), unique per lead
     order_by: Lead Number            # grows with time: the chronological split follows it
     created_at: null                 # optional timestamp column
     label: {column: Converted, positive: ["1"], negative: ["0"]}

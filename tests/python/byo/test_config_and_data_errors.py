@@ -108,10 +108,12 @@ def test_numeric_column_with_text(tmp_path):
 
 
 def test_text_key_is_a_key(tmp_path):
-    """Keys are text in every mode: a Salesforce-style id passes the checks like an integer one."""
-    frame = _table()
-    frame.loc[0, "Lead Id"] = "00Q-abc"
-    _check(tmp_path, frame)
+    """Keys are text in every mode: Salesforce-style ids pass the checks like integer ones (the split
+    is then ordered by another column)."""
+    frame = _table(**{"Signup_Order": [str(i) for i in range(300)]})
+    frame["Lead Id"] = [f"00Q{i:012d}AAB" for i in range(300)]
+    counts = _check(tmp_path, frame, order_by="Signup Order")
+    assert counts["positives"] + counts["negatives"] == 300
 
 
 @pytest.mark.parametrize(

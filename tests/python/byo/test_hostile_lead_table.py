@@ -223,7 +223,9 @@ def test_a_date_orders_the_split_and_date_features_match_their_python_twin(dated
     project, frame, result = dated_run
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     with duckdb.connect(str(project / "warehouse" / "hostile.duckdb"), read_only=True) as connection:
-        features = connection.sql("select * from features.lead_table_features order by lead_id").df()
+        features = connection.sql(
+            "select * from features.lead_table_features order by cast(lead_id as bigint)"
+        ).df()
         splits = (
             connection.sql(
                 "select split, min(ordering_value) as low, max(ordering_value) as high "

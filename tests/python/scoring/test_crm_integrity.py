@@ -57,7 +57,7 @@ def hostile(trained_warehouse, tmp_path_factory):
     }
     scorable = built.query(
         "select lead_id, job_title from intermediate.int_leads_validated "
-        "where is_scorable and crm_record_id is not null and lead_id % 7 <> 3 order by lead_id"
+        "where is_scorable and crm_record_id is not null and cast(lead_id as bigint) % 7 <> 3 order by lead_id"
     )
     touched = {
         "future_load": scorable["lead_id"].iloc[[0]].tolist(),
@@ -72,7 +72,7 @@ def hostile(trained_warehouse, tmp_path_factory):
     }
     nulled = built.query(
         "select lead_id, crm_record_id is not null as was_synced from intermediate.int_leads_validated "
-        "where is_scorable and (lead_id % 7 = 3 or crm_record_id is null)"
+        "where is_scorable and (cast(lead_id as bigint) % 7 = 3 or crm_record_id is null)"
     )
     touched["null_crm"] = nulled["lead_id"].tolist()
     touched["null_crm_was_synced"] = int(nulled["was_synced"].sum())
@@ -99,7 +99,7 @@ def hostile(trained_warehouse, tmp_path_factory):
         f"where lead_id in ({id_list(touched['conflicting'])})",
         f"update raw.crm_leads set created_at = '{PLACEHOLDER_CREATED}' "
         f"where lead_id = {touched['placeholder_created'][0]}",
-        "update raw.crm_leads set crm_record_id = null where lead_id % 7 = 3",
+        "update raw.crm_leads set crm_record_id = null where cast(lead_id as bigint) % 7 = 3",
         *(
             f"update raw.crm_accounts set annual_revenue = {value} where account_id = {account}"
             for account, value in zip(
