@@ -53,7 +53,9 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
     # walk-forward backtest and the served model use.
     frame = warehouse.query(
         f"select {select} from {relation_name(*spec.training_relation, dialect)} "
-        f"where {quoted(spec.split, dialect)} in ({', '.join(repr(s) for s in LABELLED_SPLITS)}) order by 1, 2"
+        f"where {quoted(spec.split, dialect)} in ({', '.join(repr(s) for s in LABELLED_SPLITS)}) "
+        # Ids are text: shorter first, then by text, so integer ids ('9' before '10') keep numeric order.
+        f"order by length({quoted(columns[0], dialect)}), 1, 2"
     )
     splits = warehouse.query(
         f"select * from {relation_name(*spec.splits_relation, dialect)} order by {quoted('starts_at', dialect)}, 1"

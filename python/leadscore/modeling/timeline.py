@@ -40,7 +40,9 @@ class Timeline:
         self.time = frame[spec.time_column]
         self.is_timestamp = pd.api.types.is_datetime64_any_dtype(self.time)
         self.labels = frame[spec.label].astype(int).to_numpy()
-        order = np.lexsort((frame["lead_id"].to_numpy(), self.time.to_numpy()))
+        # Within a time, ids in natural order (text ids: shorter first, then by text; integer ids numerically).
+        lead_ids = frame["lead_id"].astype(str)
+        order = np.lexsort((lead_ids.to_numpy(), lead_ids.str.len().to_numpy(), self.time.to_numpy()))
         self.rank = np.empty(len(frame), dtype=np.int64)
         self.rank[order] = np.arange(len(frame))
         if spec.period == "month":
