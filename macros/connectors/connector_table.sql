@@ -79,10 +79,9 @@
     safe_cast({{ expression }} as {{ lead_scoring.connector_type(kind) }})
 {%- endmacro %}
 
-{#- The description of one connector table: {'required': bool, 'columns': [[name, kind, [names], required], ...]}. -#}
-{% macro connector_table_spec(connector, table) -%}
-    {%- set tables = lead_scoring.salesforce_tables() if connector == 'salesforce' else lead_scoring.hubspot_tables() -%}
-    {{ return(tables[table]) }}
+{#- Every table of a connector: {table: {'required': bool, 'columns': [[name, kind, [names], required], ...]}}. -#}
+{% macro connector_tables(connector) -%}
+    {{ return(lead_scoring.salesforce_tables() if connector == 'salesforce' else lead_scoring.hubspot_tables()) }}
 {%- endmacro %}
 
 {#- The identifier of a connector table: its own name unless var leadscore_connector_tables renames it. -#}
@@ -92,7 +91,8 @@
 
 {#- select <typed columns> from the connector table, with one row per landed row. -#}
 {% macro connector_select(connector, table) -%}
-    {%- set spec = lead_scoring.connector_table_spec(connector, table) -%}
+    {%- set tables = lead_scoring.connector_tables(connector) -%}
+    {%- set spec = tables[table] -%}
     {%- set relation_ref = source(connector, table) -%}
     {%- set overrides = (((var('leadscore_connector_columns', {}) or {}).get(connector, {}) or {}).get(table, {})) or {} -%}
     {%- set found = {} -%}
@@ -103,7 +103,7 @@
         {%- if relation is none and spec.required and not var('lint_without_warehouse', false) -%}
             {%- set optional = [] -%}
             {%- set required = [] -%}
-            {%- for name, other in (lead_scoring.salesforce_tables() if connector == 'salesforce' else lead_scoring.hubspot_tables()).items() -%}
+            {%- for name, other in tables.items() -%}
                 {%- do (required if other.required else optional).append(name) -%}
             {%- endfor -%}
             {{ exceptions.raise_compiler_error(

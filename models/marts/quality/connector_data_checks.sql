@@ -6,7 +6,7 @@
 -- on failing_rows names each failing one. The rows themselves stay: the staging contract flags and
 -- counts them again (quality.data_quality_scorecard, quality.lead_accounting).
 {%- set connector = var('input_mode', 'crm') %}
-{%- set tables = salesforce_tables() if connector == 'salesforce' else hubspot_tables() %}
+{%- set tables = connector_tables(connector) %}
 {%- set keys = {
     'salesforce': {'lead': 'id', 'contact': 'id', 'account': 'id', 'opportunity': 'id', 'task': 'id', 'event': 'id', 'campaign_member': 'id'},
     'hubspot': {'contact': 'id', 'company': 'id', 'deal': 'deal_id', 'email_event': 'id'},
