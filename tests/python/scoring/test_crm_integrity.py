@@ -38,7 +38,8 @@ def execute(built, *statements: str) -> None:
 
 
 def id_list(ids) -> str:
-    return ", ".join(str(int(value)) for value in ids)
+    """Ids as quoted literals: they compare with the text ids of staging and the integer ids of raw."""
+    return ", ".join(f"'{int(value)}'" for value in ids)
 
 
 @pytest.fixture(scope="module")
@@ -78,19 +79,19 @@ def hostile(trained_warehouse, tmp_path_factory):
     touched["null_crm_was_synced"] = int(nulled["was_synced"].sum())
     accounts = built.query(
         "select account_id from staging.stg_crm__accounts where annual_revenue_usd is not null and account_id in "
-        "(select account_id from raw.crm_accounts group by 1 having count(*) = 1) order by account_id limit 4"
+        "(select cast(account_id as varchar) from raw.crm_accounts group by 1 having count(*) = 1) order by account_id limit 4"
     )["account_id"].tolist()
     touched["bad_revenue_accounts"] = accounts
     touched["nan_amount_opportunities"] = built.query(
         "select opportunity_id from staging.stg_crm__opportunities where amount_usd is not null and opportunity_id in "
-        "(select opportunity_id from raw.crm_opportunities group by 1 having count(*) = 1) "
+        "(select cast(opportunity_id as varchar) from raw.crm_opportunities group by 1 having count(*) = 1) "
         "order by opportunity_id limit 20"
     )["opportunity_id"].tolist()
 
     copy = built.copy_to(tmp_path_factory.mktemp("hostile"))
     execute(
         copy,
-        f"update raw.crm_leads set _loaded_at = '{FUTURE_LOAD}' where lead_id = {touched['future_load'][0]}",
+        f"update raw.crm_leads set _loaded_at = '{FUTURE_LOAD}' where lead_id = '{touched['future_load'][0]}'",
         "insert into raw.crm_leads select lead_id, crm_record_id, account_id, email, "
         f"'{RE_EXTRACTED_TITLE}', lead_source, created_at, _loaded_at + interval 1 day from raw.crm_leads "
         f"where lead_id in ({id_list(touched['re_extracted'])})",
@@ -98,10 +99,10 @@ def hostile(trained_warehouse, tmp_path_factory):
         f"'{CONFLICT_TITLE}', lead_source, created_at, _loaded_at from raw.crm_leads "
         f"where lead_id in ({id_list(touched['conflicting'])})",
         f"update raw.crm_leads set created_at = '{PLACEHOLDER_CREATED}' "
-        f"where lead_id = {touched['placeholder_created'][0]}",
+        f"where lead_id = '{touched['placeholder_created'][0]}'",
         "update raw.crm_leads set crm_record_id = null where cast(lead_id as bigint) % 7 = 3",
         *(
-            f"update raw.crm_accounts set annual_revenue = {value} where account_id = {account}"
+            f"update raw.crm_accounts set annual_revenue = {value} where account_id = '{account}'"
             for account, value in zip(
                 accounts, ["'nan'::double", "'inf'::double", "'-inf'::double", "1e308"], strict=True
             )
@@ -127,7 +128,7 @@ def test_one_future_load_time_does_not_move_the_clock(hostile):
     # baseline's extract, never 2099.
     assert clock["scoring_at"] == baseline["clock"]["scoring_at"] + pd.Timedelta(days=1)
     lead = touched["future_load"][0]
-    assert built.query(f"select count(*) as n from scoring.lead_scores where lead_id = {lead}")["n"][0] == 1
+    assert built.query(f"select count(*) as n from scoring.lead_scores where lead_id = '{lead}'")["n"][0] == 1
     row = scorecard_row(built, "leads", "loaded_at", "in_future")
     assert (row["failing_rows"], row["status"]) == (1, "warn")
     statuses = built.query("select lead_status, count(*) as n from scoring.lead_scores group by 1")
@@ -143,7 +144,7 @@ def test_one_1900_created_at_does_not_move_the_history_start(hostile):
     rows = baseline["training_rows"]
     expected = int(rows["n"].sum() - rows.loc[rows["lead_id"] == lead, "n"].sum())
     assert built.query("select count(*) as n from features.lead_training_set")["n"][0] == expected
-    accounting = built.query(f"select outcome, reason from quality.lead_accounting where lead_id = {lead}")
+    accounting = built.query(f"select outcome, reason from quality.lead_accounting where lead_id = '{lead}'")
     assert accounting.values.tolist() == [
         ["unscored", "created_at is implausible (before int_scoring_clock.plausible_created_from)"]
     ]
