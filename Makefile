@@ -3,23 +3,33 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# What `make demo` needs (the CLI with DuckDB), then what `make test` adds (tests, lint, Postgres, Spark).
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export LEADSCORE_PROJECT_DIR := $(CURDIR)
+# This repository's project is the package built as its own root: dbt run by hand here reads the
+# demo's generated scoring macros from generated/demo (the CLI sets this itself).
+export LEADSCORE_GENERATED_MACROS := generated/demo
 
 .PHONY: demo test lint unit-tests install clean bench x-education
 
-$(STAMP): pyproject.toml requirements.lock
+$(RUNTIME): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[duckdb]'
 	@grep -q DBT_PROFILES_DIR $(BIN)/activate || echo 'export DBT_PROFILES_DIR="$(CURDIR)/profiles"' >> $(BIN)/activate
+	@grep -q LEADSCORE_GENERATED_MACROS $(BIN)/activate || echo 'export LEADSCORE_GENERATED_MACROS=generated/demo' >> $(BIN)/activate
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -c requirements-dev.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/leadscore demo
 
 lint: $(STAMP)
@@ -37,7 +47,7 @@ unit-tests: $(STAMP)
 test: lint unit-tests
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -c requirements-dev.lock -e '.[bench]'
 	$(BIN)/leadscore bench training
 	$(BIN)/leadscore bench scoring
 	$(BIN)/leadscore bench postgres
@@ -46,7 +56,7 @@ bench: $(STAMP)
 	$(BIN)/leadscore bench pipeline
 
 # The bring-your-own-data example on the public X Education leads (see examples/x_education/).
-x-education: $(STAMP)
+x-education: $(RUNTIME)
 	$(BIN)/leadscore --config examples/x_education/leadscore.yml run
 
 clean:

@@ -100,7 +100,7 @@
     {%- if execute -%}
         {%- set relation = load_relation(relation_ref) -%}
         {#- sqlfluff compiles every model without a warehouse (.sqlfluff-salesforce sets this var). -#}
-        {%- if relation is none and spec.required and not var('lint_without_warehouse', false) -%}
+        {%- if relation is none and spec.required and not var('leadscore_lint_without_warehouse', false) -%}
             {%- set optional = [] -%}
             {%- set required = [] -%}
             {%- for name, other in tables.items() -%}

@@ -4,10 +4,15 @@
     (generated/<instance>/scoring_models.sql). -#}
 {% macro score_model(model_id, relation) -%}
     {#- sqlfluff lints the SQL around the scores; the generated SQL is too large to parse there. -#}
-    {%- if var('lint_with_stub_scores', false) -%}
+    {%- if var('leadscore_lint_with_stub_scores', false) -%}
         {{ return('select lead_id, as_of_at, 0.0 as raw_score, 0.0 as log_odds, 0.5 as probability from ' ~ relation) }}
     {%- endif -%}
-    {%- set implementation = context.get('score__' ~ model_id) if model_id else none -%}
+    {%- if model_id is none -%}
+        {#- No model trained for this project yet: the score models build empty (and the warn test
+            leadscore_model_is_trained says why), so a host's first `dbt build` succeeds. -#}
+        {{ return('select lead_id, as_of_at, ' ~ lead_scoring.untrained_columns(['raw_score', 'log_odds', 'probability']) ~ ' from ' ~ relation ~ ' as untrained_input where 1 = 0') }}
+    {%- endif -%}
+    {%- set implementation = context.get('score__' ~ model_id) -%}
     {%- if implementation is none and execute -%}
         {{ exceptions.raise_compiler_error(
             "score_model: no generated SQL for model " ~ model_id
@@ -20,16 +25,32 @@
 {#- Per-feature contributions of one model version to its calibrated log-odds: lead_id, as_of_at,
     bias and contribution__<feature> for every feature; bias + their sum = log_odds exactly. -#}
 {% macro score_contributions(model_id, relation) -%}
-    {%- if var('lint_with_stub_scores', false) -%}
+    {%- if var('leadscore_lint_with_stub_scores', false) -%}
         {%- set columns = [] -%}
         {%- for feature in lead_scoring.lead_feature_columns() -%}
             {%- do columns.append('0.0 as contribution__' ~ feature) -%}
         {%- endfor -%}
         {{ return('select lead_id, as_of_at, 0.0 as bias, ' ~ columns | join(', ') ~ ' from ' ~ relation) }}
     {%- endif -%}
-    {%- set implementation = context.get('contributions__' ~ model_id) if model_id else none -%}
+    {%- if model_id is none -%}
+        {%- set columns = ['bias'] -%}
+        {%- for feature in lead_scoring.lead_feature_columns() -%}
+            {%- do columns.append('contribution__' ~ feature) -%}
+        {%- endfor -%}
+        {{ return('select lead_id, as_of_at, ' ~ lead_scoring.untrained_columns(columns) ~ ' from ' ~ relation ~ ' as untrained_input where 1 = 0') }}
+    {%- endif -%}
+    {%- set implementation = context.get('contributions__' ~ model_id) -%}
     {%- if implementation is none and execute -%}
         {{ exceptions.raise_compiler_error("score_contributions: no generated SQL for model " ~ model_id) }}
     {%- endif -%}
     {{ return(implementation(relation) if implementation is not none else '') }}
+{%- endmacro %}
+
+{#- Typed NULL doubles named as the generated SQL names its outputs (the empty result of an untrained project). -#}
+{% macro untrained_columns(names) -%}
+    {%- set columns = [] -%}
+    {%- for name in names -%}
+        {%- do columns.append('cast(null as ' ~ lead_scoring.type_double() ~ ') as ' ~ name) -%}
+    {%- endfor -%}
+    {{ return(columns | join(', ')) }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {#- How CRM spellings map to canonical categories. Keys are the cleaned spelling (lower case,
     underscores as spaces, trimmed); a spelling not listed is "unrecognized" (flagged, kept, null).
-    Extend a domain without editing this file through the var `category_aliases`:
-      vars: {category_aliases: {industry: {"biotech": "healthcare"}}} -#}
+    Extend a domain without editing this file through the var `leadscore_category_aliases`:
+      vars: {leadscore_category_aliases: {industry: {"biotech": "healthcare"}}} -#}
 {% macro category_map(domain) -%}
     {%- set maps = {
         'industry': {
@@ -51,7 +51,7 @@
         },
     } -%}
     {%- set merged = maps[domain].copy() -%}
-    {%- do merged.update(var('category_aliases', {}).get(domain, {})) -%}
+    {%- do merged.update(var('leadscore_category_aliases', {}).get(domain, {})) -%}
     {{ return(merged) }}
 {%- endmacro %}
 
@@ -71,5 +71,5 @@
 {%- endmacro %}
 
 {% macro free_email_domains() -%}
-    {{ return(var('free_email_domains', ['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'icloud.com', 'aol.com', 'proton.me', 'gmx.de'])) }}
+    {{ return(var('leadscore_free_email_domains', ['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'icloud.com', 'aol.com', 'proton.me', 'gmx.de'])) }}
 {%- endmacro %}

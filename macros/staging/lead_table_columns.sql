@@ -1,4 +1,4 @@
-{#- Typed feature columns of the lead table, from leadscore.yml's description (var lead_table). -#}
+{#- Typed feature columns of the lead table, from leadscore.yml's description (var leadscore_lead_table). -#}
 {% macro lead_table_value(source_column, missing_values) -%}
     case
         when trim(cast({{ lead_scoring.quote_identifier(source_column) }} as {{ dbt.type_string() }})) in {{ lead_scoring.sql_literal_list(missing_values) }} then null
@@ -7,9 +7,9 @@
 {%- endmacro %}
 
 {#- The time a lead-table row is scored as of: its created_at when configured and known, else the
-    scoring clock (var scoring_at, else the time of the build): never a made-up 1970. -#}
+    scoring clock (var leadscore_scoring_at, else the time of the build): never a made-up 1970. -#}
 {% macro lead_table_clock() -%}
-    {{ lead_scoring.configured_timestamp('scoring_at') or 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)' }}
+    {{ lead_scoring.configured_timestamp('leadscore_scoring_at') or 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)' }}
 {%- endmacro %}
 
 {% macro lead_table_as_of(config, missing_values) -%}
@@ -56,7 +56,7 @@
         {{ lead_scoring.lead_table_date_part(value, feature['date_part'], as_of) }}
     {%- elif feature['kind'] == 'numeric' -%}
         case
-            when abs(cast({{ value }} as {{ lead_scoring.type_double() }})) < {{ var('max_abs_numeric') }}
+            when abs(cast({{ value }} as {{ lead_scoring.type_double() }})) < {{ var('leadscore_max_abs_numeric') }}
                 then cast({{ value }} as {{ lead_scoring.type_double() }})
         end
     {%- elif feature['kind'] == 'boolean' -%}
@@ -71,7 +71,7 @@
 
 
 {#- The data-quality flags of one feature: missing (NULL or a configured placeholder), and for a
-    numeric one not_finite (NaN, inf) and out_of_range (|x| >= var max_abs_numeric). Flagged values
+    numeric one not_finite (NaN, inf) and out_of_range (|x| >= var leadscore_max_abs_numeric). Flagged values
     are NULL in the feature, so training and scoring never see them. -#}
 {% macro lead_table_feature_flags(name, feature, missing_values) -%}
     {%- set value = lead_scoring.lead_table_value(feature['source'], missing_values) -%}
@@ -80,7 +80,7 @@
     {{ lead_scoring.is_not_finite(value) }} as dq_{{ name }}__not_finite,
     coalesce(
         not {{ lead_scoring.is_not_finite(value) }}
-        and abs(cast({{ value }} as {{ lead_scoring.type_double() }})) >= {{ var('max_abs_numeric') }},
+        and abs(cast({{ value }} as {{ lead_scoring.type_double() }})) >= {{ var('leadscore_max_abs_numeric') }},
         false
     ) as dq_{{ name }}__out_of_range
     {%- endif %}

@@ -1,6 +1,6 @@
 {#- The relations the scoring layer reads, whichever input mode built them. -#}
 {% macro is_lead_table_mode() -%}
-    {{ return(var('input_mode', 'crm') == 'lead_table') }}
+    {{ return(var('leadscore_input_mode', 'crm') == 'lead_table') }}
 {%- endmacro %}
 
 {% macro feature_mart() -%}
@@ -21,10 +21,10 @@
 
 {#- The lead_table description the CLI passes from leadscore.yml (see python/leadscore/byo/config.py). -#}
 {% macro lead_table_config() -%}
-    {%- set config = var('lead_table', none) -%}
+    {%- set config = var('leadscore_lead_table', none) -%}
     {%- if config is string -%}{%- set config = fromjson(config) -%}{%- endif -%}  {#- JSON text: how sqlfluff passes it -#}
     {%- if config is none and lead_scoring.is_lead_table_mode() -%}
-        {{ exceptions.raise_compiler_error("input_mode is lead_table but var lead_table is not set: run through `leadscore --config <leadscore.yml>`") }}
+        {{ exceptions.raise_compiler_error("input_mode is lead_table but var leadscore_lead_table is not set: run through `leadscore --config <leadscore.yml>`") }}
     {%- endif -%}
     {{ return(config or {}) }}
 {%- endmacro %}
@@ -46,14 +46,14 @@
 {%- endmacro %}
 
 {% macro is_crm_mode() -%}
-    {{ return(var('input_mode', 'crm') in lead_scoring.crm_input_modes()) }}
+    {{ return(var('leadscore_input_mode', 'crm') in lead_scoring.crm_input_modes()) }}
 {%- endmacro %}
 
 {#- What the staging contract reads for one entity (accounts, leads, activities, opportunities): the
     raw CRM table in crm mode, or the connector room's conformed relation (same columns, same types)
     in salesforce and hubspot modes. -#}
 {% macro crm_input(entity) -%}
-    {%- set mode = var('input_mode', 'crm') -%}
+    {%- set mode = var('leadscore_input_mode', 'crm') -%}
     {%- if mode in ('salesforce', 'hubspot') -%}
         {{ return(ref('stg_' ~ mode ~ '__' ~ entity)) }}
     {%- else -%}

@@ -1,12 +1,12 @@
-{#- Run at the start of every dbt invocation (on-run-start): no configuration value can reach SQL
+{#- Run at the start of every dbt invocation that selects a leadscore node (on-run-start): no configuration value can reach SQL
     unchecked. Schema and table names (which dbt's source() pastes between quotes without escaping)
     must be plain names; numeric vars must be numbers; timestamps must be parseable text. A bad value
     stops the run with one message naming the var and what to write instead. -#}
 
 {% macro validate_configuration() %}
     {%- set problems = [] %}
-    {%- set names = {'raw_schema': var('raw_schema', 'raw')} %}
-    {%- for entity, table in (var('crm_tables', {}) or {}).items() %}
+    {%- set names = {'leadscore_raw_schema': var('leadscore_raw_schema', 'raw')} %}
+    {%- for entity, table in (var('leadscore_crm_tables', {}) or {}).items() %}
         {%- do names.update({'crm_tables.' ~ entity: table}) %}
     {%- endfor %}
     {%- set lead_table = lead_table_config() %}
@@ -23,7 +23,7 @@
         {%- endfor %}
     {%- endfor %}
     {%- set choices = {
-        'input_mode': ['crm', 'salesforce', 'hubspot', 'lead_table'],
+        'leadscore_input_mode': ['crm', 'salesforce', 'hubspot', 'leadscore_lead_table'],
         'leadscore_salesforce_conversion': ['opportunity', 'lead_converted'],
         'leadscore_hubspot_conversion': ['deal', 'salesqualifiedlead', 'opportunity', 'customer'],
     } %}
@@ -42,13 +42,13 @@
     {%- endfor %}
 
     {%- set numbers = {
-        'label_window_days': false, 'max_open_days': false, 'engagement_half_life_days': false,
-        'split_train_months': false, 'split_validation_months': false, 'split_test_months': false,
-        'clock_future_tolerance_hours': false, 'history_outlier_days': false,
-        'max_annual_revenue_usd': false, 'max_deal_amount_usd': false, 'max_abs_numeric': false,
-        'value_per_conversion_usd': true, 'hot_tier_capacity': true, 'score_trend_points': true,
-        'monitoring_psi_alert': true, 'monitoring_auc_drop_alert': true, 'monitoring_min_conversions': true,
-        'monitoring_min_tier_rows': true, 'monitoring_volume_change_alert': true,
+        'leadscore_label_window_days': false, 'leadscore_max_open_days': false, 'leadscore_engagement_half_life_days': false,
+        'leadscore_split_train_months': false, 'leadscore_split_validation_months': false, 'leadscore_split_test_months': false,
+        'leadscore_clock_future_tolerance_hours': false, 'leadscore_history_outlier_days': false,
+        'leadscore_max_annual_revenue_usd': false, 'leadscore_max_deal_amount_usd': false, 'leadscore_max_abs_numeric': false,
+        'leadscore_value_per_conversion_usd': true, 'leadscore_hot_tier_capacity': true, 'leadscore_score_trend_points': true,
+        'leadscore_monitoring_psi_alert': true, 'leadscore_monitoring_auc_drop_alert': true, 'leadscore_monitoring_min_conversions': true,
+        'leadscore_monitoring_min_tier_rows': true, 'leadscore_monitoring_volume_change_alert': true,
     } %}
     {%- for name, nullable in numbers.items() %}
         {%- set value = var(name, none) %}
@@ -58,26 +58,25 @@
             {%- do problems.append('var ' ~ name ~ ' = ' ~ (value | string | tojson) ~ ' must be a number') %}
         {%- endif %}
     {%- endfor %}
-    {%- for tier in var('lead_tiers', []) %}
+    {%- for tier in var('leadscore_lead_tiers', []) %}
         {%- if tier.get('cost_usd') is not number or tier.get('cost_usd') is boolean %}
-            {%- do problems.append('var lead_tiers: cost_usd of tier ' ~ (tier.get('tier') | string | tojson) ~ ' must be a number') %}
+            {%- do problems.append('var leadscore_lead_tiers: cost_usd of tier ' ~ (tier.get('tier') | string | tojson) ~ ' must be a number') %}
         {%- endif %}
     {%- endfor %}
 
-    {%- for name in ['scoring_at', 'history_start', 'clock_now', 'earliest_plausible_at'] %}
+    {%- for name in ['leadscore_scoring_at', 'leadscore_history_start', 'leadscore_clock_now', 'leadscore_earliest_plausible_at'] %}
         {%- set value = var(name, none) %}
         {%- if value is not none and value != '' and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?', value | string) %}
             {%- do problems.append('var ' ~ name ~ ' = ' ~ (value | string | tojson) ~ ' must be a timestamp like 2026-11-01 or 2026-11-01 12:00:00') %}
         {%- endif %}
     {%- endfor %}
-    {%- if var('earliest_plausible_at', none) in (none, '') %}
-        {%- do problems.append('var earliest_plausible_at is required (a date like 1990-01-01)') %}
+    {%- if var('leadscore_earliest_plausible_at', none) in (none, '') %}
+        {%- do problems.append('var leadscore_earliest_plausible_at is required (a date like 1990-01-01)') %}
     {%- endif %}
 
     {%- if problems %}
         {{ exceptions.raise_compiler_error('Configuration refused before any SQL ran:\n  - ' ~ problems | join('\n  - ')) }}
     {%- endif %}
-    select 1
 {% endmacro %}
 
 {#- A schema or table name that is safe between identifier quotes in every adapter. -#}

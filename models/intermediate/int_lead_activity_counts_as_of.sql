@@ -55,7 +55,7 @@ counted as (
         -- Each term rounded to a multiple of 2^-30 (< 1e-9): sums of such terms are exact in a double,
         -- so the result no longer depends on the order threads add them in (rebuilds give the same bits).
         sum(
-            floor(exp(-ln(2.0) * days_before_as_of / {{ var('engagement_half_life_days') }}) * 1073741824e0 + 0.5)
+            floor(exp(-ln(2.0) * days_before_as_of / {{ var('leadscore_engagement_half_life_days') }}) * 1073741824e0 + 0.5)
             / 1073741824e0
         ) as decayed_count,
         min(days_before_as_of) as days_since_last,

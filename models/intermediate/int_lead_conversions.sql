@@ -6,8 +6,8 @@ opportunities as (
     select * from {{ ref('int_opportunities_validated') }}
     where
         is_usable
-    {%- if var('conversion_stages', none) %}
-            and deal_stage in {{ sql_literal_list(var('conversion_stages')) }}
+    {%- if var('leadscore_conversion_stages', none) %}
+            and deal_stage in {{ sql_literal_list(var('leadscore_conversion_stages')) }}
         {%- endif %}
 
 ),

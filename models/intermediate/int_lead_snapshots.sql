@@ -54,7 +54,7 @@ history as (
     inner join snapshot_times
         on
             leads.created_at < snapshot_times.as_of_at
-            and snapshot_times.as_of_at <= {{ dbt.dateadd('day', var('max_open_days'), 'leads.created_at') }}
+            and snapshot_times.as_of_at <= {{ dbt.dateadd('day', var('leadscore_max_open_days'), 'leads.created_at') }}
     left join conversions on leads.lead_id = conversions.lead_id
     where conversions.converted_at is null or conversions.converted_at > snapshot_times.as_of_at
 
@@ -67,7 +67,7 @@ current_snapshot as (
         clock.scoring_at as as_of_at,
         'current' as snapshot_kind,
         coalesce(conversions.converted_at > clock.scoring_at, true)
-        and leads.created_at > {{ dbt.dateadd('day', -1 * var('max_open_days'), 'clock.scoring_at') }} as is_open
+        and leads.created_at > {{ dbt.dateadd('day', -1 * var('leadscore_max_open_days'), 'clock.scoring_at') }} as is_open
     from leads
     cross join clock
     left join conversions on leads.lead_id = conversions.lead_id

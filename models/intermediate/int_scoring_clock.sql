@@ -1,14 +1,14 @@
 -- One row: the time scores are as of, and the chronological split derived from the history.
 -- Robust to single bad timestamps (see the model's description):
 --   scoring_at       the latest lead load time that is not in the future, i.e. not later than the
---                    build's clock (var clock_now, default now) plus var clock_future_tolerance_hours;
+--                    build's clock (var leadscore_clock_now, default now) plus var leadscore_clock_future_tolerance_hours;
 --                    later load times are flagged in int_leads_validated, never followed.
 --   history_start_at the month of the earliest plausible created_at: not before var
---                    earliest_plausible_at and not more than var history_outlier_days before the
+--                    earliest_plausible_at and not more than var leadscore_history_outlier_days before the
 --                    created_at of the lead at the 0.1% mark (so one 1900 row cannot move it).
-{%- set configured_scoring_at = configured_timestamp('scoring_at') %}
-{%- set configured_history_start = configured_timestamp('history_start') %}
-{%- set configured_now = configured_timestamp('clock_now') %}
+{%- set configured_scoring_at = configured_timestamp('leadscore_scoring_at') %}
+{%- set configured_history_start = configured_timestamp('leadscore_history_start') %}
+{%- set configured_now = configured_timestamp('leadscore_clock_now') %}
 
 with
 
@@ -26,7 +26,7 @@ bounds as (
     select
         {{ dbt.dateadd(
             'hour',
-            var('clock_future_tolerance_hours') | int,
+            var('leadscore_clock_future_tolerance_hours') | int,
             configured_now or 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)'
         ) }} as future_after_at
 
@@ -54,7 +54,7 @@ dated as (
     from leads
     cross join scoring_time
     where
-        leads.created_at >= {{ configured_timestamp('earliest_plausible_at') }}
+        leads.created_at >= {{ configured_timestamp('leadscore_earliest_plausible_at') }}
         and leads.created_at <= {{ configured_scoring_at or 'scoring_time.observed_scoring_at' }}
 
 ),
@@ -63,7 +63,7 @@ plausible_start as (
 
     -- The created_at at the 0.1% mark, moved back by the tolerated gap.
     select
-        {{ dbt.dateadd('day', -1 * (var('history_outlier_days') | int), 'max(created_at)') }}
+        {{ dbt.dateadd('day', -1 * (var('leadscore_history_outlier_days') | int), 'max(created_at)') }}
             as plausible_created_from
     from dated
     where created_rank <= greatest(1, ceiling(0.001 * created_rows))
@@ -76,7 +76,7 @@ history as (
         {{ configured_scoring_at or 'scoring_time.observed_scoring_at' }} as scoring_at,
         scoring_time.future_after_at,
         greatest(
-            plausible_start.plausible_created_from, {{ configured_timestamp('earliest_plausible_at') }}
+            plausible_start.plausible_created_from, {{ configured_timestamp('leadscore_earliest_plausible_at') }}
         ) as plausible_created_from,
         cast(
             {{ configured_history_start or dbt.date_trunc('month', 'min(dated.created_at)') }} as timestamp
@@ -98,16 +98,17 @@ splits as (
         future_after_at,
         plausible_created_from,
         history_start_at,
-        {{ dbt.dateadd('month', var('split_train_months'), 'history_start_at') }} as validation_starts_at,
-        {{ dbt.dateadd('month', var('split_train_months') + var('split_validation_months'), 'history_start_at') }}
-            as test_starts_at,
+        {{ dbt.dateadd('month', var('leadscore_split_train_months'), 'history_start_at') }} as validation_starts_at,
+        {{ dbt.dateadd(
+            'month', var('leadscore_split_train_months') + var('leadscore_split_validation_months'), 'history_start_at'
+        ) }} as test_starts_at,
         {{ dbt.dateadd(
             'month',
-            var('split_train_months') + var('split_validation_months') + var('split_test_months'),
+            var('leadscore_split_train_months') + var('leadscore_split_validation_months') + var('leadscore_split_test_months'),
             'history_start_at'
         ) }} as test_ends_at,
-        {{ var('label_window_days') }} as label_window_days,
-        {{ var('max_open_days') }} as max_open_days
+        {{ var('leadscore_label_window_days') }} as label_window_days,
+        {{ var('leadscore_max_open_days') }} as max_open_days
     from history
 
 )

@@ -21,14 +21,53 @@ TARGET_OPTION = typer.Option(
 )
 
 
+# Taken from anywhere on the command line (before or after the command, as dbt takes them) by
+# take_project_options; declared on the callback too so --help lists them.
+PROJECT_OPTIONS = {"--project-dir": "LEADSCORE_PROJECT_DIR", "--profiles-dir": "DBT_PROFILES_DIR"}
+
+
+def take_project_options(arguments: list[str]) -> list[str]:
+    """Set --project-dir / --profiles-dir (anywhere on the line) as the environment the CLI and the
+    dbt it runs read, and return the other arguments."""
+    import os
+
+    rest: list[str] = []
+    remaining = iter(arguments)
+    for argument in remaining:
+        name, equals, value = argument.partition("=")
+        if name in PROJECT_OPTIONS:
+            if not equals:
+                value = next(remaining, "")
+            if not value:
+                from leadscore.paths import ProjectError
+
+                raise ProjectError(f"{name} needs a folder, e.g. {name} path/to/folder")
+            os.environ[PROJECT_OPTIONS[name]] = str(Path(value).expanduser().resolve())
+        else:
+            rest.append(argument)
+    return rest
+
+
 @app.callback()
 def options(
     config: str | None = typer.Option(
         None, "--config", "-c", help="A leadscore.yml describing your lead table (default: the demo CRM)."
     ),
+    project_dir: str | None = typer.Option(
+        None,
+        "--project-dir",
+        help="The dbt project to work against (default: $DBT_PROJECT_DIR, else the nearest dbt_project.yml "
+        "above the working folder). Accepted anywhere on the command line.",
+    ),
+    profiles_dir: str | None = typer.Option(
+        None,
+        "--profiles-dir",
+        help="The folder of profiles.yml, as dbt's --profiles-dir (default: $DBT_PROFILES_DIR, else the "
+        "project folder, else ~/.dbt). Accepted anywhere on the command line.",
+    ),
 ) -> None:
-    """In-warehouse lead scoring. Run from the project folder (or set LEADSCORE_PROJECT_DIR).
-    Add --debug anywhere to see the traceback of an error."""
+    """In-warehouse lead scoring, against any dbt project that has the lead_scoring package (or this
+    repository's own). Add --debug anywhere to see the traceback of an error."""
     steps.INSTANCE.activate(config)
 
 
@@ -563,6 +602,8 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from leadscore.modeling.dataset import TrainingDataError
     from leadscore.modeling.job import InexactSqlError
     from leadscore.modeling.leakage import LeakageError
+    from leadscore.paths import ProjectError
+    from leadscore.relations import ManifestError
     from leadscore.sync.client import CrmSyncError
     from leadscore.transpile.assemblers import UnsupportedModelError
 
@@ -573,6 +614,8 @@ def _expected_errors() -> tuple[type[Exception], ...]:
         TrainingDataError,
         InexactSqlError,
         LeakageError,
+        ProjectError,
+        ManifestError,
         CrmSyncError,
         UnsupportedModelError,
     )
@@ -587,6 +630,7 @@ def main() -> None:
     if debug:
         sys.argv.remove(DEBUG_FLAG)
     try:
+        sys.argv[1:] = take_project_options(sys.argv[1:])
         app()
     except _expected_errors() as error:
         if debug:

@@ -9,7 +9,7 @@ import os
 import yaml
 
 from leadscore.byo.checks import DataError
-from leadscore.paths import project_dir
+from leadscore.paths import PACKAGE_NAME, dbt_project, is_integration_project, project_dir
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import relation_name
 
@@ -47,17 +47,45 @@ CONNECTOR_OPTIONAL = {
 
 
 def project_vars() -> dict:
-    """dbt_project.yml's vars, overridden by LEADSCORE_DBT_VARS (what `leadscore` passes to dbt)."""
-    merged = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars", {})
+    """The vars leadscore's models see, in dbt's order: the package's defaults, then the project's
+    global vars, then the project's vars scoped to the package (`vars: {lead_scoring: {...}}`), then
+    LEADSCORE_DBT_VARS (what `leadscore` passes to dbt with --vars)."""
+    project = dbt_project()
+    merged = dict(package_default_vars())
+    project_level = project.get("vars") or {}
+    merged.update(
+        {
+            name: value
+            for name, value in project_level.items()
+            if not isinstance(value, dict) or name != PACKAGE_NAME
+        }
+    )
+    merged.update(project_level.get(PACKAGE_NAME) or {})
     merged.update(json.loads(os.environ.get("LEADSCORE_DBT_VARS") or "{}"))
     return merged
+
+
+def package_default_vars() -> dict:
+    """The package's own var defaults: its dbt_project.yml as `dbt deps` installed it in a host
+    project (dbt_packages/<name>/, or the `local:` folder it links), or this repository's."""
+    if is_integration_project():
+        return dbt_project().get("vars") or {}
+    for installed in sorted(
+        (project_dir() / str(dbt_project().get("packages-install-path") or "dbt_packages")).glob(
+            "*/dbt_project.yml"
+        )
+    ):
+        package = yaml.safe_load(installed.read_text()) or {}
+        if package.get("name") == PACKAGE_NAME:
+            return package.get("vars") or {}
+    return {}
 
 
 def crm_table_names() -> tuple[str, dict[str, str]]:
     """The raw schema and table per CRM entity."""
     configured = project_vars()
-    tables = {**CRM_TABLES, **(configured.get("crm_tables") or {})}
-    return str(configured.get("raw_schema") or "raw"), tables
+    tables = {**CRM_TABLES, **(configured.get("leadscore_crm_tables") or {})}
+    return str(configured.get("leadscore_raw_schema") or "raw"), tables
 
 
 def check_connector_tables(warehouse: Warehouse, connector: str, configured: dict) -> dict[str, int]:
@@ -90,7 +118,7 @@ def check_connector_tables(warehouse: Warehouse, connector: str, configured: dic
 def check_crm_tables(warehouse: Warehouse) -> dict[str, int]:
     """Row counts per entity; raises DataError naming the table when one is missing or empty."""
     configured = project_vars()
-    mode = configured.get("input_mode") or "crm"
+    mode = configured.get("leadscore_input_mode") or "crm"
     if mode in CONNECTOR_REQUIRED:
         return check_connector_tables(warehouse, mode, configured)
     schema, tables = crm_table_names()
@@ -105,8 +133,8 @@ def check_crm_tables(warehouse: Warehouse) -> dict[str, int]:
         except Exception as error:
             raise DataError(
                 f"{schema}.{table} (the CRM's {entity}) cannot be read: {str(error).splitlines()[0]}. "
-                f"Load it there, or name your table with the dbt var crm_tables: {{{entity}: <your table>}} "
-                f"(and raw_schema for the schema). It holds {WHY_NEEDED[entity]}."
+                f"Load it there, or name your table with the dbt var leadscore_crm_tables: {{{entity}: <your table>}} "
+                f"(and leadscore_raw_schema for the schema). It holds {WHY_NEEDED[entity]}."
             ) from error
         if counts[entity] == 0:
             raise DataError(

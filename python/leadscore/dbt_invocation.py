@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadscore.paths import dbt_target_dir, profiles_dir, project_dir
+from leadscore.paths import dbt_environment, dbt_target_dir, project_dir
 from leadscore.progress import console, progress_bar
 
 
@@ -37,7 +37,7 @@ def run_dbt(
         command += ["--target", target]
     if os.environ.get("LEADSCORE_DBT_VARS") and "--vars" not in arguments:
         command += ["--vars", os.environ["LEADSCORE_DBT_VARS"]]  # set by `leadscore --config`
-    environment = {**os.environ, "DBT_PROFILES_DIR": str(profiles_dir())}
+    environment = dbt_environment()
     outcome = DbtOutcome()
     with progress_bar() as progress:
         task = progress.add_task(description, total=None)

@@ -58,15 +58,13 @@ def generate_demo(leads: int, seed: int, end_date: date, target: str | None, sha
     from leadscore.demo_data.generator import GeneratorConfig
     from leadscore.demo_data.load import load_demo_data
     from leadscore.demo_data.shapes import SHAPE_SCHEMAS, SHAPE_VARS
-    from leadscore.paths import project_dir
+    from leadscore.paths import demo_manifest_path
     from leadscore.warehouse import connect
 
     config = GeneratorConfig(leads=leads, seed=seed, end_date=end_date)
     warehouse = connect(target)
     try:
-        log = load_demo_data(
-            warehouse, config, project_dir() / "warehouse" / "demo_manifest.json", shape=shape
-        )
+        log = load_demo_data(warehouse, config, demo_manifest_path(), shape=shape)
     finally:
         warehouse.close()
     console.print(
@@ -113,6 +111,42 @@ def check_input(target: str | None) -> None:
         warehouse.close()
 
 
+# What reads the generated scoring SQL (selectors.yml's `scores`, which a host project does not
+# have): these models and everything downstream of the first five.
+SCORE_MODELS = (
+    "int_lead_model_scores+",
+    "int_lead_score_contributions+",
+    "lead_training_scores+",
+    "monitoring_baselines+",
+    "monitoring_scored_snapshots+",
+    "model_registry",
+    "model_decision_log",
+)
+
+
+def selection_arguments(select: str | None, selector: str | None) -> list[str]:
+    """dbt's selection arguments. In this repository's project, selectors.yml's selectors; in a host
+    project, the same sets spelled with --select and limited to leadscore's package, so
+    `leadscore build` never builds (or fails on) the host's own models."""
+    from leadscore.dbt_invocation import DbtError
+    from leadscore.paths import PACKAGE_NAME, is_integration_project
+
+    if is_integration_project():
+        return (["--select", select] if select else []) + (["--selector", selector] if selector else [])
+    package = f"package:{PACKAGE_NAME}"
+    scores = [f"{package},{model}" for model in SCORE_MODELS]
+    if selector == "scores":
+        return ["--select", *scores]
+    if selector == "before_scoring":
+        return ["--select", package, "--exclude", *scores]
+    if selector:
+        raise DbtError(
+            f"--selector {selector}: a host project has leadscore's selectors as `scores` and "
+            "`before_scoring` only; use --select for anything else."
+        )
+    return ["--select", select or package]
+
+
 def build(target: str | None, select: str | None = None, selector: str | None = None) -> None:
     from leadscore.dbt_invocation import run_dbt
     from leadscore.registry.registry import registry_path
@@ -123,10 +157,7 @@ def build(target: str | None, select: str | None = None, selector: str | None = 
             "[yellow]No trained model for this instance yet:[/] building everything but the scoring models; run `leadscore train`."
         )
         selector = "before_scoring"
-    arguments = (
-        ["build"] + (["--select", select] if select else []) + (["--selector", selector] if selector else [])
-    )
-    outcome = run_dbt(arguments, "dbt build", target=target)
+    outcome = run_dbt(["build", *selection_arguments(select, selector)], "dbt build", target=target)
     console.print(
         "dbt build: "
         + ", ".join(f"{count} {status}" for status, count in sorted(outcome.counts.items()) if status)
@@ -149,15 +180,18 @@ def train(
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(set(kinds)) < 2:
         raise SystemExit(f"--families takes two or more of {', '.join(MODEL_KINDS)}; got {', '.join(kinds)}")
-    from leadscore.paths import project_dir
+    from leadscore.paths import dbt_target_dir
     from leadscore.warehouse import connect
 
     config = INSTANCE.config
-    manifest_path = Path(manifest) if manifest else project_dir() / "target" / "manifest.json"
+    manifest_path = Path(manifest) if manifest else dbt_target_dir() / "manifest.json"
     if config is None and not manifest_path.exists():
         from leadscore.dbt_invocation import run_dbt
 
         run_dbt(["parse"], "dbt parse", target=target)
+    from leadscore.relations import use_manifest
+
+    use_manifest(manifest_path)
     warehouse = connect(target)
     try:
         outcome = run_training(

@@ -6,29 +6,39 @@ from __future__ import annotations
 from rich.table import Table
 
 from leadscore.progress import console
+from leadscore.relations import model_label, model_relation
 from leadscore.warehouse import Warehouse
 
+# Raw tables by name (the demo's CRM shape), leadscore's models by model name (found in the manifest).
 CRM = {
     "tables": (
         "raw.crm_accounts",
         "raw.crm_leads",
         "raw.crm_activities",
         "raw.crm_opportunities",
-        "features.lead_features",
-        "features.lead_training_set",
+        "lead_features",
+        "lead_training_set",
     ),
-    "quality": "quality.data_quality_scorecard",
-    "splits": "features.lead_training_splits",
+    "quality": "data_quality_scorecard",
+    "splits": "lead_training_splits",
 }
 LEAD_TABLE = {
-    "tables": ("features.lead_table_features", "features.lead_table_training_set"),
-    "quality": "features.lead_table_quality",
-    "splits": "features.lead_table_training_splits",
+    "tables": ("lead_table_features", "lead_table_training_set"),
+    "quality": "lead_table_quality",
+    "splits": "lead_table_training_splits",
 }
 
 
-def _count(warehouse: Warehouse, relation: str) -> int:
-    return int(warehouse.query(f"select count(*) as n from {relation}")["n"].iloc[0])
+def _relation(warehouse: Warehouse, name: str) -> str:
+    return name if "." in name else model_relation(name, warehouse.target.sql_dialect)
+
+
+def _label(name: str) -> str:
+    return name if "." in name else model_label(name)
+
+
+def _count(warehouse: Warehouse, name: str) -> int:
+    return int(warehouse.query(f"select count(*) as n from {_relation(warehouse, name)}")["n"].iloc[0])
 
 
 def _print_table(
@@ -46,7 +56,8 @@ def _print_reconciliation(warehouse: Warehouse, numbers: dict[str, object]) -> N
     """Where every raw lead row went (quality.lead_reconciliation), when the scores are built."""
     try:
         rows = warehouse.query(
-            "select outcome, reason, lead_rows, raw_rows, share_pct from quality.lead_reconciliation "
+            "select outcome, reason, lead_rows, raw_rows, share_pct from "
+            f"{_relation(warehouse, 'lead_reconciliation')} "
             "order by lead_rows desc, outcome, reason"
         )
     except Exception:
@@ -65,14 +76,17 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
     """Prints and returns the headline numbers of the built warehouse."""
     layout = LEAD_TABLE if lead_table else CRM
     numbers: dict[str, object] = {}
-    for relation in layout["tables"]:
-        numbers[relation] = _count(warehouse, relation)
+    for name in layout["tables"]:
+        numbers[_label(name)] = _count(warehouse, name)
     _print_table(
-        "Warehouse", ("table", "rows"), [(r, f"{numbers[r]:,}") for r in layout["tables"]], right=("rows",)
+        "Warehouse",
+        ("table", "rows"),
+        [(_label(r), f"{numbers[_label(r)]:,}") for r in layout["tables"]],
+        right=("rows",),
     )
 
     scorecard = warehouse.query(
-        f"select table_name, column_name, check_name, failing_rows, failing_pct, status from {layout['quality']} order by failing_pct desc"
+        f"select table_name, column_name, check_name, failing_rows, failing_pct, status from {_relation(warehouse, layout['quality'])} order by failing_pct desc"
     )
     by_status = scorecard["status"].value_counts().to_dict()
     numbers["data_quality_checks"] = {status: int(count) for status, count in by_status.items()}
@@ -99,7 +113,7 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
         _print_reconciliation(warehouse, numbers)
 
     splits = warehouse.query(
-        f"select split, snapshot_rows, leads, converted_rows, label_rate from {layout['splits']} order by split"
+        f"select split, snapshot_rows, leads, converted_rows, label_rate from {_relation(warehouse, layout['splits'])} order by split"
     )
     numbers["splits"] = splits.to_dict(orient="records")
     _print_table(
@@ -113,8 +127,8 @@ def print_warehouse_summary(warehouse: Warehouse, lead_table: bool = False) -> d
 
     try:
         tiers = warehouse.query(
-            "select tier, snapshots, conversions, conversion_rate, mean_probability from monitoring.lead_tier_conversion "
-            "where split = 'test' order by tier_rank"
+            "select tier, snapshots, conversions, conversion_rate, mean_probability from "
+            f"{_relation(warehouse, 'lead_tier_conversion')} where split = 'test' order by tier_rank"
         )
     except Exception:  # scoring not built yet
         return numbers

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot'],
+    enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot'],
     meta={'fix': 'select * from quality.lead_accounting where outcome = \'unscored\' shows the leads and the reason; a lead lost between stages is a bug in the project, please report it.'}
 ) }}
 -- Every raw lead row has exactly one row in lead_accounting, and none was lost between stages: a

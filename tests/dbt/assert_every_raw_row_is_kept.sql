@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- Nothing is dropped silently: staging keeps exactly the raw row count of every table.
 with
 

@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- Leakage guard: recount each snapshot's 90-day engagement straight from timestamps (not from the
 -- model's day arithmetic) and require equality, and require the last activity to be strictly
 -- before the as-of time. Returns the snapshots that disagree.

@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- The label is "converted after as_of_at and within label_window_days", only for closed windows,
 -- never for a lead already converted at the snapshot. Recomputed from the conversions model.
 with
@@ -37,6 +37,6 @@ where
     or conversions.converted_at <= training_set.as_of_at
     or training_set.is_converted_in_window <> coalesce(
         conversions.converted_at > training_set.as_of_at
-        and conversions.converted_at <= {{ dbt.dateadd('day', var('label_window_days'), 'training_set.as_of_at') }},
+        and conversions.converted_at <= {{ dbt.dateadd('day', var('leadscore_label_window_days'), 'training_set.as_of_at') }},
         false
     )

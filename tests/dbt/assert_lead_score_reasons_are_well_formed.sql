@@ -32,5 +32,5 @@ where
     or direction not in ('positive', 'negative')
     or reason_rank is null
     or reason_rank < 1
-    or reason_rank > {{ var('reasons_per_direction', 3) }}
+    or reason_rank > {{ var('leadscore_reasons_per_direction', 3) }}
     or rows_sharing_rank > 1

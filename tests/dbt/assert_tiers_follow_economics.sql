@@ -36,6 +36,6 @@ from scores
 inner join earned on scores.lead_id = earned.lead_id
 where
     scores.tier_rank <> earned.earned_tier_rank
-{%- if var('hot_tier_capacity', none) is not none %}
+{%- if var('leadscore_hot_tier_capacity', none) is not none %}
         and not (earned.earned_tier_rank = 1 and scores.tier_rank = 2)
     {%- endif %}

@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- No training label may look at outcomes inside the test period: make split_validation_months
 -- at least as long as label_window_days. Returns the offending split when it does not hold.
 with

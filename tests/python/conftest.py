@@ -17,6 +17,9 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 os.environ["LEADSCORE_PROJECT_DIR"] = str(REPOSITORY)
 os.environ["DBT_PROFILES_DIR"] = str(REPOSITORY / "profiles")
+# dbt run by hand (not through the CLI) in this repository's project or a copy reads the demo's
+# generated scoring macros from here, relative to the project it runs in (dbt_project.yml's macro-paths).
+os.environ.setdefault("LEADSCORE_GENERATED_MACROS", "generated/demo")
 
 from leadscore.demo_data.dirt import DirtLog  # noqa: E402
 from leadscore.demo_data.generator import GeneratorConfig  # noqa: E402

@@ -131,7 +131,7 @@ def test_features_do_not_change_when_the_future_is_deleted(duckdb_warehouse, tmp
     truncated.dbt(
         "build",
         "--vars",
-        f"{{scoring_at: '{cut}'}}",
+        f"{{leadscore_scoring_at: '{cut}'}}",
         "--exclude",
         "test_type:data",
         "--target-path",

@@ -1,8 +1,8 @@
 -- Per lead: is its score improving, steady or declining? The current run's probability against the
 -- lead's latest monthly snapshot, both scored by the same champion (so the trend follows what the
--- lead did, not a model change). A move of at least var score_trend_points score points (probability
+-- lead did, not a model change). A move of at least var leadscore_score_trend_points score points (probability
 -- in percent) counts; a lead with no earlier snapshot is 'new'.
-{%- set points = var('score_trend_points') | float %}
+{%- set points = var('leadscore_score_trend_points') | float %}
 
 with
 

@@ -44,7 +44,7 @@ labelled as (
             when feedback.is_flagged_mislabeled = 1 then 'mislabeled'
             when feedback.is_flagged_wrong_score = 1 then 'wrong_score'
         end as feedback_flag,
-        {{ dbt.dateadd('day', var('label_window_days'), 'features.as_of_at') }} as label_window_ends_at,
+        {{ dbt.dateadd('day', var('leadscore_label_window_days'), 'features.as_of_at') }} as label_window_ends_at,
         clock.scoring_at,
         clock.validation_starts_at,
         clock.test_starts_at,

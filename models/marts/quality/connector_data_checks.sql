@@ -1,11 +1,11 @@
-{{ config(enabled=var('input_mode', 'crm') in ['salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['salesforce', 'hubspot']) }}
 -- What is wrong in the connector's tables, counted before the staging contract: ids landed twice,
 -- values that do not read as their type (a timestamp in text the warehouse cannot parse), a contact
 -- that two leads converted into, conversions (opportunities, deals) that reach no person. One row
 -- per (table, column, check) with the failing rows, the rows checked and what to do; the warn test
 -- on failing_rows names each failing one. The rows themselves stay: the staging contract flags and
 -- counts them again (quality.data_quality_scorecard, quality.lead_accounting).
-{%- set connector = var('input_mode', 'crm') %}
+{%- set connector = var('leadscore_input_mode', 'crm') %}
 {%- set tables = connector_tables(connector) %}
 {%- set keys = {
     'salesforce': {'lead': 'id', 'contact': 'id', 'account': 'id', 'opportunity': 'id', 'task': 'id', 'event': 'id', 'campaign_member': 'id'},

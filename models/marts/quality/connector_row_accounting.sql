@@ -1,9 +1,9 @@
-{{ config(enabled=var('input_mode', 'crm') in ['salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['salesforce', 'hubspot']) }}
 -- Every row the connector landed, accounted for: staged (it reached the staging contract, where
 -- quality.lead_accounting and the data-quality flags take over), merged into another record,
 -- ignored with its reason, a link that connects other rows, or lost (a bug: the test on this model
 -- fails). One row per (source table, outcome, reason) with the row count.
-{%- set connector = var('input_mode', 'crm') %}
+{%- set connector = var('leadscore_input_mode', 'crm') %}
 {%- set staged_relations = ['leads', 'accounts', 'activities', 'opportunities'] %}
 with
 

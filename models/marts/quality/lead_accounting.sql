@@ -85,6 +85,9 @@ select
         when is_in_lead_scores and dq_crm_record_id__shared
             then 'crm_record_id shared with another lead: leadscore sync refuses the feed until it is fixed'
         when is_in_lead_scores then 'scored but missing from crm_lead_sync'
+        {%- if lead_scoring.registry_value('champion_model_id') is none %}
+        when is_in_features then 'no model trained yet: run leadscore train'
+        {%- endif %}
         when is_in_features then 'has features but no score'
         else 'scorable but missing from lead_features'
     end as reason,

@@ -1,4 +1,4 @@
-{{ config(enabled=var('input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
+{{ config(enabled=var('leadscore_input_mode', 'crm') in ['crm', 'salesforce', 'hubspot']) }}
 -- The buying committee per account: its open leads, how many engage, which seniorities are in,
 -- and the probability that at least one of them converts.
 with

@@ -1,6 +1,6 @@
 -- The top positive and negative factors of every lead's score, in words, from the champion's exact
 -- contributions to the log-odds.
-{%- set reasons_per_direction = var('reasons_per_direction', 3) %}
+{%- set reasons_per_direction = var('leadscore_reasons_per_direction', 3) %}
 
 with
 

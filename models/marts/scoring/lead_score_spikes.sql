@@ -47,6 +47,6 @@ where
     current_versions.dbt_valid_from = last_run.last_changed_at
     and current_versions.lead_status = 'open'
     and (
-        current_versions.score - previous_versions.score >= {{ var('spike_score_increase', 10) }}
+        current_versions.score - previous_versions.score >= {{ var('leadscore_spike_score_increase', 10) }}
         or (current_versions.tier_rank = 1 and coalesce(previous_versions.tier_rank, 0) <> 1)
     )

@@ -1,6 +1,6 @@
 -- One row per lead: the champion's probability, a 0-100 score, the tier its economics earn, and
 -- the challenger's probability in shadow.
-{%- set hot_capacity = var('hot_tier_capacity', none) %}
+{%- set hot_capacity = var('leadscore_hot_tier_capacity', none) %}
 
 with
 
@@ -32,7 +32,7 @@ ranked as (
 
 ),
 
--- The top tier may also be capped by sales capacity (var hot_tier_capacity).
+-- The top tier may also be capped by sales capacity (var leadscore_hot_tier_capacity).
 champion_tiers as (
 
     {{ earned_tier_ranks(

@@ -1,5 +1,5 @@
 -- One row per tier: the probability at which pursuing a lead at that tier's cost pays off.
-{%- set configured_value = var('value_per_conversion_usd') %}
+{%- set configured_value = var('leadscore_value_per_conversion_usd') %}
 {%- if is_lead_table_mode() and configured_value is none %}
     {{ exceptions.raise_compiler_error("lead_table input has no deal amounts: set economics.value_per_conversion_usd in leadscore.yml") }}
 {%- endif %}
@@ -38,7 +38,7 @@ economics as (
 
 tiers as (
 
-    {%- for tier in var('lead_tiers') %}
+    {%- for tier in var('leadscore_lead_tiers') %}
     select
         {{ loop.index }} as tier_rank,
         {{ sql_literal(tier['tier']) }} as tier,

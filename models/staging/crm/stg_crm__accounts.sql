@@ -73,8 +73,10 @@ flagged as (
         case when employee_count_raw between 1 and 2500000 then employee_count_raw end as employee_count,
         employee_count_raw,
         -- NaN fails the upper bound (it sorts above every number), so it never reaches a feature.
-        case when annual_revenue_raw > 0 and annual_revenue_raw < {{ var('max_annual_revenue_usd') }} then annual_revenue_raw end
-            as annual_revenue_usd,
+        case
+            when annual_revenue_raw > 0 and annual_revenue_raw < {{ var('leadscore_max_annual_revenue_usd') }}
+                then annual_revenue_raw
+        end as annual_revenue_usd,
         uses_salesforce,
         uses_competitor,
         created_at,
@@ -92,7 +94,7 @@ flagged as (
         {{ is_not_finite('annual_revenue_raw') }} as dq_annual_revenue__not_finite,
         coalesce(
             not {{ is_not_finite('annual_revenue_raw') }}
-            and (annual_revenue_raw <= 0 or annual_revenue_raw >= {{ var('max_annual_revenue_usd') }}),
+            and (annual_revenue_raw <= 0 or annual_revenue_raw >= {{ var('leadscore_max_annual_revenue_usd') }}),
             false
         ) as dq_annual_revenue__out_of_range,
         account_row_number > 1 as dq_account_id__duplicate

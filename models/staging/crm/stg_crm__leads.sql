@@ -1,5 +1,5 @@
 {%- set plausible_created_at -%}
-case when created_at >= {{ configured_timestamp('earliest_plausible_at') }} then created_at end
+case when created_at >= {{ configured_timestamp('leadscore_earliest_plausible_at') }} then created_at end
 {%- endset %}
 with
 
@@ -91,7 +91,7 @@ people as (
 
     -- One person typed in twice is one lead: among each lead id's newest version, the record with
     -- the earliest known creation time (then the lowest lead id) is the person's canonical lead; a
-    -- creation time before var earliest_plausible_at (a 1900 placeholder) counts as unknown.
+    -- creation time before var leadscore_earliest_plausible_at (a 1900 placeholder) counts as unknown.
     select
         lead_id,
         row_number() over (

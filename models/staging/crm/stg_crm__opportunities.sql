@@ -46,7 +46,7 @@ flagged as (
             when 'open' then 'open'
         end as deal_stage,
         -- NaN fails the upper bound (it sorts above every number), so value per conversion ignores it.
-        case when amount_raw >= 0 and amount_raw < {{ var('max_deal_amount_usd') }} then amount_raw end as amount_usd,
+        case when amount_raw >= 0 and amount_raw < {{ var('leadscore_max_deal_amount_usd') }} then amount_raw end as amount_usd,
         closed_at,
         loaded_at,
         opportunity_row_number = 1 as is_latest_record,
@@ -55,7 +55,7 @@ flagged as (
         {{ is_not_finite('amount_raw') }} as dq_amount__not_finite,
         coalesce(
             not {{ is_not_finite('amount_raw') }}
-            and (amount_raw < 0 or amount_raw >= {{ var('max_deal_amount_usd') }}),
+            and (amount_raw < 0 or amount_raw >= {{ var('leadscore_max_deal_amount_usd') }}),
             false
         ) as dq_amount__out_of_range,
         coalesce(stage_raw not in ('closed won', 'closed lost', 'open'), true) as dq_stage__unknown_category,

@@ -139,9 +139,9 @@ class LeadTableConfig:
 
     def dbt_vars(self) -> dict[str, object]:
         return {
-            "input_mode": "lead_table",
-            "value_per_conversion_usd": self.value_per_conversion_usd,
-            "lead_table": {
+            "leadscore_input_mode": "lead_table",
+            "leadscore_value_per_conversion_usd": self.value_per_conversion_usd,
+            "leadscore_lead_table": {
                 "source_schema": self.source_schema,
                 "source_table": self.source_table,
                 "key": self.key,
@@ -189,8 +189,8 @@ class LeadTableConfig:
             boolean=by_kind["boolean"],
             categorical=by_kind["categorical"],
             baseline=None,
-            training_relation=("features", "lead_table_training_set"),
-            splits_relation=("features", "lead_table_training_splits"),
+            training_model="lead_table_training_set",
+            splits_model="lead_table_training_splits",
             time_column="ordering_value",
             period="block",
             matured_column=None,

@@ -26,8 +26,11 @@ SHAPE_SCHEMAS = {"native": "raw", "salesforce": "salesforce", "hubspot": "hubspo
 # The dbt vars that build a shape (the demo's Salesforce leads carry their account in account_c).
 SHAPE_VARS: dict[str, dict[str, object]] = {
     "native": {},
-    "salesforce": {"input_mode": "salesforce", "leadscore_salesforce_lead_account_field": "account_c"},
-    "hubspot": {"input_mode": "hubspot"},
+    "salesforce": {
+        "leadscore_input_mode": "salesforce",
+        "leadscore_salesforce_lead_account_field": "account_c",
+    },
+    "hubspot": {"leadscore_input_mode": "hubspot"},
 }
 
 TEXT = "varchar"

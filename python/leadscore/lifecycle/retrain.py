@@ -20,8 +20,8 @@ from sklearn.metrics import roc_auc_score
 from leadscore.modeling.train import TrainingRun
 from leadscore.registry.artifacts import ModelVersion, load_model_version
 from leadscore.registry.registry import Registry, Segments, load_registry, promote
+from leadscore.relations import model_relation
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import relation_name
 
 DEFAULT_MARGIN = 0.005  # ROC-AUC points the candidate must gain to replace the champion
 
@@ -41,7 +41,7 @@ def _walk_forward_auc(version: ModelVersion, period: str) -> float | None:
 def _warehouse_auc(warehouse: Warehouse, column: str, starts_at: object) -> float | None:
     dialect = warehouse.target.sql_dialect
     frame = warehouse.query(
-        f"select is_converted_in_window, {column} from {relation_name('scoring', 'lead_training_scores', dialect)} "
+        f"select is_converted_in_window, {column} from {model_relation('lead_training_scores', dialect)} "
         f"where as_of_at = '{starts_at}' and {column} is not null"
     )
     labels = frame["is_converted_in_window"].astype(int)

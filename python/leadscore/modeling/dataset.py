@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from leadscore.modeling.feature_spec import FeatureSpec
+from leadscore.relations import model_label, model_relation
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import quoted, relation_name
+from leadscore.warehouse.sql_names import quoted
 
 # Below these, metrics and the tree ensemble are too noisy to trust.
 MIN_TRAIN_POSITIVES = 200
@@ -52,13 +53,13 @@ def load_training_data(warehouse: Warehouse, spec: FeatureSpec) -> TrainingData:
     # Every labelled row: the fixed splits, and 'recent' (matured after the test period), which the
     # walk-forward backtest and the served model use.
     frame = warehouse.query(
-        f"select {select} from {relation_name(*spec.training_relation, dialect)} "
+        f"select {select} from {model_relation(spec.training_model, dialect)} "
         f"where {quoted(spec.split, dialect)} in ({', '.join(repr(s) for s in LABELLED_SPLITS)}) "
         # Ids are text: shorter first, then by text, so integer ids ('9' before '10') keep numeric order.
         f"order by length({quoted(columns[0], dialect)}), 1, 2"
     )
     splits = warehouse.query(
-        f"select * from {relation_name(*spec.splits_relation, dialect)} order by {quoted('starts_at', dialect)}, 1"
+        f"select * from {model_relation(spec.splits_model, dialect)} order by {quoted('starts_at', dialect)}, 1"
     )
     data = TrainingData(frame=frame, spec=spec, splits=splits)
     check_trainable(data)
@@ -95,7 +96,7 @@ def apply_feedback(data: TrainingData, policy: str) -> tuple[TrainingData, dict[
 
 
 def check_trainable(data: TrainingData) -> None:
-    relation = ".".join(data.spec.training_relation)
+    relation = model_label(data.spec.training_model)
     label = data.spec.label
     values = set(data.frame[label].dropna().unique())
     if not values <= {True, False}:

@@ -20,8 +20,9 @@ class FeatureSpec:
     label: str = "is_converted_in_window"
     split: str = "split"
     baseline: str | None = "legacy_rule_score"  # the score models are compared with, if the data has one
-    training_relation: tuple[str, str] = ("features", "lead_training_set")
-    splits_relation: tuple[str, str] = ("features", "lead_training_splits")
+    # dbt model names; where they were built comes from the manifest (leadscore.relations).
+    training_model: str = "lead_training_set"
+    splits_model: str = "lead_training_splits"
     # The walk-forward timeline: periods are months of time_column ("month") or equal blocks of rows
     # along it ("block"); a label is known once matured_column has passed (None: once the row is past).
     time_column: str = "as_of_at"

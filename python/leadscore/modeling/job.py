@@ -38,13 +38,14 @@ from leadscore.progress import console
 from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
 from leadscore.registry.dbt_assets import write_macros
 from leadscore.registry.registry import Registry, Segments, promote
+from leadscore.relations import model_label, model_relation
 from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.explain import build_contribution_query
 from leadscore.transpile.query import DIALECTS
 from leadscore.transpile.statements import fit_model_statements
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import quoted, relation_name
+from leadscore.warehouse.sql_names import quoted
 
 EXACT = 1e-9  # the largest |SQL - Python| difference a published version may show
 DESCRIPTIONS = {
@@ -75,7 +76,7 @@ class TrainingOutcome:
 def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
     try:
         frame = warehouse.query(
-            f"select tier, min_probability from {relation_name('scoring', 'lead_tier_thresholds', warehouse.target.sql_dialect)} order by tier_rank"
+            f"select tier, min_probability from {model_relation('lead_tier_thresholds', warehouse.target.sql_dialect)} order by tier_rank"
         )
     except Exception as error:
         raise RuntimeError(
@@ -88,9 +89,9 @@ def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
     ]
 
 
-def _test_relation(warehouse: Warehouse, relation: tuple[str, str], condition: str = "") -> str:
+def _test_relation(warehouse: Warehouse, model: str, condition: str = "") -> str:
     dialect = warehouse.target.sql_dialect
-    return f"(select * from {relation_name(*relation, dialect)} where split = 'test'{condition})"
+    return f"(select * from {model_relation(model, dialect)} where split = 'test'{condition})"
 
 
 class InexactSqlError(RuntimeError):
@@ -229,7 +230,7 @@ def run_training(
         )
     leakage = leakage_settings or LeakageSettings()
     leakage_flags = enforce(
-        find_leakage(data, leakage), leakage.allow, allow_leakage, ".".join(spec.training_relation)
+        find_leakage(data, leakage), leakage.allow, allow_leakage, model_label(spec.training_model)
     )
     window = data.splits["label_window_days"].dropna()
     window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
@@ -310,7 +311,7 @@ def run_training(
             trained.estimator,
             trained.pipeline,
             data.frame.iloc[trained.served_rows][list(spec.features)],
-            _test_relation(warehouse, spec.training_relation),
+            _test_relation(warehouse, spec.training_model),
             metadata,
             metrics,
             card,
@@ -431,7 +432,7 @@ def _train_segments(
             estimator,
             pipeline,
             segment.features("train"),
-            _test_relation(warehouse, data.spec.training_relation, condition),
+            _test_relation(warehouse, data.spec.training_model, condition),
             metadata,
             metrics,
             card,

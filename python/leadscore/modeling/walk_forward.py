@@ -26,6 +26,7 @@ from leadscore.modeling.pipelines import calibrated, under_calibration
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.tuning import Fold, FoldFitter
 from leadscore.monitoring.estimation import expected_auc
+from leadscore.relations import model_label
 from leadscore.threads import limited_threads
 
 DEFAULT_PERIODS = 6
@@ -66,7 +67,7 @@ def make_folds(timeline: Timeline, periods: int) -> tuple[list[Fold], list[str]]
         else:
             folds.append(Fold(period, known, scored))
     if len(folds) < MIN_FOLDS:
-        relation = ".".join(timeline.data.spec.training_relation)
+        relation = model_label(timeline.data.spec.training_model)
         raise TrainingDataError(
             f"{relation}: the walk-forward backtest needs at least {MIN_FOLDS} periods with both classes and "
             f"{MIN_FOLD_POSITIVES}+ conversions known before them; found {len(folds)} of the last {periods} "

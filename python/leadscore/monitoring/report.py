@@ -17,15 +17,15 @@ import pandas as pd
 from leadscore.dbt_artifacts import last_results, node_name
 from leadscore.evaluation.report import figure_html, html_table
 from leadscore.monitoring.drift import PSI_ALERT
+from leadscore.relations import model_relation
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import relation_name
 
 ALERT_FOLDER = "tests/dbt/monitoring/"
 
 
 def _read(warehouse: Warehouse, table: str, order: str) -> pd.DataFrame:
     return warehouse.query(
-        f"select * from {relation_name('monitoring', table, warehouse.target.sql_dialect)} order by {order}"
+        f"select * from {model_relation(table, warehouse.target.sql_dialect)} order by {order}"
     )
 
 

@@ -83,7 +83,8 @@ def _dispatched_macro(name: str, version: ModelVersion, kind: str, adapters: lis
         body = _macro_body(version, ADAPTER_DIALECTS.get(adapter, DEFAULT_DIALECT), kind)
         lines.append(f"\n{{% macro {adapter}__{name}(relation) %}}\n{body}\n{{% endmacro %}}")
     if DEFAULT_DIALECT in adapters:
-        delegate = f"{{{{ return(lead_scoring.{DEFAULT_DIALECT}__{name}(relation)) }}}}"
+        # Unqualified: in a host project these macros belong to the host, not to lead_scoring.
+        delegate = f"{{{{ return({DEFAULT_DIALECT}__{name}(relation)) }}}}"
         lines.append(f"\n{{% macro default__{name}(relation) %}}{delegate}{{% endmacro %}}")
     else:
         body = _macro_body(version, DEFAULT_DIALECT, kind)

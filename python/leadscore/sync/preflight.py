@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leadscore.dbt_artifacts import FAILED, last_results, manifest_nodes, node_name
+from leadscore.relations import model_relation
 from leadscore.warehouse import Warehouse
-from leadscore.warehouse.sql_names import relation_name
 
 FEED_MODEL = "crm_lead_sync"
 
@@ -35,7 +35,7 @@ def feed_test_results(target_dir: Path) -> FeedTests:
 
 def duplicate_record_ids(warehouse: Warehouse) -> list[tuple[str, int]]:
     """CRM record ids that appear more than once in the feed, with their row counts (first 20)."""
-    feed = relation_name("scoring", FEED_MODEL, warehouse.target.sql_dialect)
+    feed = model_relation(FEED_MODEL, warehouse.target.sql_dialect)
     frame = warehouse.query(
         f"select crm_record_id, count(*) as n from {feed} group by crm_record_id having count(*) > 1 "
         "order by n desc, crm_record_id limit 20"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from leadscore.relations import model_relation
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted, relation_name
 
@@ -14,7 +15,7 @@ STATE_SCHEMA = "leadscore_sync"
 STATE_TABLE = "crm_sync_state"
 BATCH_TABLE = "crm_sync_batch"
 STATE_COLUMNS = {"crm_record_id": "varchar", "sync_hash": "varchar", "synced_at": "timestamp"}
-FEED = ("scoring", "crm_lead_sync")
+FEED_MODEL = "crm_lead_sync"
 
 
 def _state(warehouse: Warehouse) -> str:
@@ -30,7 +31,7 @@ def ensure_state(warehouse: Warehouse) -> None:
 
 def changed_rows(warehouse: Warehouse, limit: int | None = None) -> pd.DataFrame:
     """Feed rows the CRM has not received in their current form."""
-    feed = relation_name(*FEED, warehouse.target.sql_dialect)
+    feed = model_relation(FEED_MODEL, warehouse.target.sql_dialect)
     sql = (
         f"select feed.* from {feed} as feed left join {_state(warehouse)} as sent "
         "on feed.crm_record_id = sent.crm_record_id "

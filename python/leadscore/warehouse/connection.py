@@ -24,8 +24,27 @@ class Warehouse(Protocol):
     def close(self) -> None: ...
 
 
+# The pip extra that brings each adapter's driver.
+DRIVER_EXTRAS = {
+    "duckdb": ("duckdb", "duckdb"),
+    "postgres": ("psycopg2", "postgres"),
+    "spark": ("pyspark", "spark"),
+}
+
+
 def connect(target: str | WarehouseTarget | None = None, read_only: bool = False) -> Warehouse:
     resolved = target if isinstance(target, WarehouseTarget) else load_target(target)
+    if resolved.adapter in DRIVER_EXTRAS:
+        import importlib.util
+
+        module, extra = DRIVER_EXTRAS[resolved.adapter]
+        if importlib.util.find_spec(module) is None:
+            from leadscore.paths import ProjectError
+
+            raise ProjectError(
+                f"target {resolved.name!r} uses {resolved.adapter}, whose Python driver ({module}) is not "
+                f"installed: pip install 'leadscore[{extra}]'"
+            )
     if resolved.adapter == "duckdb":
         from leadscore.warehouse.duckdb_warehouse import DuckDBWarehouse
 

@@ -10,9 +10,12 @@ from typing import Any
 import jinja2
 import yaml
 
-from leadscore.paths import profiles_dir, project_dir
+from leadscore.paths import ProjectError, dbt_project, profiles_dir, project_dir
 
-PROFILE_NAME = "lead_scoring"
+
+def profile_name() -> str:
+    """The profile the project builds with: $DBT_PROFILE (dbt's --profile), else dbt_project.yml's."""
+    return os.environ.get("DBT_PROFILE") or str(dbt_project().get("profile") or dbt_project().get("name"))
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,18 @@ def _env_var(name: str, default: str | None = None) -> str:
 
 def _render_profile(folder: Path | None) -> tuple[Path, dict[str, Any]]:
     path = (folder or profiles_dir()) / "profiles.yml"
+    if not path.is_file():
+        raise ProjectError(
+            f"No profiles.yml in {path.parent}: pass --profiles-dir (or set DBT_PROFILES_DIR) to the folder dbt reads."
+        )
     rendered = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(path.read_text())
-    return path, yaml.safe_load(rendered.render(env_var=_env_var))[PROFILE_NAME]
+    profiles = yaml.safe_load(rendered.render(env_var=_env_var)) or {}
+    name = profile_name()
+    if name not in profiles:
+        raise ProjectError(
+            f"{path} has no profile {name!r} (dbt_project.yml's profile); profiles: {sorted(profiles)}"
+        )
+    return path, profiles[name]
 
 
 def profile_adapters(folder: Path | None = None) -> list[str]:
@@ -57,7 +70,7 @@ def load_target(target: str | None = None, folder: Path | None = None) -> Wareho
     name = target or os.environ.get("DBT_TARGET") or profile["target"]
     if name not in profile["outputs"]:
         raise KeyError(
-            f"profile {PROFILE_NAME!r} in {path} has no target {name!r}; targets: {sorted(profile['outputs'])}"
+            f"profile {profile_name()!r} in {path} has no target {name!r}; targets: {sorted(profile['outputs'])}"
         )
     settings = dict(profile["outputs"][name])
     if settings["type"] == "duckdb" and not Path(settings["path"]).is_absolute():

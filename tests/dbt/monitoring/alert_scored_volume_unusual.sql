@@ -1,6 +1,6 @@
 {{ config(
     severity='warn',
-    meta={'alert': 'The current run scored a number of leads more than var monitoring_volume_change_alert (default 50%) away from the mean of the previous six monthly snapshots: a broken extract, a lost source, or a campaign. Check the raw tables and the data-quality scorecard.'}
+    meta={'alert': 'The current run scored a number of leads more than var leadscore_monitoring_volume_change_alert (default 50%) away from the mean of the previous six monthly snapshots: a broken extract, a lost source, or a campaign. Check the raw tables and the data-quality scorecard.'}
 ) }}
 -- Alert: the current run's scored rows against the mean of the six monthly snapshots before it.
 with
@@ -33,4 +33,4 @@ select
 from usual
 where
     snapshot_kind = 'current'
-    and abs(scored_rows / usual_rows - 1) > {{ var('monitoring_volume_change_alert') | float }}
+    and abs(scored_rows / usual_rows - 1) > {{ var('leadscore_monitoring_volume_change_alert') | float }}

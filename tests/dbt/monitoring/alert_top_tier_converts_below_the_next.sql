@@ -3,7 +3,7 @@
     meta={'alert': 'In a month with enough leads in both, the top tier converted less often than the tier below it: the tiers no longer rank leads. Check drift and retrain.'}
 ) }}
 -- Alert: a month where tier 1 converted at a lower rate than tier 2 (both with at least
--- var monitoring_min_tier_rows labelled snapshots).
+-- var leadscore_monitoring_min_tier_rows labelled snapshots).
 select
     top_tier.as_of_at,
     top_tier.tier,
@@ -17,6 +17,6 @@ inner join {{ ref('monitoring_tier_performance_by_month') }} as next_tier
         and next_tier.tier_rank = top_tier.tier_rank + 1
 where
     top_tier.tier_rank = 1
-    and top_tier.labelled_rows >= {{ var('monitoring_min_tier_rows') | int }}
-    and next_tier.labelled_rows >= {{ var('monitoring_min_tier_rows') | int }}
+    and top_tier.labelled_rows >= {{ var('leadscore_monitoring_min_tier_rows') | int }}
+    and next_tier.labelled_rows >= {{ var('leadscore_monitoring_min_tier_rows') | int }}
     and top_tier.conversion_rate < next_tier.conversion_rate

@@ -162,9 +162,9 @@ def test_a_stacked_statement_in_the_source_table_or_schema_is_refused(tmp_path, 
 @pytest.mark.parametrize(
     "variables",
     [
-        {"raw_schema": 'raw" ; drop table raw.canary; --'},
-        {"crm_tables": {"leads": 'crm_leads"; drop table raw.canary; --'}},
-        {"label_window_days": "90; drop table raw.canary"},
+        {"leadscore_raw_schema": 'raw" ; drop table raw.canary; --'},
+        {"leadscore_crm_tables": {"leads": 'crm_leads"; drop table raw.canary; --'}},
+        {"leadscore_label_window_days": "90; drop table raw.canary"},
     ],
     ids=["raw_schema", "crm_tables", "numeric-var"],
 )

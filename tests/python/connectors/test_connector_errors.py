@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def salesforce(tmp_path) -> ModeBuild:
-    build = prepare(tmp_path, {"input_mode": "salesforce", "value_per_conversion_usd": 1000})
+    build = prepare(
+        tmp_path, {"leadscore_input_mode": "salesforce", "leadscore_value_per_conversion_usd": 1000}
+    )
     load_fivetran_seeds(build, "salesforce")
     return build
 

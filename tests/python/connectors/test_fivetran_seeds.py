@@ -12,13 +12,15 @@ from helpers.connector_builds import ModeBuild, load_fivetran_seeds, prepare
 pytestmark = pytest.mark.slow
 
 # The seeds convert no one with a deal amount, so the tier economics get a value per conversion.
-VARS = {"value_per_conversion_usd": 1000}
+VARS = {"leadscore_value_per_conversion_usd": 1000}
 
 
 @pytest.fixture(scope="module", params=["salesforce", "hubspot"])
 def seeded(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ModeBuild, dict[str, int]]:
     connector = request.param
-    build = prepare(tmp_path_factory.mktemp(f"fivetran_{connector}"), {"input_mode": connector, **VARS})
+    build = prepare(
+        tmp_path_factory.mktemp(f"fivetran_{connector}"), {"leadscore_input_mode": connector, **VARS}
+    )
     landed = load_fivetran_seeds(build, connector)
     build.dbt("build", check=False)
     return connector, build, landed

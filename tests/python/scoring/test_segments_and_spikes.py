@@ -109,7 +109,7 @@ def test_top_tier_capacity_caps_hot_leads(trained_warehouse, tmp_path):
     warehouse = clone_warehouse(original, tmp_path)
     uncapped = warehouse.query("select count(*) as n from scoring.lead_scores where tier_rank = 1")["n"][0]
     capacity = max(1, uncapped // 3)
-    warehouse.dbt("build", "--selector", "scores", "--vars", f"{{hot_tier_capacity: {capacity}}}")
+    warehouse.dbt("build", "--selector", "scores", "--vars", f"{{leadscore_hot_tier_capacity: {capacity}}}")
     scores = warehouse.query("select * from scoring.lead_scores where is_open")
     hot = scores[scores["tier_rank"] == 1]
     assert len(hot) == capacity
