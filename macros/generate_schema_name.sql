@@ -7,8 +7,9 @@
     leadscore's nodes only, and hands every other case to the host's macro when it has one. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- set is_ours = node is not none and node.package_name == 'lead_scoring' -%}
-    {%- if custom_schema_name is not none and is_ours
-        and var('leadscore_layer_schemas', project_name == 'lead_scoring') -%}
+    {%- set layer_schemas = var('leadscore_layer_schemas', none) -%}
+    {%- if layer_schemas is none -%}{%- set layer_schemas = project_name == 'lead_scoring' -%}{%- endif -%}
+    {%- if custom_schema_name is not none and is_ours and layer_schemas -%}
         {{ custom_schema_name | trim }}
     {%- else -%}
         {%- set host = context.get(project_name, {}) -%}

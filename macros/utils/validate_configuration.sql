@@ -12,8 +12,8 @@
     {%- set lead_table = lead_table_config() %}
     {%- if lead_table %}
         {%- do names.update({
-            'lead_table.source_schema': lead_table.get('source_schema', 'raw'),
-            'lead_table.source_table': lead_table.get('source_table', 'leads'),
+            'leadscore_lead_table.source_schema': lead_table.get('source_schema', 'raw'),
+            'leadscore_lead_table.source_table': lead_table.get('source_table', 'leads'),
         }) %}
     {%- endif %}
     {%- for connector in ['salesforce', 'hubspot'] %}
@@ -23,7 +23,7 @@
         {%- endfor %}
     {%- endfor %}
     {%- set choices = {
-        'leadscore_input_mode': ['crm', 'salesforce', 'hubspot', 'leadscore_lead_table'],
+        'leadscore_input_mode': ['crm', 'salesforce', 'hubspot', 'lead_table'],
         'leadscore_salesforce_conversion': ['opportunity', 'lead_converted'],
         'leadscore_hubspot_conversion': ['deal', 'salesqualifiedlead', 'opportunity', 'customer'],
     } %}

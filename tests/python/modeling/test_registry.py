@@ -23,6 +23,7 @@ def _fake_version(root, model_id):
 
 def test_promote_and_roll_back(tmp_path, monkeypatch):
     monkeypatch.setenv("LEADSCORE_PROJECT_DIR", str(tmp_path))
+    (tmp_path / "dbt_project.yml").write_text("name: lead_scoring\nprofile: lead_scoring\n")
     for model_id in ("gbm_a", "logistic_a", "gbm_b"):
         _fake_version(tmp_path / "artifacts", model_id)
     promote("gbm_a", "logistic_a", reason="first")
@@ -44,6 +45,7 @@ def test_promote_and_roll_back(tmp_path, monkeypatch):
 
 def test_rollback_without_history_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("LEADSCORE_PROJECT_DIR", str(tmp_path))
+    (tmp_path / "dbt_project.yml").write_text("name: lead_scoring\nprofile: lead_scoring\n")
     with pytest.raises(LookupError):
         rollback()
 

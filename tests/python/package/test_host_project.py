@@ -78,8 +78,29 @@ def user_environment(bin_folder: Path, extra: dict[str, str] | None = None) -> d
     return {**environment, **(extra or {})}
 
 
-def write_host_project(folder: Path, output: dict[str, object]) -> Path:
-    """A host dbt project with its own profile, its own model, and leadscore as a local package."""
+def git_package(folder: Path) -> dict[str, str]:
+    """The dbt package as a `git:` entry: this checkout's package files committed to a throwaway
+    repository (so the working tree is what is tested), pinned to that commit."""
+    repository = folder / "lead_scoring_git"
+    repository.mkdir()
+    for part in ("dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "LICENSE", "README.md"):
+        origin = REPOSITORY / part
+        if origin.is_dir():
+            shutil.copytree(origin, repository / part)
+        else:
+            (repository / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(origin, repository / part)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    environment = dict(os.environ)
+    run([*git, "init", "--quiet"], repository, environment)
+    run([*git, "add", "."], repository, environment)
+    run([*git, "commit", "--quiet", "-m", "package"], repository, environment)
+    commit = run(["git", "rev-parse", "HEAD"], repository, environment).stdout.strip()
+    return {"git": f"file://{repository}", "revision": commit}
+
+
+def write_host_project(folder: Path, output: dict[str, object], package: dict[str, str]) -> Path:
+    """A host dbt project with its own profile, its own model, and leadscore as a package."""
     host = folder / "acme_analytics"
     (host / "models").mkdir(parents=True)
     (host / "models" / "orders_per_day.sql").write_text(HOST_MODEL)
@@ -96,7 +117,7 @@ def write_host_project(folder: Path, output: dict[str, object]) -> Path:
             sort_keys=False,
         )
     )
-    (host / "packages.yml").write_text(yaml.safe_dump({"packages": [{"local": str(REPOSITORY)}]}))
+    (host / "packages.yml").write_text(yaml.safe_dump({"packages": [package]}))
     profiles = folder / "profiles"
     profiles.mkdir()
     (profiles / "profiles.yml").write_text(
@@ -122,11 +143,11 @@ def results(host: Path) -> dict[str, str]:
 
 
 def use_as_a_user(
-    installed: Path, folder: Path, output: dict[str, object], extra_env: dict[str, str]
+    installed: Path, folder: Path, output: dict[str, object], package: dict[str, str]
 ) -> HostRun:
-    host = write_host_project(folder, output)
+    host = write_host_project(folder, output, package)
     # dbt reads the profile from DBT_PROFILES_DIR; leadscore takes --profiles-dir as dbt spells it.
-    environment = user_environment(installed, {"DBT_PROFILES_DIR": str(folder / "profiles"), **extra_env})
+    environment = user_environment(installed, {"DBT_PROFILES_DIR": str(folder / "profiles")})
     dbt, leadscore = str(installed / "dbt"), str(installed / "leadscore")
     elsewhere = folder  # the CLI runs from outside the project: --project-dir finds it
     run([dbt, "deps"], host, environment)
@@ -159,7 +180,9 @@ def use_as_a_user(
 @pytest.fixture(scope="module")
 def duckdb_host(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> HostRun:
     output = {"type": "duckdb", "path": "acme.duckdb", "schema": "analytics", "threads": 2}
-    return use_as_a_user(installed, tmp_path_factory.mktemp("duckdb_host"), output, {})
+    return use_as_a_user(
+        installed, tmp_path_factory.mktemp("duckdb_host"), output, {"local": str(REPOSITORY)}
+    )
 
 
 def duckdb_query(host: HostRun, sql: str) -> list[tuple]:
@@ -262,7 +285,10 @@ def test_the_same_host_on_postgres(
         "type": "postgres", "host": "127.0.0.1", "port": int(postgres_server.port),
         "user": postgres_server.user, "password": "", "dbname": "acme_host", "schema": "analytics", "threads": 2,
     }  # fmt: skip
-    host = use_as_a_user(installed, tmp_path_factory.mktemp("postgres_host"), output, {})
+    folder = tmp_path_factory.mktemp("postgres_host")
+    # This one installs the package as a `git:` entry (a real copy in dbt_packages/, not a link).
+    host = use_as_a_user(installed, folder, output, git_package(folder))
+    assert not (host.host / "dbt_packages" / "lead_scoring").is_symlink()
     assert host.untrained_results["model.acme_analytics.orders_per_day"] == "success"
     assert not [node for node, status in host.final_results.items() if status in ("error", "fail")]
     assert host.parity["dialect"] == "postgres" and host.parity["max_abs_difference"] < 1e-9
@@ -281,3 +307,21 @@ def test_the_same_host_on_postgres(
     finally:
         connection.close()
     assert open_leads > 100 and unscored == 0
+
+
+def test_a_host_run_without_leadscore_nodes_is_not_checked_or_touched(duckdb_host: HostRun):
+    """A var that would be refused does not stop `dbt run -s orders_per_day`, which selects no
+    leadscore node; a run that selects leadscore's nodes refuses it before any SQL runs."""
+    dbt = [str(Path(duckdb_host.environment["PATH"].split(os.pathsep)[0]) / "dbt")]
+    bad = json.dumps({"leadscore_raw_schema": 'raw"; drop table raw.crm_leads; --'})
+    own = subprocess.run(
+        [*dbt, "run", "--select", "orders_per_day", "--vars", bad],
+        cwd=duckdb_host.host, env=duckdb_host.environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert own.returncode == 0, own.stdout[-2000:]
+    ours = subprocess.run(
+        [*dbt, "run", "--select", "stg_crm__leads", "--vars", bad],
+        cwd=duckdb_host.host, env=duckdb_host.environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert ours.returncode != 0 and "Configuration refused before any SQL ran" in ours.stdout
+    assert duckdb_query(duckdb_host, "select count(*) from raw.crm_leads")[0][0] > 0
