@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/staging/hubspot models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-hubspot --processes 2
 
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint unit-tests
 

@@ -22,7 +22,8 @@ CSV = Path(
 )
 FLAGGED = {"lead_number", "tags", "lead_quality", "lead_profile"}
 
-pytestmark = pytest.mark.slow
+# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("x_education")]
 
 
 @pytest.fixture(scope="module")

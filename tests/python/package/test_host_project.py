@@ -18,7 +18,8 @@ import yaml
 
 from conftest import REPOSITORY
 
-pytestmark = pytest.mark.slow
+# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("host_project")]
 
 HOST_LEADS = 3000
 HOST_MODEL = "select 1 as day_number, 10 as orders\n"
