@@ -41,8 +41,10 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/staging/salesforce models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-salesforce --processes 2
 	$(BIN)/sqlfluff lint models/staging/hubspot models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-hubspot --processes 2
 
+# --dist loadfile: a test module runs on one worker, so a module-scoped warehouse is built once,
+# not once per worker.
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint unit-tests
 

@@ -18,9 +18,6 @@ import yaml
 
 from conftest import copy_project
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("hostile_lead_table")
-
 ROWS = 1200
 BAD_NUMBERS = {"not_finite": [5, 6, 7, 8, 9], "out_of_range": [20, 21, 22]}  # row positions in `default`
 INJECTION = "x'); drop table raw.canary; --"

@@ -12,9 +12,6 @@ from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.feature_spec import FeatureSpec
 from leadscore.modeling.leakage import LeakageError, enforce, find_leakage
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("leakage_checks")
-
 
 @pytest.fixture(scope="module")
 def data() -> TrainingData:

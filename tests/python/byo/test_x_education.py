@@ -22,8 +22,7 @@ CSV = Path(
 )
 FLAGGED = {"lead_number", "tags", "lead_quality", "lead_profile"}
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("x_education")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

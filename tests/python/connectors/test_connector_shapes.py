@@ -14,8 +14,7 @@ import pytest
 
 from helpers.connector_builds import ModeBuild, build_demo_shape
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("connector_shapes")]
+pytestmark = pytest.mark.slow
 
 LEADS = 3000
 SEED = 11

@@ -9,8 +9,7 @@ import pytest
 
 from helpers.connector_builds import ModeBuild, load_fivetran_seeds, prepare
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fivetran_seeds")]
+pytestmark = pytest.mark.slow
 
 # The seeds convert no one with a deal amount, so the tier economics get a value per conversion.
 VARS = {"leadscore_value_per_conversion_usd": 1000}

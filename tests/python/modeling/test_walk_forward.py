@@ -23,9 +23,6 @@ from leadscore.modeling.walk_forward import (
 )
 from leadscore.monitoring.drift import bin_shares, psi, reference_bins
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("walk_forward")
-
 
 @pytest.fixture(scope="module")
 def drift_run():

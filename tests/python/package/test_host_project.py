@@ -18,8 +18,7 @@ import yaml
 
 from conftest import REPOSITORY
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("host_project")]
+pytestmark = pytest.mark.slow
 
 HOST_LEADS = 3000
 HOST_MODEL = "select 1 as day_number, 10 as orders\n"
@@ -162,7 +161,7 @@ def use_as_a_user(
     run([leadscore, "train", "--project-dir", str(host)], elsewhere, environment)
     run([dbt, "build"], host, environment)
     run([dbt, "deps"], host, environment)  # again: the champion lives in the host, not in dbt_packages/
-    run([dbt, "build", "--select", "package:lead_scoring"], host, environment)
+    run([leadscore, "build", "--project-dir", str(host)], elsewhere, environment)  # leadscore's nodes only
     registry = json.loads((host / "leadscore" / "artifacts" / "registry.json").read_text())
     metadata = json.loads(
         (host / "leadscore" / "artifacts" / "models" / registry["champion"] / "metadata.json").read_text()
@@ -326,3 +325,16 @@ def test_a_host_run_without_leadscore_nodes_is_not_checked_or_touched(duckdb_hos
     )  # fmt: skip
     assert ours.returncode != 0 and "Configuration refused before any SQL ran" in ours.stdout
     assert duckdb_query(duckdb_host, "select count(*) from raw.crm_leads")[0][0] > 0
+
+
+def test_a_host_can_keep_the_layer_schema_names(duckdb_host: HostRun, tmp_path: Path):
+    dbt = str(Path(duckdb_host.environment["PATH"].split(os.pathsep)[0]) / "dbt")
+    run(
+        [dbt, "parse", "--vars", "{leadscore_layer_schemas: true}", "--target-path", str(tmp_path)],
+        duckdb_host.host,
+        duckdb_host.environment,
+    )
+    nodes = json.loads((tmp_path / "manifest.json").read_text())["nodes"]
+    assert nodes["model.lead_scoring.lead_scores"]["schema"] == "scoring"
+    assert nodes["model.lead_scoring.lead_features"]["schema"] == "features"
+    assert nodes["model.acme_analytics.orders_per_day"]["schema"] == "analytics"

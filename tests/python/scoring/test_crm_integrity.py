@@ -22,9 +22,6 @@ from leadscore.dbt_invocation import DbtError
 from leadscore.sync.client import CrmSyncError
 from leadscore.sync.run import sync
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("crm_integrity")
-
 FUTURE_LOAD = "2099-01-01 00:00:00"
 PLACEHOLDER_CREATED = "1900-01-01 00:00:00"
 RE_EXTRACTED_TITLE = "VP Re-Extracted"

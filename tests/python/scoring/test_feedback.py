@@ -12,9 +12,6 @@ from conftest import clone_warehouse
 from leadscore.modeling.dataset import apply_feedback, load_training_data
 from leadscore.modeling.feature_spec import load_feature_spec
 
-# One worker runs this module: its module-scoped warehouse is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("feedback")
-
 
 @pytest.fixture(scope="module")
 def flagged(trained_warehouse, tmp_path_factory):
