@@ -220,3 +220,22 @@ def clone_warehouse(built: BuiltWarehouse, folder: Path) -> BuiltWarehouse:
     return BuiltWarehouse(
         target=built.target, project=project, config=built.config, dirt=built.dirt, environment=environment
     )
+
+
+# The longest modules first: `make test` runs `--dist loadfile`, which hands modules to the two
+# workers in collection order, so starting these early keeps one worker from running a long module
+# alone at the end. Order within a module is unchanged (the sort is stable).
+SLOWEST_MODULES_FIRST = (
+    "test_spark_build.py",
+    "test_host_project.py",
+    "test_retrain.py",
+    "test_x_education.py",
+    "test_crm_integrity.py",
+    "test_postgres_build.py",
+    "test_connector_shapes.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOWEST_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
