@@ -224,35 +224,47 @@ app.add_typer(models_app, name="models")
 
 @models_app.command("list")
 def models_list() -> None:
-    """Every saved model version with its test metrics; the registry's champion and challenger marked."""
+    """Every saved model version with its test metrics; the registry's champion and challenger marked,
+    and any version whose files differ from the checksums recorded when it was saved."""
     from rich.table import Table
 
-    from leadscore.registry.artifacts import load_model_version, models_dir
+    from leadscore.registry.artifacts import incomplete_folders, known_model_ids, load_model_version
+    from leadscore.registry.errors import RegistryError
     from leadscore.registry.registry import load_registry
 
     registry = load_registry()
     table = Table(show_edge=False)
-    for column in ("model", "role", "test ROC-AUC", "test PR-AUC", "top-decile lift", "SQL parity"):
+    for column in ("model", "role", "test ROC-AUC", "test PR-AUC", "top-decile lift", "SQL parity", "files"):
         table.add_column(column)
-    for folder in sorted(models_dir().glob("*/metadata.json")):
-        version = load_model_version(folder.parent.name)
-        metrics, metadata = version.metrics["test"], version.metadata
+    for model_id in known_model_ids():
         role = (
             "champion"
-            if registry and registry.champion == version.model_id
+            if registry and registry.champion == model_id
             else "challenger"
-            if registry and registry.challenger == version.model_id
+            if registry and registry.challenger == model_id
             else ""
         )
-        table.add_row(
-            version.model_id,
-            role,
-            f"{metrics['roc_auc']:.4f}",
-            f"{metrics['pr_auc']:.4f}",
-            f"{metrics['top_decile']['lift']:.2f}",
-            f"{metadata['sql_parity']['max_abs_difference']:.1e}",
-        )
+        try:
+            version = load_model_version(model_id, verify=False)
+            problems = version.problems()
+            metrics, metadata = version.metrics["test"], version.metadata
+            figures = [
+                f"{metrics['roc_auc']:.4f}",
+                f"{metrics['pr_auc']:.4f}",
+                f"{metrics['top_decile']['lift']:.2f}",
+                f"{metadata['sql_parity']['max_abs_difference']:.1e}",
+            ]
+        except (RegistryError, KeyError, TypeError) as error:
+            problems, figures = [str(error)], ["", "", "", ""]
+        status = "ok" if not problems else f"[red]DAMAGED[/]: {problems[0]}"
+        table.add_row(model_id, role, *figures, status)
     console.print(table)
+    leftovers = incomplete_folders()
+    if leftovers:
+        console.print(
+            f"{len(leftovers)} unfinished version folder(s) (an interrupted train): "
+            f"{', '.join(path.name for path in leftovers)}; `leadscore models clean` removes them."
+        )
 
 
 @models_app.command("show")
@@ -298,36 +310,104 @@ def models_show(
 def models_promote(
     champion: str, challenger: str | None = typer.Option(None, help="Model scored in shadow.")
 ) -> None:
-    """Make a saved version the champion (and optionally set the challenger); rewrites the dbt macros."""
+    """Make a saved version the champion (and optionally set the challenger); rewrites the dbt macros.
+    Every version named is checked first; on any problem nothing changes."""
+    from leadscore.registry.lock import lifecycle_lock
     from leadscore.registry.registry import load_registry, promote
 
-    current = load_registry()
-    registry = promote(
-        champion, challenger, reason="promoted by hand", segments=current.segments if current else None
-    )
-    _write_registry_macros(registry)
+    with lifecycle_lock("models promote"):
+        current = load_registry()
+        registry = promote(
+            champion, challenger, reason="promoted by hand", segments=current.segments if current else None
+        )
     console.print(
-        f"Champion {registry.champion}, challenger {registry.challenger}. Run `dbt build` to rescore."
+        f"Champion {registry.champion}, challenger {registry.challenger}. "
+        f"Run `{steps.SCORES_BUILD}` to rescore."
     )
 
 
 @models_app.command("rollback")
 def models_rollback() -> None:
-    """Return to the previous champion/challenger pair; rewrites the dbt macros."""
+    """Return to the previous champion/challenger pair; rewrites the dbt macros. Every version of that
+    pair is checked first; on any problem nothing changes."""
+    from leadscore.registry.lock import lifecycle_lock
     from leadscore.registry.registry import rollback
 
-    registry = rollback()
-    _write_registry_macros(registry)
+    with lifecycle_lock("models rollback"):
+        registry = rollback()
     console.print(
-        f"Rolled back: champion {registry.champion}, challenger {registry.challenger}. Run `dbt build` to rescore."
+        f"Rolled back: champion {registry.champion}, challenger {registry.challenger}. "
+        f"Run `{steps.SCORES_BUILD}` to rescore."
     )
 
 
-def _write_registry_macros(registry) -> None:
-    from leadscore.registry.artifacts import load_model_version
-    from leadscore.registry.dbt_assets import write_macros
+VERIFY_IDS = typer.Argument(None, help="Versions to check (default: those the registry serves).")
 
-    write_macros(registry, {model_id: load_model_version(model_id) for model_id in registry.model_ids()})
+
+@models_app.command("verify")
+def models_verify(
+    model_ids: list[str] | None = VERIFY_IDS,
+    target: str | None = TARGET_OPTION,
+    rows: int = typer.Option(500, min=1, help="Training-mart rows to check the SQL on."),
+    offline: bool = typer.Option(
+        False, "--offline", help="Check the files only; do not query the warehouse."
+    ),
+) -> None:
+    """Check versions end to end: files against the checksums recorded when they were saved, metadata
+    and fitted model readable, and the SQL against predict_proba on a sample from the warehouse."""
+    from leadscore.registry.registry import require_registry
+    from leadscore.registry.verify import verify_version
+    from leadscore.warehouse import connect
+
+    ids = model_ids or require_registry().model_ids()
+    warehouse = None if offline else connect(target, read_only=True)
+    try:
+        checks = [verify_version(model_id, warehouse, rows) for model_id in ids]
+    finally:
+        if warehouse is not None:
+            warehouse.close()
+    for check in checks:
+        if check.ok:
+            parity = (
+                ""
+                if check.parity is None
+                else f"; SQL = predict_proba within {check.parity:.1e} on {check.rows:,} rows"
+            )
+            console.print(f"[green]ok[/] {check.model_id}: files match their checksums{parity}")
+        else:
+            console.print(f"[red]FAILED[/] {check.model_id}:")
+            for problem in check.problems:
+                console.print(f"  - {problem}", soft_wrap=True)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(code=1)
+
+
+@models_app.command("clean")
+def models_clean(
+    delete: bool = typer.Option(False, "--delete", help="Remove them (default: only list them)."),
+) -> None:
+    """List (and with --delete remove) unfinished version folders an interrupted train left behind.
+    Versions the registry has served are never removed."""
+    import shutil
+
+    from leadscore.registry.artifacts import incomplete_folders
+    from leadscore.registry.lock import lifecycle_lock
+    from leadscore.registry.registry import load_registry
+
+    with lifecycle_lock("models clean"):
+        registry = load_registry()
+        served = set(registry.model_ids()) if registry else set()
+        served |= {str(entry.get("champion")) for entry in (registry.history if registry else [])}
+        leftovers = [path for path in incomplete_folders() if path.name not in served]
+        if not leftovers:
+            console.print("No unfinished version folders.")
+            return
+        for path in leftovers:
+            if delete:
+                shutil.rmtree(path)
+            console.print(f"{'removed' if delete else 'unfinished'}: {path}")
+    if not delete:
+        console.print("Run `leadscore models clean --delete` to remove them.")
 
 
 @app.command("sync")
@@ -499,12 +579,12 @@ def bench_training(
     from leadscore.bench.training import render_training_section, run_families
     from leadscore.modeling.dataset import load_training_data
     from leadscore.modeling.feature_spec import load_feature_spec
-    from leadscore.paths import project_dir
+    from leadscore.paths import dbt_target_dir
     from leadscore.warehouse import connect
 
     warehouse = connect(target, read_only=True)
     try:
-        data = load_training_data(warehouse, load_feature_spec(project_dir() / "target" / "manifest.json"))
+        data = load_training_data(warehouse, load_feature_spec(dbt_target_dir() / "manifest.json"))
     finally:
         warehouse.close()
     from leadscore.modeling.walk_forward import WalkForwardSettings
@@ -529,14 +609,14 @@ def bench_sizes(
     from leadscore.bench.statement_sizes import big_lightgbm, measure, render_sizes_section
     from leadscore.modeling.dataset import load_training_data
     from leadscore.modeling.feature_spec import load_feature_spec
-    from leadscore.paths import project_dir
+    from leadscore.paths import dbt_target_dir
     from leadscore.registry.artifacts import load_model_version
     from leadscore.registry.registry import load_registry
     from leadscore.warehouse import connect
 
     warehouse = connect(target, read_only=True)
     try:
-        data = load_training_data(warehouse, load_feature_spec(project_dir() / "target" / "manifest.json"))
+        data = load_training_data(warehouse, load_feature_spec(dbt_target_dir() / "manifest.json"))
     finally:
         warehouse.close()
     registry = load_registry()
@@ -603,9 +683,11 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from leadscore.modeling.job import InexactSqlError
     from leadscore.modeling.leakage import LeakageError
     from leadscore.paths import ProjectError
+    from leadscore.registry.errors import RegistryError
     from leadscore.relations import ManifestError
     from leadscore.sync.client import CrmSyncError
     from leadscore.transpile.assemblers import UnsupportedModelError
+    from leadscore.warehouse.connection import WarehouseBusyError
 
     return (
         ConfigError,
@@ -615,6 +697,8 @@ def _expected_errors() -> tuple[type[Exception], ...]:
         InexactSqlError,
         LeakageError,
         ProjectError,
+        RegistryError,
+        WarehouseBusyError,
         ManifestError,
         CrmSyncError,
         UnsupportedModelError,

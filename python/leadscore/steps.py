@@ -111,6 +111,9 @@ def check_input(target: str | None) -> None:
         warehouse.close()
 
 
+# How a user rebuilds the score views after the registry changed, in this repository and in a host.
+SCORES_BUILD = "leadscore build --selector scores"
+
 # What reads the generated scoring SQL (selectors.yml's `scores`, which a host project does not
 # have): these models and everything downstream of the first five.
 SCORE_MODELS = (
@@ -147,11 +150,21 @@ def selection_arguments(select: str | None, selector: str | None) -> list[str]:
     return ["--select", select or package]
 
 
+def _check_served_versions() -> None:
+    """The versions the registry serves, against their checksums, before dbt builds their scores."""
+    from leadscore.registry.registry import load_registry, versions_of
+
+    registry = load_registry()
+    if registry is not None:
+        versions_of(registry)
+
+
 def build(target: str | None, select: str | None = None, selector: str | None = None) -> None:
     from leadscore.dbt_invocation import run_dbt
     from leadscore.registry.registry import registry_path
 
     check_input(target)
+    _check_served_versions()
     if not select and not selector and not registry_path().exists():
         console.print(
             "[yellow]No trained model for this instance yet:[/] building everything but the scoring models; run `leadscore train`."
@@ -173,7 +186,6 @@ def train(
     options: TrainingOptions | None = None,
     decide=None,
 ):
-    from leadscore.modeling.job import run_training
     from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS
 
     kinds = kinds or DEFAULT_MODEL_KINDS
@@ -181,7 +193,6 @@ def train(
     if unknown or len(set(kinds)) < 2:
         raise SystemExit(f"--families takes two or more of {', '.join(MODEL_KINDS)}; got {', '.join(kinds)}")
     from leadscore.paths import dbt_target_dir
-    from leadscore.warehouse import connect
 
     config = INSTANCE.config
     manifest_path = Path(manifest) if manifest else dbt_target_dir() / "manifest.json"
@@ -192,9 +203,22 @@ def train(
     from leadscore.relations import use_manifest
 
     use_manifest(manifest_path)
+    from leadscore.registry.lock import lifecycle_lock
+
+    with lifecycle_lock("retrain" if decide else "train"):
+        outcome = _train_locked(target, manifest_path, segment_by, allow_leakage, kinds, options, decide)
+    _print_training(outcome, segment_by)
+    return outcome
+
+
+def _train_locked(target, manifest_path, segment_by, allow_leakage, kinds, options, decide):
+    from leadscore.modeling.job import run_training
+    from leadscore.warehouse import connect
+
+    config = INSTANCE.config
     warehouse = connect(target)
     try:
-        outcome = run_training(
+        return run_training(
             warehouse,
             manifest_path,
             segment_column=segment_by,
@@ -208,8 +232,6 @@ def train(
         )
     finally:
         warehouse.close()
-    _print_training(outcome, segment_by)
-    return outcome
 
 
 def _fitted_on(model_id: str) -> str:
@@ -229,9 +251,7 @@ def retrain(target: str | None, margin: float, kinds: tuple[str, ...]) -> None:
         if figure:
             auc = "n/a" if figure["roc_auc"] is None else f"{figure['roc_auc']:.4f}"
             console.print(f"  {role}: {figure['model_id']} ROC-AUC {auc} ({figure['source']})")
-    console.print(
-        "Run `dbt build --selector scores` so the score views and monitoring.model_registry follow."
-    )
+    console.print(f"Run `{SCORES_BUILD}` so the score views and monitoring.model_registry follow.")
 
 
 def _print_table(frame, title: str) -> None:

@@ -4,7 +4,7 @@ meta.feature_kind on the columns of lead_training_set, read from dbt's manifest.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 FEATURE_KINDS = ("numeric", "boolean", "categorical")
@@ -46,7 +46,21 @@ class FeatureSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> FeatureSpec:
-        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items()})
+        """Also reads versions saved before 0.2, which named relations (schema.table) not models."""
+        data = dict(data)
+        for old, new in (("training_relation", "training_model"), ("splits_relation", "splits_model")):
+            if old in data:  # ["features", "lead_training_set"] or "features.lead_training_set"
+                relation = data.pop(old)
+                name = relation[-1] if isinstance(relation, list) else str(relation).rsplit(".", 1)[-1]
+                data.setdefault(new, name)
+        known = {spec_field.name for spec_field in fields(cls)}
+        return cls(
+            **{
+                key: tuple(value) if isinstance(value, list) else value
+                for key, value in data.items()
+                if key in known
+            }
+        )
 
 
 def load_feature_spec(manifest_path: Path) -> FeatureSpec:

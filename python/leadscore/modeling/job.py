@@ -35,9 +35,9 @@ from leadscore.modeling.walk_forward import WalkForwardSettings
 from leadscore.monitoring.baselines import training_baseline
 from leadscore.paths import artifacts_dir
 from leadscore.progress import console
-from leadscore.registry.artifacts import ModelVersion, load_model_version, save_model_version
+from leadscore.registry.artifacts import ModelVersion, save_model_version
 from leadscore.registry.dbt_assets import write_macros
-from leadscore.registry.registry import Registry, Segments, promote
+from leadscore.registry.registry import Registry, Segments, promote, versions_of
 from leadscore.relations import model_label, model_relation
 from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
@@ -333,9 +333,7 @@ def run_training(
         )
     else:
         registry = decide(run, versions, segments)
-    write_macros(
-        registry, {version_id: load_model_version(version_id) for version_id in registry.model_ids()}
-    )
+    write_macros(registry, versions_of(registry))  # also when the registry did not change
 
     y_test = data.labels("test").to_numpy()
     test = data.part("test")

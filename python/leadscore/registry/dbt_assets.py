@@ -7,8 +7,10 @@ import json
 import math
 from pathlib import Path
 
+from leadscore.files import write_atomically
 from leadscore.paths import generated_macros_dir
 from leadscore.registry.artifacts import SQL_KINDS, ModelVersion, load_model_version
+from leadscore.registry.errors import RegistryError
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
 from leadscore.warehouse.profiles import profile_adapters
@@ -163,9 +165,9 @@ def _registry_rows(registry: Registry) -> list[list[object]]:
     statuses |= {registry.challenger: "challenger", registry.champion: "champion"}
     rows = []
     for model_id in dict.fromkeys([*known, *registry.model_ids()]):
-        try:
-            metadata = load_model_version(model_id).metadata
-        except FileNotFoundError:
+        try:  # a retired version may be gone or damaged: its row keeps the id, without figures
+            metadata = load_model_version(model_id, verify=False).metadata
+        except RegistryError:
             metadata = {}
         status = statuses.get(model_id, "retired")
         served = metadata.get("served_model", {})
@@ -201,9 +203,24 @@ def _utc_text(moment: object) -> str | None:
     return str(moment).replace("T", " ").removesuffix("+00:00") if moment else None
 
 
-def write_macros(registry: Registry, versions: dict[str, ModelVersion]) -> Path:
-    target = generated_macros_dir() / GENERATED_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
+def render_registry_macros(registry: Registry, versions: dict[str, ModelVersion]) -> str:
+    """The macros for the adapters of the active profile's targets."""
     adapters = [adapter for adapter in profile_adapters() if adapter in ADAPTER_DIALECTS]
-    target.write_text(render_macros(registry, versions, adapters))
-    return target
+    return render_macros(registry, versions, adapters)
+
+
+def write_macros_text(text: str | None) -> str | None:
+    """Replace the generated macros file in one rename (None removes it); returns what it held, so a
+    failed registry change can put it back."""
+    target = generated_macros_dir() / GENERATED_FILE
+    previous = target.read_text() if target.exists() else None
+    if text is None:
+        target.unlink(missing_ok=True)
+    else:
+        write_atomically(target, text)
+    return previous
+
+
+def write_macros(registry: Registry, versions: dict[str, ModelVersion]) -> Path:
+    write_macros_text(render_registry_macros(registry, versions))
+    return generated_macros_dir() / GENERATED_FILE

@@ -1,6 +1,11 @@
 """Which model version is champion (drives tiers), which is challenger (scored in shadow), and
 which segment models replace the champion for their segment. Every change is appended to a
-history, so `rollback` returns to the previous state."""
+history, so `rollback` returns to the previous state.
+
+A change is a transaction: every version it names is checked (plain id, files against their
+checksums) and the dbt macros are rendered before anything is written; then the macros and the
+registry file are each replaced in one rename, and put back if the second rename fails. The
+warehouse's monitoring.model_registry is built from those macros, so it follows on the next build."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from leadscore.files import write_atomically
 from leadscore.paths import artifacts_dir
-from leadscore.registry.artifacts import load_model_version
+from leadscore.registry.artifacts import ModelVersion, load_model_version
+from leadscore.registry.errors import RegistryError
 
 
 def registry_path() -> Path:
@@ -44,10 +51,8 @@ class Registry:
         ids += list(self.segments.models.values()) if self.segments else []
         return list(dict.fromkeys(ids))
 
-    def save(self, path: Path | None = None) -> None:
-        target = path or registry_path()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps({**self.state(), "history": self.history}, indent=2) + "\n")
+    def text(self) -> str:
+        return json.dumps({**self.state(), "history": self.history}, indent=2) + "\n"
 
 
 def _segments(data: dict | None) -> Segments | None:
@@ -55,16 +60,56 @@ def _segments(data: dict | None) -> Segments | None:
 
 
 def load_registry(path: Path | None = None) -> Registry | None:
+    """None when no model was trained yet; a RegistryError naming the file when it cannot be read."""
     source = path or registry_path()
     if not source.exists():
         return None
-    data = json.loads(source.read_text())
-    return Registry(
-        champion=data["champion"],
-        challenger=data.get("challenger"),
-        segments=_segments(data.get("segments")),
-        history=data.get("history", []),
-    )
+    try:
+        data = json.loads(source.read_text())
+        registry = Registry(
+            champion=str(data["champion"]),
+            challenger=data.get("challenger"),
+            segments=_segments(data.get("segments")),
+            history=list(data.get("history", [])),
+        )
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as error:
+        raise RegistryError(
+            f"{source} cannot be read ({type(error).__name__}: {error}); it was truncated or edited. "
+            "Nothing was changed. Restore it from a backup or version control, or run `leadscore train` "
+            "to start a new registry."
+        ) from None
+    return registry
+
+
+def require_registry(path: Path | None = None) -> Registry:
+    registry = load_registry(path)
+    if registry is None:
+        raise RegistryError(
+            f"no model registry at {path or registry_path()}: no model has been trained in this project. "
+            "Run `leadscore train` first."
+        )
+    return registry
+
+
+def commit(registry: Registry, path: Path | None = None) -> Registry:
+    """Write the registry and the dbt macros it implies, both or neither."""
+    from leadscore.registry.dbt_assets import render_registry_macros, write_macros_text
+
+    versions = versions_of(registry)
+    macros = render_registry_macros(registry, versions)
+    target = path or registry_path()
+    previous_macros = write_macros_text(macros)
+    try:
+        write_atomically(target, registry.text())
+    except BaseException:
+        write_macros_text(previous_macros)
+        raise
+    return registry
+
+
+def versions_of(registry: Registry) -> dict[str, ModelVersion]:
+    """Every version the registry serves, each checked against its checksums."""
+    return {model_id: load_model_version(model_id) for model_id in registry.model_ids()}
 
 
 def promote(
@@ -79,9 +124,10 @@ def promote(
 ) -> Registry:
     """Make `champion` drive the tiers; a no-op (no history entry) when nothing changes.
     restores: the history index this state comes back to (set by rollback)."""
+    if challenger is not None and challenger == champion:
+        raise RegistryError(f"{champion} cannot be both champion and challenger; name another challenger")
     proposed = Registry(champion=champion, challenger=challenger, segments=segments)
-    for model_id in proposed.model_ids():
-        load_model_version(model_id)  # refuse unknown versions before touching the registry
+    versions_of(proposed)  # refuse unknown or damaged versions before touching anything
     current = load_registry(path)
     if current and current.state() == proposed.state() and not log_unchanged:
         return current
@@ -91,8 +137,7 @@ def promote(
     if figures:
         entry["figures"] = figures
     proposed.history = [*(current.history if current else []), entry]
-    proposed.save(path)
-    return proposed
+    return commit(proposed, path)
 
 
 def _state_of(entry: dict) -> dict[str, object]:
@@ -101,17 +146,23 @@ def _state_of(entry: dict) -> dict[str, object]:
 
 def rollback(path: Path | None = None) -> Registry:
     """Step back one state; repeated rollbacks keep walking back (they do not toggle)."""
-    current = load_registry(path)
-    if current is None or not current.history:
-        raise LookupError("nothing to roll back to: the registry has no history")
+    current = require_registry(path)
+    if not current.history:
+        raise RegistryError("nothing to roll back to: the registry has no history")
     last = len(current.history) - 1
-    effective = int(current.history[last].get("restores", last))  # type: ignore[arg-type]
+    try:
+        effective = int(current.history[last].get("restores", last))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        effective = last
     target = effective - 1
     # Entries that left the state as it was (a retrain that kept the champion) are not a step back.
     while target >= 0 and _state_of(current.history[target]) == current.state():
         target -= 1
     if target < 0:
-        raise LookupError("nothing to roll back to: this is the first recorded champion")
+        raise RegistryError(
+            f"nothing to roll back to: {current.champion} is the first recorded champion. "
+            "`leadscore models promote <id>` sets another saved version."
+        )
     previous = current.history[target]
     return promote(
         str(previous["champion"]),

@@ -9,6 +9,10 @@ import pandas as pd
 from leadscore.warehouse.profiles import WarehouseTarget, load_target
 
 
+class WarehouseBusyError(RuntimeError):
+    """The embedded warehouse file is locked by another process (DuckDB allows one writer)."""
+
+
 class Warehouse(Protocol):
     target: WarehouseTarget
 
@@ -48,7 +52,7 @@ def connect(target: str | WarehouseTarget | None = None, read_only: bool = False
     if resolved.adapter == "duckdb":
         from leadscore.warehouse.duckdb_warehouse import DuckDBWarehouse
 
-        return DuckDBWarehouse(resolved, read_only=read_only)
+        return DuckDBWarehouse(resolved, read_only=read_only, busy_error=WarehouseBusyError)
     if resolved.adapter == "postgres":
         from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,9 @@ from leadscore.warehouse.sql_names import quoted
 
 
 class DuckDBWarehouse:
-    def __init__(self, target: WarehouseTarget, read_only: bool = False) -> None:
+    def __init__(
+        self, target: WarehouseTarget, read_only: bool = False, busy_error: type[Exception] = RuntimeError
+    ) -> None:
         self.target = target
         path = Path(target.settings["path"])
         if read_only and not path.exists():
@@ -20,7 +23,18 @@ class DuckDBWarehouse:
                 f"no DuckDB warehouse at {path}: run `make demo` (or `leadscore generate`) first"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(path), read_only=read_only)
+        try:
+            self.connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            holder = re.search(r"PID (\d+)", str(error))
+            raise busy_error(
+                f"another process{f' (PID {holder.group(1)})' if holder else ''} holds the DuckDB warehouse "
+                f"{path}: a `leadscore` or `dbt` command is still running (dbt build, leadscore train, sync "
+                "or a BI tool with the file open). Wait for it to finish, or close it, and run this again; "
+                "nothing was changed."
+            ) from None
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.connection.sql(sql).df()
