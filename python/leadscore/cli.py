@@ -416,36 +416,44 @@ def sync_command(
     dry_run: str | None = typer.Option(
         None, "--dry-run", help="Write the request bodies to this file instead of sending."
     ),
-    batch_size: int = typer.Option(100, help="Records per request (HubSpot allows 100)."),
-    limit: int | None = typer.Option(None, help="Send at most this many changed records."),
+    batch_size: int = typer.Option(
+        100, help="Records per request, 1 to 100 (HubSpot's maximum per batch call)."
+    ),
+    limit: int | None = typer.Option(None, help="Send at most this many changed records (1 or more)."),
     allow_failed_tests: bool = typer.Option(
-        False, "--allow-failed-tests", help="Send even though the feed's tests failed in the last dbt build."
+        False,
+        "--allow-failed-tests",
+        help="Send even though the last dbt build failed upstream of the feed (a model, or an error-level test).",
     ),
 ) -> None:
     """Push leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
     At-least-once and safe to repeat: only records the CRM acknowledged are recorded as delivered, so a
-    second run sends what is still missing. Refuses a feed with duplicate CRM ids or failed tests."""
+    second run sends what is still missing. Refuses a feed with duplicate CRM ids, or one whose last build
+    failed anywhere upstream of it; one sync runs at a time; the token is never printed."""
     from leadscore.paths import dbt_target_dir
-    from leadscore.sync.client import BatchUpdateClient, CrmEndpoint
+    from leadscore.registry.lock import sync_lock
+    from leadscore.sync.client import MAX_BATCH, BatchUpdateClient, CrmEndpoint
     from leadscore.sync.preflight import feed_test_results
-    from leadscore.sync.run import sync
+    from leadscore.sync.run import check_sizes, sync
     from leadscore.warehouse import connect
 
+    check_sizes(batch_size, limit, MAX_BATCH)
     client = None if dry_run else BatchUpdateClient(CrmEndpoint.from_environment())
     tests = feed_test_results(dbt_target_dir())
-    warehouse = connect(target)
-    try:
-        outcome = sync(
-            warehouse,
-            client,
-            Path(dry_run) if dry_run else None,
-            batch_size=batch_size,
-            limit=limit,
-            tests=tests,
-            allow_failed_tests=allow_failed_tests,
-        )
-    finally:
-        warehouse.close()
+    with sync_lock():
+        warehouse = connect(target)
+        try:
+            outcome = sync(
+                warehouse,
+                client,
+                Path(dry_run) if dry_run else None,
+                batch_size=batch_size,
+                limit=limit,
+                tests=tests,
+                allow_failed_tests=allow_failed_tests,
+            )
+        finally:
+            warehouse.close()
     for warning in outcome.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
     if dry_run:

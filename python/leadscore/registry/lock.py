@@ -1,37 +1,34 @@
-"""One lifecycle command at a time (train, retrain, promote, rollback, clean): two at once would
-interleave writes to the registry and the generated macros. An advisory lock on a file in the
-artifacts folder, released by the operating system if the process dies, so a crash never leaves a
-stale lock behind."""
+"""One command of a kind at a time. Two lifecycle commands (train, retrain, promote, rollback,
+clean) would interleave writes to the registry and the generated macros; two syncs would send the
+same records twice. An advisory lock on a file in the artifacts folder, released by the operating
+system if the process dies, so a crash never leaves a stale lock behind."""
 
 from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from leadscore.paths import artifacts_dir
 from leadscore.registry.errors import RegistryError
 
-LOCK_FILE = ".lifecycle.lock"
+LIFECYCLE_LOCK = ".lifecycle.lock"
+SYNC_LOCK = ".sync.lock"
 
 
 @contextmanager
-def lifecycle_lock(command: str) -> Iterator[None]:
+def exclusive_lock(file_name: str, command: str, refusal: Callable[[str], Exception]) -> Iterator[None]:
+    """refusal: the error to raise, given who holds the lock (as written by that holder)."""
     folder = artifacts_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_FILE
-    with open(path, "a+") as handle:
+    with open(folder / file_name, "a+") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another leadscore command"
-            raise RegistryError(
-                f"{holder} is changing the model registry in {folder}, so `leadscore {command}` did not "
-                "start and nothing was changed. Wait for that command to finish, then run this one again."
-            ) from None
+            raise refusal(handle.read().strip() or "another leadscore command") from None
         handle.seek(0)
         handle.truncate()
         started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -43,3 +40,27 @@ def lifecycle_lock(command: str) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def lifecycle_lock(command: str):
+    return exclusive_lock(
+        LIFECYCLE_LOCK,
+        command,
+        lambda holder: RegistryError(
+            f"{holder} is changing the model registry in {artifacts_dir()}, so `leadscore {command}` did "
+            "not start and nothing was changed. Wait for that command to finish, then run this one again."
+        ),
+    )
+
+
+def sync_lock():
+    from leadscore.sync.client import CrmSyncError
+
+    return exclusive_lock(
+        SYNC_LOCK,
+        "sync",
+        lambda holder: CrmSyncError(
+            f"another sync is running: {holder}. This one sent nothing; wait for it to finish, then run "
+            "`leadscore sync` again (it sends only what is still missing)."
+        ),
+    )

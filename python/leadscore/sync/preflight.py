@@ -1,5 +1,7 @@
-"""Checks before anything is sent: a feed whose dbt tests failed in the last build, or that holds one
-CRM record id twice (conflicting tiers for one record), must not reach the CRM."""
+"""Checks before anything is sent. A feed must not reach the CRM when the last dbt build failed
+anywhere upstream of it (a model that errored or was skipped, an error-level test on the feed or on
+any node it reads from, or a test marked `meta: {leadscore_blocks_sync: true}` such as the
+data-quality gate), or when it holds one CRM record id twice (conflicting tiers for one record)."""
 
 from __future__ import annotations
 
@@ -11,26 +13,71 @@ from leadscore.relations import model_relation
 from leadscore.warehouse import Warehouse
 
 FEED_MODEL = "crm_lead_sync"
+GATE_META = "leadscore_blocks_sync"  # a test with this meta true blocks the sync when it fails
 
 
 @dataclass(frozen=True)
 class FeedTests:
-    failed: list[str]  # test names that failed or errored in the last dbt invocation
+    failed: list[str]  # what failed upstream of the feed in the last dbt invocation, named
     ran: bool  # whether the last invocation ran the feed's tests at all
 
 
+def _feed_id(nodes: dict[str, dict]) -> str | None:
+    return next(
+        (
+            uid
+            for uid, node in nodes.items()
+            if node.get("resource_type") == "model" and node.get("name") == FEED_MODEL
+        ),
+        None,
+    )
+
+
+def _ancestors(nodes: dict[str, dict], start: str) -> set[str]:
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        for parent in nodes.get(pending.pop(), {}).get("depends_on", {}).get("nodes", []):
+            if parent not in seen:
+                seen.add(parent)
+                pending.append(parent)
+    return seen
+
+
+def _blocks(node: dict, status: str, upstream: set[str]) -> bool:
+    if node.get("resource_type") == "test":
+        gate = bool(
+            (node.get("config", {}).get("meta") or {}).get(GATE_META)
+            or (node.get("meta") or {}).get(GATE_META)
+        )
+        tested = set(node.get("depends_on", {}).get("nodes", []))
+        return status in FAILED and (gate or bool(tested & upstream))
+    return status in (*FAILED, "skipped") and node.get("unique_id") in upstream
+
+
 def feed_test_results(target_dir: Path) -> FeedTests:
-    """The feed's tests (every test that depends on the feed model) in dbt's last run_results.json."""
+    """What failed, errored or was skipped upstream of the feed in dbt's last run_results.json."""
     nodes = manifest_nodes(target_dir)
-    feed_tests = {
-        unique_id
-        for unique_id, node in nodes.items()
-        if node.get("resource_type") == "test"
-        and any(dependency.split(".")[-1] == FEED_MODEL for dependency in node["depends_on"]["nodes"])
-    }
-    results = [result for result in last_results(target_dir) if result["unique_id"] in feed_tests]
-    failed = sorted(node_name(result["unique_id"]) for result in results if result["status"] in FAILED)
-    return FeedTests(failed=failed, ran=bool(results))
+    feed = _feed_id(nodes)
+    if feed is None:
+        return FeedTests(failed=[], ran=False)
+    upstream = _ancestors(nodes, feed) | {feed}
+    results = last_results(target_dir)
+    failed = sorted(
+        f"{node_name(result['unique_id'])} ({result['status']})"
+        for result in results
+        if _blocks(
+            {"unique_id": result["unique_id"], **nodes.get(result["unique_id"], {})},
+            result["status"],
+            upstream,
+        )
+    )
+    ran = any(
+        nodes.get(result["unique_id"], {}).get("resource_type") == "test"
+        and feed in nodes[result["unique_id"]].get("depends_on", {}).get("nodes", [])
+        for result in results
+    )
+    return FeedTests(failed=failed, ran=ran)
 
 
 def duplicate_record_ids(warehouse: Warehouse) -> list[tuple[str, int]]:

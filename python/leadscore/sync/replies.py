@@ -4,8 +4,10 @@ Understood shapes:
 - HubSpot batch (200/207): {"results": [{"id": ...}], "errors": [{"message": ..., "context": {"ids": [...]}}]};
   an error may name records by id or by the objectWriteTraceId we sent.
 - Salesforce composite collections: a list in request order of {"id", "success", "errors"}.
-- Anything else with a 2xx status other than 207: the batch counts as delivered, with a warning when the
-  body is not JSON. A 207 (Multi-Status) whose records cannot be matched confirms nothing.
+- 204 No Content: the whole batch was applied.
+- Anything else (an empty 200, a body that is not JSON, `results` that is not a list, an object that
+  names no record) confirms nothing: those records are failures, sent again on the next run, never
+  recorded as delivered on a guess.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import json
 from dataclasses import dataclass, field
 
 TRACE_FIELD = "objectWriteTraceId"
-MULTI_STATUS = 207
 
 
 @dataclass(frozen=True)
@@ -102,17 +103,19 @@ def _read_dict(status: int, body: dict, inputs: list[dict[str, object]]) -> Batc
     if declared_errors > len(rejected) and not unattributed:
         unattributed.append(f"numErrors={declared_errors} but {len(rejected)} records named")
     results = body.get("results")
+    if results is not None and not isinstance(results, list):
+        return _unconfirmed(inputs, f"the reply's `results` is a {type(results).__name__}, not a list")
     confirmed = (
         {str(item.get("id")) for item in results if isinstance(item, dict)}
         if isinstance(results, list)
         else None
     )
+    if confirmed is None and not errors:
+        return _unconfirmed(inputs, f"an HTTP {status} reply that names no record (no `results` list)")
     if unattributed and confirmed is None:
         return _unconfirmed(
             inputs, "the CRM reported errors without naming the records: " + "; ".join(unattributed)
         )
-    if confirmed is None and status == MULTI_STATUS and not errors:
-        return _unconfirmed(inputs, "a 207 reply with neither results nor errors")
     reply = BatchReply(acknowledged=[])
     for record_id in sent:
         if record_id in rejected:
@@ -127,24 +130,18 @@ def _read_dict(status: int, body: dict, inputs: list[dict[str, object]]) -> Batc
 def read_reply(status: int, content: bytes, inputs: list[dict[str, object]]) -> BatchReply:
     """Which records of a 2xx reply were delivered."""
     if not content.strip():
-        if status == MULTI_STATUS:
-            return _unconfirmed(inputs, "a 207 reply with an empty body")
-        warnings = [] if status == 204 else [f"HTTP {status} with an empty body: counted as delivered"]
-        return BatchReply(acknowledged=_all(inputs), warnings=warnings)
+        if status == 204:
+            return BatchReply(acknowledged=_all(inputs))
+        return _unconfirmed(inputs, f"an HTTP {status} reply with an empty body confirms no record")
     try:
         body = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        if status == MULTI_STATUS:
-            return _unconfirmed(inputs, "a 207 reply whose body is not JSON")
         preview = content[:80].decode("utf-8", "replace")
-        return BatchReply(
-            acknowledged=_all(inputs),
-            warnings=[f"HTTP {status} with a body that is not JSON ({preview!r}): counted as delivered"],
-        )
+        return _unconfirmed(inputs, f"an HTTP {status} reply whose body is not JSON ({preview!r})")
     if isinstance(body, list):
         return _read_list(body, inputs)
     if isinstance(body, dict):
         return _read_dict(status, body, inputs)
-    if status == MULTI_STATUS:
-        return _unconfirmed(inputs, "a 207 reply whose JSON is neither a list nor an object")
-    return BatchReply(acknowledged=_all(inputs), warnings=[f"HTTP {status} with an unexpected JSON body"])
+    return _unconfirmed(
+        inputs, f"an HTTP {status} reply whose JSON is a {type(body).__name__}, not a list or an object"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from leadscore.sync.client import BatchUpdateClient, CrmSyncError
+from leadscore.sync.client import MAX_BATCH, BatchUpdateClient, CrmSyncError
 from leadscore.sync.preflight import FeedTests, duplicate_record_ids
 from leadscore.sync.replies import TRACE_FIELD, RecordFailure
 from leadscore.sync.state import changed_rows, ensure_state, record_sent
@@ -27,7 +27,18 @@ PROPERTIES = {
     "top_reasons": "leadscore_reasons",
     "model_version": "leadscore_model_version",
 }
-BATCH_SIZE = 100  # HubSpot's batch limit
+BATCH_SIZE = MAX_BATCH  # HubSpot's batch limit
+
+
+def check_sizes(batch_size: int, limit: int | None, max_batch: int) -> None:
+    """--batch-size and --limit, refused before the warehouse is read."""
+    if not 1 <= batch_size <= max_batch:
+        raise CrmSyncError(
+            f"--batch-size {batch_size}: give 1 to {max_batch} records per request ({max_batch} is the "
+            "endpoint's documented maximum per batch call)"
+        )
+    if limit is not None and limit < 1:
+        raise CrmSyncError(f"--limit {limit}: give a positive number of records, or leave it out to send all")
 
 
 @dataclass
@@ -67,13 +78,17 @@ def check_feed(warehouse: Warehouse, tests: FeedTests | None, allow_failed_tests
     if tests is None:
         return []
     if tests.failed and not allow_failed_tests:
+        shown = ", ".join(tests.failed[:10]) + (
+            f" and {len(tests.failed) - 10} more" if len(tests.failed) > 10 else ""
+        )
         raise CrmSyncError(
-            f"the last dbt build failed the feed's tests ({', '.join(tests.failed)}), so nothing was sent. "
-            "Fix them and rebuild, or pass --allow-failed-tests to send anyway."
+            f"the last dbt build failed upstream of the CRM feed ({len(tests.failed)}: {shown}), so the feed may "
+            "hold tiers computed from broken data and nothing was sent. Fix the failures (`leadscore build` "
+            "prints each cause) and rebuild, or pass --allow-failed-tests to send anyway."
         )
     if not tests.ran:
         return ["the last dbt invocation did not run the feed's tests: run `dbt build` before syncing"]
-    return [f"sent despite failed feed tests: {', '.join(tests.failed)}"] if tests.failed else []
+    return [f"sent despite failures upstream of the feed: {', '.join(tests.failed)}"] if tests.failed else []
 
 
 def sync(
@@ -86,6 +101,7 @@ def sync(
     allow_failed_tests: bool = False,
 ) -> SyncOutcome:
     """With dry_run_path, batches are written there (one JSON request body per line) and nothing is recorded."""
+    check_sizes(batch_size, limit, client.endpoint.max_batch if client else MAX_BATCH)
     warnings = check_feed(warehouse, tests, allow_failed_tests)
     ensure_state(warehouse)
     rows = changed_rows(warehouse, limit)

@@ -35,7 +35,13 @@ class FakeCrm:
                     status, headers, reply = entry(body["inputs"])
                 else:
                     status, headers = entry, {"Retry-After": "0"} if entry == 429 else {}
-                    reply = b'{"status": "COMPLETE"}' if entry < 300 else b'{"message": "scripted failure"}'
+                    reply = (
+                        json.dumps(
+                            {"status": "COMPLETE", "results": [{"id": r["id"]} for r in body["inputs"]]}
+                        ).encode()
+                        if entry < 300
+                        else b'{"message": "scripted failure"}'
+                    )
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -74,16 +74,25 @@ def test_promote_and_roll_back(project):
 
 
 def test_rollback_without_registry_is_refused(project):
-    with pytest.raises(RegistryError, match="no model registry at .*Run `leadscore train` first"):
+    with pytest.raises(RegistryError, match=r"no model registry at .*Run `leadscore train` first"):
         rollback()
-    assert _state(project) == {str(project / "artifacts" / "registry.json"): None, str(project / "generated" / GENERATED_FILE): None}
+    assert _state(project) == {
+        str(project / "artifacts" / "registry.json"): None,
+        str(project / "generated" / GENERATED_FILE): None,
+    }
 
 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda folder: (folder / "model.joblib").write_bytes(b"tampered"), "model.joblib changed since it was saved"),
-        (lambda folder: (folder / "metadata.json").write_text('{"model_id": "gbm_b", "ki'), "metadata.json changed"),
+        (
+            lambda folder: (folder / "model.joblib").write_bytes(b"tampered"),
+            "model.joblib changed since it was saved",
+        ),
+        (
+            lambda folder: (folder / "metadata.json").write_text('{"model_id": "gbm_b", "ki'),
+            "metadata.json changed",
+        ),
         (lambda folder: (folder / "sql" / "duckdb.sql").unlink(), "lacks SQL"),
         (lambda folder: (folder / CHECKSUM_FILE).unlink(), "never finished"),
         (lambda folder: (folder / "sql" / "evil.sql").write_text("drop table leads"), "evil.sql was added"),
@@ -106,7 +115,7 @@ def test_a_rollback_to_a_damaged_version_changes_nothing(project):
     promote("gbm_b", "gbm_a", reason="second")
     before = _state(project)
     (project / "artifacts" / "models" / "gbm_a" / "metadata.json").write_text("{")
-    with pytest.raises(RegistryError, match="gbm_a .* is damaged: metadata.json changed"):
+    with pytest.raises(RegistryError, match=r"gbm_a .* is damaged: metadata.json changed"):
         rollback()
     assert _state(project) == before
 

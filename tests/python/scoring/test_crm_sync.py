@@ -15,7 +15,7 @@ from leadscore.sync.run import sync
 def test_sync_sends_changed_rows_once_and_retries(synced_warehouse):
     feed = synced_warehouse.query("select * from scoring.crm_lead_sync")
     crm = FakeCrm(script=[429, 503, 200, 500])
-    outcome = sync(synced_warehouse, crm.client(), batch_size=500)
+    outcome = sync(synced_warehouse, crm.client(), batch_size=100)
     assert outcome.sent == len(feed) == len({record["id"] for record in crm.accepted})
     assert outcome.retries == 3 and crm.requests == outcome.batches + 3
     assert crm.tokens == {"Bearer secret-token"}
@@ -59,7 +59,7 @@ def test_gives_up_after_repeated_server_errors(synced_warehouse):
 
 def test_dry_run_writes_payload_and_sends_nothing(synced_warehouse, tmp_path):
     path = tmp_path / "payload.jsonl"
-    outcome = sync(synced_warehouse, None, dry_run_path=path, batch_size=1000)
+    outcome = sync(synced_warehouse, None, dry_run_path=path, batch_size=100)
     lines = path.read_text().splitlines()
     assert (
         len(lines) == outcome.batches
@@ -73,3 +73,39 @@ def test_missing_credentials_are_named(monkeypatch):
     monkeypatch.setenv("LEADSCORE_CRM_TOKEN", "x")
     with pytest.raises(CrmSyncError, match="LEADSCORE_CRM_URL"):
         CrmEndpoint.from_environment()
+
+
+def _sync_cli(warehouse, *arguments: str):
+    import os
+    import subprocess
+    import sys
+
+    with warehouse.env():
+        return subprocess.run(
+            [sys.executable, "-m", "leadscore.cli", "sync", *arguments],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+            cwd=warehouse.project,
+            timeout=300,
+        )
+
+
+def test_the_sync_command_refuses_mistakes_and_a_second_sync_with_one_message(trained_warehouse, tmp_path):
+    warehouse, _ = trained_warehouse
+    cases = [
+        (("--batch-size", "0", "--dry-run", str(tmp_path / "a.jsonl")), "--batch-size 0: give 1 to 100"),
+        (("--limit", "-5", "--dry-run", str(tmp_path / "b.jsonl")), "--limit -5: give a positive number"),
+    ]
+    for arguments, message in cases:
+        result = _sync_cli(warehouse, *arguments)
+        text = " ".join(result.stderr.split())
+        assert result.returncode == 1 and message in text and "Traceback" not in text, text
+    from leadscore.registry.lock import sync_lock
+
+    with warehouse.env(), sync_lock():
+        result = _sync_cli(warehouse, "--dry-run", str(tmp_path / "c.jsonl"))
+    text = " ".join(result.stderr.split())
+    assert result.returncode == 1 and "Traceback" not in text, text
+    assert "another sync is running: `leadscore sync` (process" in text and "This one sent nothing" in text
+    assert not (tmp_path / "c.jsonl").exists()

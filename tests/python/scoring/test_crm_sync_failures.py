@@ -123,13 +123,142 @@ def test_unattributable_partial_failure_records_nothing(synced_warehouse, reply)
     assert outcome.sent == 0 and len(outcome.failures) == BATCH and recorded(synced_warehouse) == set()
 
 
-def test_garbage_200_body_is_delivered_with_a_warning(synced_warehouse):
-    crm = FakeCrm(script=[garbage_200])
+def results_as_text(inputs):
+    return 200, {}, json.dumps({"status": "COMPLETE", "results": "all good"}).encode()
+
+
+def empty_200(inputs):
+    return 200, {}, b""
+
+
+def json_number(inputs):
+    return 200, {}, b"42"
+
+
+def status_only(inputs):
+    return 200, {}, b'{"status": "COMPLETE"}'
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (garbage_200, "whose body is not JSON ('<html>ok</html>')"),
+        (results_as_text, "`results` is a str, not a list"),
+        (empty_200, "an HTTP 200 reply with an empty body confirms no record"),
+        (json_number, "JSON is a int, not a list or an object"),
+        (status_only, "names no record"),
+    ],
+    ids=["not-json", "results-a-string", "empty-200", "json-number", "status-only"],
+)
+def test_a_200_the_sync_cannot_read_is_an_error_never_a_delivery(synced_warehouse, reply, message):
+    crm = FakeCrm(script=[reply])
     outcome = sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
-    assert outcome.sent == BATCH and len(recorded(synced_warehouse)) == BATCH
-    assert outcome.warnings == [
-        "HTTP 200 with a body that is not JSON ('<html>ok</html>'): counted as delivered"
-    ]
+    assert outcome.sent == 0 and recorded(synced_warehouse) == set()
+    assert len(outcome.failures) == BATCH and {failure.message for failure in outcome.failures} == {
+        next(failure.message for failure in outcome.failures)
+    }
+    assert message in outcome.failures[0].message
+
+
+def test_a_redirect_is_not_followed_with_the_leads_data(synced_warehouse):
+    elsewhere = FakeCrm()
+
+    def redirect(inputs):
+        return 307, {"Location": elsewhere.url + "/crm/v3/objects/contacts/batch/update"}, b""
+
+    crm = FakeCrm(script=[redirect])
+    with pytest.raises(CrmSyncError, match=r"HTTP 307, a redirect to 127\.0\.0\.1:\d+; it was not followed"):
+        sync(synced_warehouse, crm.client(), batch_size=BATCH, limit=BATCH)
+    assert elsewhere.requests == 0 and recorded(synced_warehouse) == set()
+
+
+class TricklingServer:
+    """Answers 200 at once, then sends its body one byte every 0.2 s for a minute."""
+
+    def __init__(self) -> None:
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Length", "300")
+                self.end_headers()
+                for _ in range(300):
+                    try:
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.2)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+def test_a_trickling_server_meets_a_total_deadline(synced_warehouse):
+    import time
+
+    from leadscore.sync.client import BatchUpdateClient
+
+    server = TricklingServer()
+    client = BatchUpdateClient(
+        CrmEndpoint(server.url, "secret-token"), max_attempts=2, deadline_seconds=1.0, sleep=lambda s: None
+    )
+    started = time.monotonic()
+    with pytest.raises(
+        CrmSyncError, match=r"gave up after 2 attempts; last failure: DeadlineError: .*after 1 s"
+    ):
+        sync(synced_warehouse, client, batch_size=BATCH, limit=BATCH)
+    # Each byte alone arrives well within the 30 s read timeout; only the total deadline stops it.
+    assert time.monotonic() - started < 10
+    assert recorded(synced_warehouse) == set()
+    server.server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "limit", "message"),
+    [
+        (0, None, "--batch-size 0: give 1 to 100"),
+        (5000, None, "--batch-size 5000: give 1 to 100"),
+        (100, -5, "--limit -5: give a positive number"),
+        (100, 0, "--limit 0: give a positive number"),
+    ],
+)
+def test_batch_size_and_limit_are_validated_before_anything_is_read(
+    synced_warehouse, batch_size, limit, message
+):
+    crm = FakeCrm()
+    with pytest.raises(CrmSyncError, match=message):
+        sync(synced_warehouse, crm.client(), batch_size=batch_size, limit=limit)
+    assert crm.requests == 0
+
+
+def test_the_token_never_appears_in_a_message_whatever_the_server_echoes(synced_warehouse):
+    def echo_refusal(inputs):
+        return 401, {}, b'{"message": "bad credentials: Authorization: Bearer secret-token"}'
+
+    def echo_partial(inputs):
+        body = {
+            "results": [],
+            "errors": [{"message": "token secret-token lacks scope", "context": {"ids": [inputs[0]["id"]]}}],
+        }
+        return 207, {}, json.dumps(body).encode()
+
+    with pytest.raises(CrmSyncError) as refused:
+        sync(synced_warehouse, FakeCrm(script=[echo_refusal]).client(), batch_size=BATCH, limit=BATCH)
+    assert "secret-token" not in str(refused.value) and "Bearer [redacted]" in str(refused.value)
+    outcome = sync(synced_warehouse, FakeCrm(script=[echo_partial]).client(), batch_size=BATCH, limit=BATCH)
+    messages = " ".join(failure.message for failure in outcome.failures)
+    assert "secret-token" not in messages and "token [redacted] lacks scope" in messages
+    assert "secret-token" not in repr(CrmEndpoint("http://x.test", "secret-token"))
 
 
 @pytest.mark.parametrize("retry_after", ["-1", "nan", "inf", "soon", ""])
@@ -203,28 +332,48 @@ def test_duplicate_crm_ids_in_the_feed_are_refused(synced_warehouse):
             )
 
 
-def test_failed_feed_tests_in_the_last_build_are_refused(trained_warehouse, synced_warehouse, tmp_path):
-    warehouse, _ = trained_warehouse
-    target = warehouse.project / "target"
+def _results_with(target, tmp_path, failing: str | None, status: str = "fail"):
+    """A copy of the last build's artifacts where the first result whose id contains `failing` failed."""
     shutil.copy(target / "manifest.json", tmp_path / "manifest.json")
     results = json.loads((target / "run_results.json").read_text())
-    feed_tests = [
-        r
-        for r in results["results"]
-        if r["unique_id"].startswith("test.") and "crm_lead_sync" in r["unique_id"]
-    ]
-    assert feed_tests, "the scores build ran the feed's tests"
-    assert feed_test_results(target).ran and feed_test_results(target).failed == []
-    feed_tests[0]["status"] = "fail"
+    if failing:
+        match = next((r for r in results["results"] if failing in r["unique_id"]), None)
+        if match is None:  # a node the scores build did not run: as a full build would report it
+            nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+            match = {"unique_id": next(uid for uid in nodes if failing in uid)}
+            results["results"].append(match)
+        match["status"] = status
     (tmp_path / "run_results.json").write_text(json.dumps(results))
-    tests = feed_test_results(tmp_path)
-    assert tests.failed == [feed_tests[0]["unique_id"].split(".")[2]]
+    return feed_test_results(tmp_path)
+
+
+def test_failures_upstream_of_the_feed_in_the_last_build_are_refused(
+    trained_warehouse, synced_warehouse, tmp_path
+):
+    """Not only the feed's own tests: a model it reads from, a test on one, and the data-quality gate
+    (4,991 records, 151 of them hot without any activity data, were sent when only the feed's tests counted)."""
+    warehouse, _ = trained_warehouse
+    target = warehouse.project / "target"
+    clean = feed_test_results(target)
+    assert clean.ran and clean.failed == []
     crm = FakeCrm()
-    with pytest.raises(CrmSyncError, match="failed the feed's tests"):
-        sync(synced_warehouse, crm.client(), tests=tests)
+    upstream = {
+        "test.lead_scoring.not_null_crm_lead_sync": "not_null_crm_lead_sync",  # the feed's own test
+        "model.lead_scoring.int_lead_model_scores": "int_lead_model_scores (error)",  # a model it reads
+        "test.lead_scoring.data_quality_no_error_level_checks": "data_quality_no_error_level_checks",  # the gate
+    }
+    for failing, named in upstream.items():
+        status = "error" if failing.startswith("model.") else "fail"
+        tests = _results_with(target, tmp_path, failing, status)
+        assert any(named in failure for failure in tests.failed), (failing, tests.failed)
+        with pytest.raises(CrmSyncError, match=r"failed upstream of the CRM feed .*nothing was sent"):
+            sync(synced_warehouse, crm.client(), tests=tests)
     assert crm.requests == 0
-    outcome = sync(synced_warehouse, crm.client(), batch_size=500, tests=tests, allow_failed_tests=True)
-    assert outcome.sent > 0 and any("despite failed feed tests" in warning for warning in outcome.warnings)
+    # A warn-level result upstream does not block.
+    assert _results_with(target, tmp_path, "data_quality_no_warn_level_checks", "warn").failed == []
+    tests = _results_with(target, tmp_path, "data_quality_no_error_level_checks")
+    outcome = sync(synced_warehouse, crm.client(), batch_size=100, tests=tests, allow_failed_tests=True)
+    assert outcome.sent > 0 and any("despite failures upstream" in warning for warning in outcome.warnings)
 
 
 def test_reply_reading_by_hand():
