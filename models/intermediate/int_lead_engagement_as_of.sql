@@ -20,7 +20,7 @@ engagement as (
         sum(count_30d) as engagements_30d,
         sum(count_prior_30d) as engagements_prior_30d,
         sum(count_90d) as engagements_90d,
-        sum(decayed_count) as decayed_engagement_score,
+        {{ exact_sum('decayed_count') }} as decayed_engagement_score,
         sum(case when count_90d > 0 then 1 else 0 end) as distinct_activity_types_90d,
         sum(case when activity_name = 'page_view_pricing' then count_30d else 0 end) as pricing_page_views_30d,
         sum(case when activity_name = 'page_view_comparison' then count_90d else 0 end) as comparison_page_views_90d,

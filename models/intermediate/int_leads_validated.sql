@@ -20,7 +20,6 @@ clock as (
 
     select
         scoring_at,
-        future_after_at,
         plausible_created_from
     from {{ ref('int_scoring_clock') }}
 
@@ -33,7 +32,7 @@ validated as (
         leads.account_id is not null and accounts.account_id is null as dq_account_id__orphan,
         coalesce(leads.created_at > clock.scoring_at, false) as dq_created_at__in_future,
         coalesce(leads.created_at < clock.plausible_created_from, false) as dq_created_at__implausible,
-        coalesce(leads.loaded_at > clock.future_after_at, false) as dq_loaded_at__in_future
+        coalesce(leads.loaded_at > {{ future_after_at() }}, false) as dq_loaded_at__in_future
     from leads
     left join accounts on leads.account_id = accounts.account_id
     cross join clock

@@ -1,14 +1,15 @@
 -- One row: the time scores are as of, and the chronological split derived from the history.
 -- Robust to single bad timestamps (see the model's description):
---   scoring_at       the latest lead load time that is not in the future, i.e. not later than the
---                    build's clock (var leadscore_clock_now, default now) plus var leadscore_clock_future_tolerance_hours;
---                    later load times are flagged in int_leads_validated, never followed.
+--   scoring_at       the latest lead load time that is not in the future, i.e. not later than
+--                    future_after_at() (the build's clock, var leadscore_clock_now, default now, plus var
+--                    leadscore_clock_future_tolerance_hours); later load times are flagged in
+--                    int_leads_validated, never followed. The clock itself is not stored: a build
+--                    of the same data gives the same row whenever it runs.
 --   history_start_at the month of the earliest plausible created_at: not before var
 --                    earliest_plausible_at and not more than var leadscore_history_outlier_days before the
 --                    created_at of the lead at the 0.1% mark (so one 1900 row cannot move it).
 {%- set configured_scoring_at = configured_timestamp('leadscore_scoring_at') %}
 {%- set configured_history_start = configured_timestamp('leadscore_history_start') %}
-{%- set configured_now = configured_timestamp('leadscore_clock_now') %}
 
 with
 
@@ -23,12 +24,7 @@ leads as (
 
 bounds as (
 
-    select
-        {{ dbt.dateadd(
-            'hour',
-            var('leadscore_clock_future_tolerance_hours') | int,
-            configured_now or 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)'
-        ) }} as future_after_at
+    select {{ future_after_at() }} as future_after_at
 
 ),
 
@@ -74,7 +70,6 @@ history as (
 
     select
         {{ configured_scoring_at or 'scoring_time.observed_scoring_at' }} as scoring_at,
-        scoring_time.future_after_at,
         greatest(
             plausible_start.plausible_created_from, {{ configured_timestamp('leadscore_earliest_plausible_at') }}
         ) as plausible_created_from,
@@ -86,7 +81,6 @@ history as (
     left join dated on plausible_start.plausible_created_from <= dated.created_at
     group by
         {{ configured_scoring_at or 'scoring_time.observed_scoring_at' }},
-        scoring_time.future_after_at,
         plausible_start.plausible_created_from
 
 ),
@@ -95,7 +89,6 @@ splits as (
 
     select
         scoring_at,
-        future_after_at,
         plausible_created_from,
         history_start_at,
         {{ dbt.dateadd('month', var('leadscore_split_train_months'), 'history_start_at') }} as validation_starts_at,
@@ -115,7 +108,6 @@ splits as (
 
 select
     cast(scoring_at as timestamp) as scoring_at,
-    cast(future_after_at as timestamp) as future_after_at,
     cast(plausible_created_from as timestamp) as plausible_created_from,
     cast(history_start_at as timestamp) as history_start_at,
     cast(validation_starts_at as timestamp) as validation_starts_at,

@@ -27,7 +27,7 @@ select
     cast(count(*) as bigint) as snapshots,
     cast(sum(case when scores.is_converted_in_window then 1 else 0 end) as bigint) as conversions,
     avg(case when scores.is_converted_in_window then 1.0 else 0.0 end) as conversion_rate,
-    avg(scores.champion_probability) as mean_probability,
+    {{ exact_avg('scores.champion_probability') }} as mean_probability,
     avg(case when scores.is_converted_in_window then 1.0 else 0.0 end) * max(thresholds.value_per_conversion_usd)
     - max(thresholds.cost_usd) as expected_value_per_lead_usd
 from scores

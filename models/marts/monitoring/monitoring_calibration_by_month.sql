@@ -23,7 +23,7 @@ select
     as_of_at,
     decile,
     cast(count(*) as bigint) as labelled_rows,
-    avg(champion_probability) as mean_probability,
+    {{ exact_avg('champion_probability') }} as mean_probability,
     avg(case when is_converted_in_window then 1.0 else 0.0 end) as conversion_rate
 from deciles
 group by as_of_at, decile

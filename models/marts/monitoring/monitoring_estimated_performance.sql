@@ -22,8 +22,8 @@ per_score as (
     select
         as_of_at,
         champion_probability,
-        sum(champion_probability) as expected_positive,
-        sum(1 - champion_probability) as expected_negative
+        {{ exact_sum('champion_probability') }} as expected_positive,
+        {{ exact_sum('1 - champion_probability') }} as expected_negative
     from scored
     where champion_probability is not null
     group by as_of_at, champion_probability
@@ -37,10 +37,10 @@ cumulated as (
         expected_positive,
         expected_negative,
         coalesce(
-            sum(expected_negative) over (
-                partition by as_of_at order by champion_probability
-                rows between unbounded preceding and 1 preceding
-            ),
+            {{ exact_window_sum(
+                'expected_negative',
+                'partition by as_of_at order by champion_probability rows between unbounded preceding and 1 preceding'
+            ) }},
             0
         ) as expected_negative_below
     from per_score
@@ -51,9 +51,9 @@ per_period as (
 
     select
         as_of_at,
-        sum(expected_positive * (expected_negative_below + expected_negative / 2)) as expected_pairs_won,
-        sum(expected_positive) as expected_conversions,
-        sum(expected_negative) as expected_non_conversions
+        {{ exact_sum('expected_positive * (expected_negative_below + expected_negative / 2)') }} as expected_pairs_won,
+        {{ exact_sum('expected_positive') }} as expected_conversions,
+        {{ exact_sum('expected_negative') }} as expected_non_conversions
     from cumulated
     group by as_of_at
 

@@ -36,7 +36,7 @@ select
     thresholds.tier,
     tiered.tier_rank,
     cast(count(*) as bigint) as scored_rows,
-    avg(scored.champion_probability) as expected_conversion_rate,
+    {{ exact_avg('scored.champion_probability') }} as expected_conversion_rate,
     cast(count(training_set.is_converted_in_window) as bigint) as labelled_rows,
     avg(case when training_set.is_converted_in_window then 1.0 when not training_set.is_converted_in_window then 0.0 end)
         as realised_conversion_rate

@@ -181,9 +181,9 @@ normalised as (
 
     select
         *,
-        reference_share / sum(reference_share) over (partition by as_of_at, feature) as reference_p,
-        current_share / sum(current_share) over (partition by as_of_at, feature) as current_p,
-        previous_share / sum(previous_share) over (partition by as_of_at, feature) as previous_p
+        reference_share / {{ exact_window_sum('reference_share', 'partition by as_of_at, feature') }} as reference_p,
+        current_share / {{ exact_window_sum('current_share', 'partition by as_of_at, feature') }} as current_p,
+        previous_share / {{ exact_window_sum('previous_share', 'partition by as_of_at, feature') }} as previous_p
     from paired
 
 ),
@@ -193,18 +193,18 @@ per_feature as (
     select
         as_of_at,
         feature,
-        sum((current_share - reference_share) * ln(current_share / reference_share)) as psi_vs_training,
+        {{ exact_sum('(current_share - reference_share) * ln(current_share / reference_share)') }} as psi_vs_training,
         sqrt(
             (
-                sum(reference_p * ln(reference_p / ((reference_p + current_p) / 2)))
-                + sum(current_p * ln(current_p / ((reference_p + current_p) / 2)))
+                {{ exact_sum('reference_p * ln(reference_p / ((reference_p + current_p) / 2))') }}
+                + {{ exact_sum('current_p * ln(current_p / ((reference_p + current_p) / 2))') }}
             ) / (2 * ln(2))
         ) as js_distance_vs_training,
-        sum((current_share - previous_share) * ln(current_share / previous_share)) as psi_vs_previous,
+        {{ exact_sum('(current_share - previous_share) * ln(current_share / previous_share)') }} as psi_vs_previous,
         sqrt(
             (
-                sum(previous_p * ln(previous_p / ((previous_p + current_p) / 2)))
-                + sum(current_p * ln(current_p / ((previous_p + current_p) / 2)))
+                {{ exact_sum('previous_p * ln(previous_p / ((previous_p + current_p) / 2))') }}
+                + {{ exact_sum('current_p * ln(current_p / ((previous_p + current_p) / 2))') }}
             ) / (2 * ln(2))
         ) as js_distance_vs_previous
     from normalised

@@ -33,11 +33,11 @@ per_month as (
         cast(count(*) as bigint) as labelled_rows,
         cast(sum(case when is_converted_in_window then 1 else 0 end) as bigint) as conversions,
         sum(case when is_converted_in_window then average_rank else 0 end) as positive_rank_sum,
-        avg(champion_probability) as mean_probability,
-        avg(
-            (champion_probability - case when is_converted_in_window then 1.0 else 0.0 end)
-            * (champion_probability - case when is_converted_in_window then 1.0 else 0.0 end)
-        ) as brier_score
+        {{ exact_avg('champion_probability') }} as mean_probability,
+        {{ exact_avg(
+            '(champion_probability - case when is_converted_in_window then 1.0 else 0.0 end)'
+            ~ ' * (champion_probability - case when is_converted_in_window then 1.0 else 0.0 end)'
+        ) }} as brier_score
     from ranked
     group by as_of_at
 

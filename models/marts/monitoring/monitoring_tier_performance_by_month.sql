@@ -49,13 +49,11 @@ per_tier as (
         cast(count(*) as bigint) as labelled_rows,
         cast(sum(case when scores.is_converted_in_window then 1 else 0 end) as bigint) as conversions,
         avg(case when scores.is_converted_in_window then 1.0 else 0.0 end) as conversion_rate,
-        avg(scores.champion_probability) as mean_probability,
-        avg(
-            case
-                when scores.is_converted_in_window
-                    then {{ days_between('scores.as_of_at', 'training_set.converted_at') }}
-            end
-        ) as mean_days_to_conversion
+        {{ exact_avg('scores.champion_probability') }} as mean_probability,
+        {{ exact_avg(
+            'case when scores.is_converted_in_window then '
+            ~ days_between('scores.as_of_at', 'training_set.converted_at') ~ ' end'
+        ) }} as mean_days_to_conversion
     from scores
     inner join tiered
         on

@@ -93,7 +93,7 @@ rolled_up as (
         sum(case when engagements_30d > 0 then 1 else 0 end) as engaged_leads_30d,
         sum(case when tier_rank = 1 then 1 else 0 end) as top_tier_leads,
         -- P(at least one converts) = 1 - prod(1 - p), as a sum of logs; p is capped below 1.
-        1 - exp(sum(ln(1 - least(probability, 0.999999999)))) as probability_any_converts
+        1 - exp({{ exact_sum('ln(1 - least(probability, 0.999999999))') }}) as probability_any_converts
     from leads
     group by account_id
 

@@ -18,7 +18,7 @@ observed_value as (
 
     {% if configured_value is none -%}
     select
-        avg(case when first_opportunity_stage = 'won' then first_opportunity_amount_usd end)
+        {{ exact_avg("case when first_opportunity_stage = 'won' then first_opportunity_amount_usd end") }}
         * sum(case when first_opportunity_stage = 'won' then 1 else 0 end)
         / nullif(sum(case when first_opportunity_stage in ('won', 'lost') then 1 else 0 end), 0)
             as value_per_conversion_usd
