@@ -189,3 +189,68 @@ def test_score_trend_compares_the_run_with_the_leads_latest_monthly_snapshot(tra
     assert open_scores["score_trend"].to_dict() == expected.reindex(open_scores.index).to_dict()
     assert set(expected) >= {"improving", "steady", "declining", "new"}
     assert scores.loc[~scores["is_open"], "score_trend"].isna().all()
+
+
+def _alert(warehouse, name: str) -> tuple[str, pd.DataFrame]:
+    """Run one alert test; its status in run_results.json and its failing rows (the compiled SQL)."""
+    warehouse.dbt("test", "--select", name, check=False)
+    results = json.loads((warehouse.project / "target" / "run_results.json").read_text())["results"]
+    result = next(r for r in results if f".{name}" in r["unique_id"])
+    connection = warehouse.connect()
+    try:
+        rows = connection.query(result["compiled_code"])
+    finally:
+        connection.close()
+    return result["status"], rows
+
+
+def test_monitoring_speaks_up_on_an_empty_run_a_month_without_conversions_and_an_auc_it_cannot_compute(
+    trained_warehouse,
+):
+    """The cases that used to stay quiet: no current row for the volume alert to compare, and a NULL AUC."""
+    warehouse, _ = trained_warehouse
+    quiet = {
+        name: _alert(warehouse, name)[0]
+        for name in (
+            "alert_current_run_scored_no_leads",
+            "alert_month_without_expected_conversions",
+            "alert_live_auc_not_computable",
+        )
+    }
+    assert quiet == dict.fromkeys(quiet, "pass")
+    connection = warehouse.connect(read_only=False)
+    try:
+        current = int(
+            connection.query(
+                "select count(*) as n from monitoring.monitoring_scored_snapshots where snapshot_kind = 'current'"
+            )["n"][0]
+        )
+        assert current > 0
+        connection.execute(
+            "delete from monitoring.monitoring_scored_snapshots where snapshot_kind = 'current'"
+        )
+        month = connection.query(
+            "select as_of_at, labelled_rows, mean_probability * labelled_rows as expected "
+            "from monitoring.monitoring_performance_by_month order by as_of_at desc limit 1"
+        ).iloc[0]
+        assert month["expected"] >= 5
+        connection.execute(
+            "update monitoring.monitoring_performance_by_month set conversions = 0, roc_auc = null, "
+            f"is_after_training = true where as_of_at = '{month['as_of_at']}'"
+        )
+    finally:
+        connection.close()
+    try:
+        status, rows = _alert(warehouse, "alert_current_run_scored_no_leads")
+        assert status == "warn" and len(rows) == 1
+        assert rows["scored_rows"][0] == 0 and rows["usual_rows"][0] > 0
+        status, rows = _alert(warehouse, "alert_month_without_expected_conversions")
+        assert status == "warn" and list(rows["as_of_at"]) == [month["as_of_at"]]
+        assert (
+            rows["expected_conversions"][0] == pytest.approx(month["expected"])
+            and rows["conversions"][0] == 0
+        )
+        status, rows = _alert(warehouse, "alert_live_auc_not_computable")
+        assert status == "warn" and list(rows["labelled_rows"]) == [month["labelled_rows"]]
+    finally:
+        warehouse.dbt("run", "--select", "monitoring_scored_snapshots", "monitoring_performance_by_month")
