@@ -29,8 +29,8 @@ feedback as (
         lead_id,
         max(case when flag = 'mislabeled' then 1 else 0 end) as is_flagged_mislabeled,
         max(case when flag = 'wrong_score' then 1 else 0 end) as is_flagged_wrong_score
-    from {{ ref('stg_crm__lead_feedback') }}
-    where is_known_flag
+    from {{ ref('int_lead_feedback_validated') }}
+    where is_usable
     group by lead_id
 
 ),

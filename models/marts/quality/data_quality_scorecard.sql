@@ -25,6 +25,12 @@ opportunities as (
 
 ),
 
+feedback as (
+
+    select * from {{ ref('int_lead_feedback_validated') }}
+
+),
+
 checks as (
 
     {{ dq_scorecard_rows('accounts', 'accounts', [
@@ -79,6 +85,16 @@ checks as (
         ('stage', 'unknown_category'),
         ('lead_id', 'orphan'),
         ('lead_id', 'missing'),
+    ]) }}
+    union all
+    {{ dq_scorecard_rows('feedback', 'feedback', [
+        ('lead_id', 'missing'),
+        ('lead_id', 'orphan'),
+        ('flag', 'unknown_category'),
+        ('flagged_at', 'missing'),
+        ('flagged_at', 'in_future'),
+        ('flagged_at', 'implausible'),
+        ('flagged_at', 'before_lead_created'),
     ]) }}
     union all
     {{ dq_empty_table_rows([
