@@ -53,13 +53,14 @@ validated as (
 
 select
     *,
-    not (
-        dq_lead_id__missing
-        or dq_lead_id__orphan
-        or dq_flag__unknown_category
-        or dq_flagged_at__missing
-        or dq_flagged_at__in_future
-        or dq_flagged_at__implausible
-        or dq_flagged_at__before_lead_created
+    coalesce(
+        not dq_lead_id__missing
+        and not dq_lead_id__orphan
+        and not dq_flag__unknown_category
+        and not dq_flagged_at__missing
+        and not dq_flagged_at__in_future
+        and not dq_flagged_at__implausible
+        and not dq_flagged_at__before_lead_created,
+        false
     ) as is_usable
 from validated
