@@ -3,20 +3,7 @@ with
 source as (
 
     select
-        {{ crm_columns('accounts', [
-            'account_id',
-            'account_name',
-            'website_domain',
-            'industry',
-            'employee_count',
-            'annual_revenue',
-            'country',
-            'funding_stage',
-            'uses_salesforce',
-            'uses_competitor',
-            'created_at',
-            '_loaded_at'
-        ]) }}
+        {{ crm_columns('accounts', crm_contract()['accounts']) }}
     from {{ crm_input('accounts') }}
 
 ),

@@ -3,14 +3,7 @@ with
 source as (
 
     select
-        {{ crm_columns('activities', [
-            'activity_id',
-            'lead_id',
-            'activity_type',
-            'url_path',
-            'occurred_at',
-            '_loaded_at'
-        ]) }}
+        {{ crm_columns('activities', crm_contract()['activities']) }}
     from {{ crm_input('activities') }}
 
 ),

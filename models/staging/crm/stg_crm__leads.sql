@@ -6,16 +6,7 @@ with
 source as (
 
     select
-        {{ crm_columns('leads', [
-            'lead_id',
-            'crm_record_id',
-            'account_id',
-            'email',
-            'job_title',
-            'lead_source',
-            'created_at',
-            '_loaded_at'
-        ]) }}
+        {{ crm_columns('leads', crm_contract()['leads']) }}
     from {{ crm_input('leads') }}
 
 ),

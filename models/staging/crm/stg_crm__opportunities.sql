@@ -3,16 +3,7 @@ with
 source as (
 
     select
-        {{ crm_columns('opportunities', [
-            'opportunity_id',
-            'lead_id',
-            'account_id',
-            'created_at',
-            'stage',
-            'amount',
-            'closed_at',
-            '_loaded_at'
-        ]) }}
+        {{ crm_columns('opportunities', crm_contract()['opportunities']) }}
     from {{ crm_input('opportunities') }}
 
 ),
