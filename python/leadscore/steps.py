@@ -192,7 +192,19 @@ def train(
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(set(kinds)) < 2:
         raise SystemExit(f"--families takes two or more of {', '.join(MODEL_KINDS)}; got {', '.join(kinds)}")
+    from leadscore.registry.lock import lifecycle_lock
+
+    with lifecycle_lock("retrain" if decide else "train"):
+        outcome = _train_locked(target, manifest, segment_by, allow_leakage, kinds, options, decide)
+    _print_training(outcome, segment_by)
+    return outcome
+
+
+def _train_locked(target, manifest, segment_by, allow_leakage, kinds, options, decide):
+    from leadscore.modeling.job import run_training
     from leadscore.paths import dbt_target_dir
+    from leadscore.relations import use_manifest
+    from leadscore.warehouse import connect
 
     config = INSTANCE.config
     manifest_path = Path(manifest) if manifest else dbt_target_dir() / "manifest.json"
@@ -200,22 +212,7 @@ def train(
         from leadscore.dbt_invocation import run_dbt
 
         run_dbt(["parse"], "dbt parse", target=target)
-    from leadscore.relations import use_manifest
-
     use_manifest(manifest_path)
-    from leadscore.registry.lock import lifecycle_lock
-
-    with lifecycle_lock("retrain" if decide else "train"):
-        outcome = _train_locked(target, manifest_path, segment_by, allow_leakage, kinds, options, decide)
-    _print_training(outcome, segment_by)
-    return outcome
-
-
-def _train_locked(target, manifest_path, segment_by, allow_leakage, kinds, options, decide):
-    from leadscore.modeling.job import run_training
-    from leadscore.warehouse import connect
-
-    config = INSTANCE.config
     warehouse = connect(target)
     try:
         return run_training(

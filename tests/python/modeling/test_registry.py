@@ -216,7 +216,26 @@ def test_a_second_lifecycle_command_is_refused_while_one_runs(project):
     assert result.returncode == 1 and "Traceback" not in text
     assert "`leadscore train` (process" in text and "Wait for that command to finish" in text
     assert _state(project) == before
+    with lifecycle_lock("models promote"):
+        second_train = _cli(project, "train")
+    text = " ".join(second_train.stderr.split())
+    assert second_train.returncode == 1 and "Traceback" not in text
+    assert "`leadscore models promote` (process" in text and "`leadscore train` did not start" in text
     assert _cli(project, "models", "promote", "gbm_b").returncode == 0  # released
+
+
+def test_a_warehouse_held_by_another_process_is_named(project):
+    """DuckDB allows one writer: a second process used to get a raw lock traceback."""
+    import duckdb
+
+    holder = duckdb.connect(str(project / "w.duckdb"))
+    try:
+        result = _cli(project, "summary")
+    finally:
+        holder.close()
+    text = " ".join(result.stderr.split())
+    assert result.returncode == 1 and "Traceback" not in text, text
+    assert f"(PID {os.getpid()}) holds the DuckDB warehouse" in text and "Wait for it to finish" in text
 
 
 @pytest.mark.parametrize(
