@@ -270,13 +270,41 @@ def _cell(value) -> str:
     return "" if value != value else f"{value:.4f}"
 
 
+POOLED_GAP = 0.05  # pooled and per-period AUC this far apart: the pooled figure rewards the base rate
+
+
+def _print_walk_forward_notes(run, summary) -> None:
+    """The plain baseline beside the champion, and where pooled and per-period AUC disagree."""
+    from leadscore.modeling.walk_forward import PLAIN_BASELINE, PLAIN_BASELINE_DESCRIPTION
+
+    by_score = summary.set_index("score")
+    champion = run.models[run.champion]
+    if PLAIN_BASELINE in by_score.index:
+        plain = float(by_score.loc[PLAIN_BASELINE, "auc_mean"])
+        gain = champion.walk_forward.mean_auc - plain
+        verdict = "beats it by" if gain > 0 else "[bold red]does not beat it[/]: difference"
+        console.print(
+            f"Plain baseline ({PLAIN_BASELINE_DESCRIPTION}): walk-forward mean ROC-AUC {plain:.4f}; the "
+            f"champion {champion.model_id} {verdict} {gain:+.4f}."
+        )
+    for name, row in by_score.iterrows():
+        if abs(row["auc_mean"] - row["pooled_auc"]) > POOLED_GAP:
+            console.print(
+                f"[yellow]note:[/] {name}: pooled AUC {row['pooled_auc']:.4f} vs per-period mean "
+                f"{row['auc_mean']:.4f}. Pooling ranks leads across periods, which rewards following a "
+                "moving conversion rate; the per-period mean is the figure for ranking within a period."
+            )
+
+
 def _print_training(outcome, segment_by: str | None) -> None:
     run = outcome.run
     _print_table(
         run.period_aucs(),
         "Walk-forward ROC-AUC per period (each scored by a fit on the labels known before it)",
     )
-    _print_table(run.walk_forward_comparison(), "Walk-forward summary (the performance estimate)")
+    summary = run.walk_forward_comparison()
+    _print_table(summary, "Walk-forward summary (the performance estimate)")
+    _print_walk_forward_notes(run, summary)
     for note in run.skipped_periods:
         console.print(f"[yellow]period skipped:[/] {note}")
     champion = run.models[run.champion]
@@ -286,8 +314,13 @@ def _print_training(outcome, segment_by: str | None) -> None:
         f"(Brier {newest['served_procedure']['brier']:.4f}) vs train-split-only model "
         f"{newest['train_split_only']['roc_auc']:.4f} (Brier {newest['train_split_only']['brier']:.4f})"
     )
+    from leadscore.modeling.job import calibration_findings
+
     for line in run.drift.warnings():
         console.print(f"[bold yellow]DRIFT:[/] {line}")
+    for kind, trained in run.models.items():
+        for line in calibration_findings(trained.estimator):
+            console.print(f"[bold yellow]DRIFT ({kind}):[/] {line}")
     _print_table(run.comparison(), "Fixed test split: each procedure as of the test split's start")
     for flag in outcome.leakage_flags:
         console.print(f"[yellow]leakage flag (allowed):[/] {flag.line()}")

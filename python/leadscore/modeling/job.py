@@ -98,6 +98,12 @@ class InexactSqlError(RuntimeError):
     """The generated SQL (or its reasons) does not reproduce the fitted model: never published."""
 
 
+def calibration_findings(estimator) -> list[str]:
+    """The served calibration's drift finding, when its Platt map was not applied (pipelines.calibrated)."""
+    fallback = getattr(estimator, "calibration_fallback_", None)
+    return [f"calibration not applied: {fallback['reason']}"] if fallback else []
+
+
 def require_exact(version_id: str, parity: dict) -> None:
     """Refuse to publish a version whose SQL is not predict_proba, or whose reasons do not add up."""
     checks = {
@@ -148,7 +154,12 @@ def _publish(
         **metadata,
         "feature_spec": spec.to_dict(),
         "prepared_features": query.feature_names,
-        "calibration": {"method": "platt", "slope": query.calibration[0], "intercept": query.calibration[1]},
+        "calibration": {
+            "method": "platt",
+            "slope": query.calibration[0],
+            "intercept": query.calibration[1],
+            "fallback": getattr(estimator, "calibration_fallback_", None),
+        },
         "explanations": {
             "method": "coefficient x (value - training mean)"
             if kind == "logistic"
@@ -296,7 +307,7 @@ def run_training(
                     comparison=comparison,
                     splits=data.splits,
                     metrics=trained.test_metrics,
-                    drift_warnings=run.drift.warnings(),
+                    drift_warnings=run.drift.warnings() + calibration_findings(trained.estimator),
                     importance=importance,
                     parity=checked,
                     window_days=int(window_days),

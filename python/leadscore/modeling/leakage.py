@@ -6,7 +6,9 @@ filled after contact, a status set at conversion) or when it identifies the row.
 - converters have the feature filled far more often than others (filled during the sales process).
   Exports fill gaps: "none", "unknown", "n/a", "-" and the configured missing values count as
   missing, and so does 0 in a column that is otherwise positive, when most converters have a value
-  and non-converters almost never do (a join that wrote 0 for "no deal");
+  and non-converters almost never do (a join that wrote 0 for "no deal"), and any constant that
+  nearly every non-converter holds while some converters hold another value, whatever their share
+  (an export that wrote 0 for everyone who never reached the deal stage);
 - some categories hold almost only converters, and together a good share of all conversions (a
   deal stage, a segment known only for won deals);
 - a timestamp feature holds times after the row's as-of time;
@@ -57,6 +59,12 @@ PLACEHOLDERS = frozenset(
 # stays a count.
 ZERO_FILLED_CONVERTERS = 0.5
 ZERO_FILLED_OTHERS = 0.1
+# One constant (0, -1, 999) for nearly all non-converters and something else for some converters,
+# whatever their share: an export that wrote a default for everyone who never reached the deal stage
+# (a deal amount non-zero for 6% of converters and 0% of the rest). A real rare signal (a count
+# non-zero for 5% of converters) is non-zero for more than this share of non-converters too.
+CONSTANT_FOR_OTHERS = 0.998
+MIN_DIFFERING_CONVERTERS = 10
 # A category value "almost only converts" at this share over at least MIN_VALUE_ROWS rows; the feature
 # is flagged when such values together hold MIN_VALUE_CONVERSIONS of all conversions.
 VALUE_POSITIVE_SHARE = 0.95
@@ -101,7 +109,25 @@ def _filled(
         )
         if zero.any() and (values[nonzero] > 0).all() and gap_like:
             return nonzero, "NULL and 0 (the column is otherwise positive)"
+        constant = _constant_for_non_converters(values, filled, y)
+        if constant is not None:
+            return filled & (values != constant), (
+                f"NULL and {constant:g}, the value of nearly every non-converter (at least {CONSTANT_FOR_OTHERS:.1%})"
+            )
     return filled, "NULL"
+
+
+def _constant_for_non_converters(values: np.ndarray, filled: np.ndarray, y: np.ndarray) -> float | None:
+    """The value nearly all non-converters hold, when some converters hold something else."""
+    others = values[filled & (y == 0)]
+    if len(others) == 0:
+        return None
+    common, counts = np.unique(others, return_counts=True)
+    constant = float(common[np.argmax(counts)])
+    if counts.max() < CONSTANT_FOR_OTHERS * len(others):
+        return None
+    differing_converters = int((filled & (y == 1) & (values != constant)).sum())
+    return constant if differing_converters >= MIN_DIFFERING_CONVERTERS else None
 
 
 def _converting_values(column: pd.Series, y: np.ndarray) -> LeakageFlag | None:

@@ -171,9 +171,54 @@ def fit_params(kind: str, spec: FeatureSpec, sample_weight: np.ndarray | None) -
     return params
 
 
+# The smallest Platt slope (on the model's raw log-odds) the calibration keeps. A slope at or below
+# it means the held-out block ranks backwards (negative) or shows no ranking at all: applying it
+# would reverse every lead's order, or flatten it, through one drifted block.
+MIN_PLATT_SLOPE = 0.05
+
+
 def calibrated(fitted: Pipeline, X_calibration, y_calibration) -> CalibratedClassifierCV:
-    """Platt scaling fitted on held-out rows; the pipeline itself stays frozen."""
-    return CalibratedClassifierCV(FrozenEstimator(fitted), method="sigmoid").fit(X_calibration, y_calibration)
+    """Platt scaling fitted on held-out rows; the pipeline itself stays frozen. The map never reverses
+    or flattens the model's ranking: when the learnt slope is not clearly positive, it falls back to
+    the model's own log-odds shifted so the mean probability on the block equals its label rate, and
+    records why in `calibration_fallback_` (a drift finding, reported in training's output, the
+    model card and the metadata)."""
+    calibration = CalibratedClassifierCV(FrozenEstimator(fitted), method="sigmoid").fit(
+        X_calibration, y_calibration
+    )
+    (inner,) = calibration.calibrated_classifiers_
+    (calibrator,) = inner.calibrators
+    calibration.calibration_fallback_ = None
+    slope = -float(calibrator.a_)  # scikit-learn's map is 1 / (1 + exp(a * score + b))
+    if slope > MIN_PLATT_SLOPE:
+        return calibration
+    scores = np.asarray(fitted.decision_function(X_calibration), dtype=float)
+    labels = np.asarray(y_calibration, dtype=float)
+    rate = (labels.sum() + 1.0) / (len(labels) + 2.0)  # Platt's smoothed target, as scikit-learn uses
+    calibrator.a_, calibrator.b_ = -1.0, -_intercept_for_rate(scores, rate)
+    calibration.calibration_fallback_ = {
+        "learnt_slope": slope,
+        "block_rows": len(labels),
+        "block_label_rate": float(labels.mean()),
+        "reason": (
+            f"the newest block ({len(labels):,} rows, {labels.mean():.1%} converted) "
+            + ("ranks backwards" if slope < 0 else "shows no ranking")
+            + f" under the model fitted before it (Platt slope {slope:+.3f}): drift. The map was not "
+            "applied; the model's own log-odds are served, shifted to the block's label rate. Look at "
+            "what changed in that block (training drift, the monitoring report) and consider "
+            "--window-months or --half-life-months."
+        ),
+    }
+    return calibration
+
+
+def _intercept_for_rate(scores: np.ndarray, rate: float) -> float:
+    """The shift c with mean(sigmoid(score + c)) = rate (monotone in c, so bisection finds it)."""
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    low, high = -50.0 - float(np.max(scores)), 50.0 - float(np.min(scores))
+    return float(brentq(lambda shift: float(expit(scores + shift).mean()) - rate, low, high, xtol=1e-12))
 
 
 def under_calibration(calibration: CalibratedClassifierCV, refit: Pipeline) -> CalibratedClassifierCV:
@@ -185,7 +230,7 @@ def under_calibration(calibration: CalibratedClassifierCV, refit: Pipeline) -> C
     the model's raw score, so the SQL stays exact; the walk-forward backtest measures this very
     procedure, calibration included."""
     frozen = FrozenEstimator(refit)
-    calibration.estimator = frozen
+    calibration.estimator = frozen  # the fallback found on the block (calibration_fallback_) stays
     (inner,) = calibration.calibrated_classifiers_
     inner.estimator = frozen
     return calibration

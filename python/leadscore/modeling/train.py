@@ -26,12 +26,14 @@ from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calib
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.training_drift import TrainingDrift, training_drift
 from leadscore.modeling.walk_forward import (
+    PLAIN_BASELINE,
     WalkForward,
     WalkForwardSettings,
     backtest,
     fit_procedure,
     legacy_predictor,
     make_folds,
+    plain_baseline_predictor,
     procedure_predictor,
 )
 from leadscore.progress import console
@@ -73,13 +75,16 @@ class TrainingRun:
     drift: TrainingDrift
     skipped_periods: list[str]
     selection_free_aucs: list[float | None]  # per period: what choices made on earlier periods only got
+    plain_walk_forward: WalkForward | None = None  # the plain LogisticRegression yardstick
 
     @property
     def selection_free_auc(self) -> float:
         return float(np.mean([auc for auc in self.selection_free_aucs if auc is not None]))
 
-    def _rows(self, legacy: object, oracle_row: dict | None, describe) -> pd.DataFrame:
+    def _rows(self, legacy: object, oracle_row: dict | None, describe, plain: object = None) -> pd.DataFrame:
         rows = [describe(m.model_id, m) for m in self.models.values()]
+        if plain is not None:
+            rows.append(describe(PLAIN_BASELINE, plain))
         if legacy is not None:
             rows.append(describe("legacy_rule_score", legacy))
         if oracle_row:
@@ -127,11 +132,13 @@ class TrainingRun:
                 "pooled_ece": walk.pooled["expected_calibration_error"],
             }
 
-        return self._rows(self.legacy_walk_forward, None, describe)
+        return self._rows(self.legacy_walk_forward, None, describe, self.plain_walk_forward)
 
     def period_aucs(self) -> pd.DataFrame:
         """Period x score: the per-period ROC-AUC table."""
         walks = {m.model_id: m.walk_forward for m in self.models.values()}
+        if self.plain_walk_forward is not None:
+            walks[PLAIN_BASELINE] = self.plain_walk_forward
         if self.legacy_walk_forward is not None:
             walks["legacy_rule_score"] = self.legacy_walk_forward
         first = next(iter(walks.values())).periods
@@ -283,6 +290,7 @@ def train_models(
         drift=training_drift(timeline, settings.periods),
         skipped_periods=skipped,
         selection_free_aucs=tuning.selection_free_aucs([m.tuning for m in models.values()]),
+        plain_walk_forward=backtest(PLAIN_BASELINE, timeline, folds, plain_baseline_predictor(timeline)),
     )
 
 

@@ -181,3 +181,42 @@ def legacy_predictor(timeline: Timeline, baseline: str):
         return score[fold.scored], platt.predict_proba(score[fold.scored, None])[:, 1]
 
     return predict
+
+
+PLAIN_BASELINE = "plain_logistic_baseline"
+PLAIN_BASELINE_DESCRIPTION = (
+    "scikit-learn LogisticRegression with default settings (max_iter 1000), numbers median-imputed and "
+    "categories one-hot encoded, fitted on every label known at each period's start"
+)
+
+
+def plain_baseline_predictor(timeline: Timeline):
+    """What a user could fit in five lines, fitted the same walk-forward way: the bar every family
+    must clear. It is a yardstick only (never served), so it needs no SQL."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    spec = timeline.data.spec
+    frame = timeline.data.frame
+    numbers = [*spec.numeric, *spec.boolean]
+    categories = list(spec.categorical)
+    X = frame[[*numbers, *categories]].copy()
+    X[numbers] = X[numbers].apply(lambda column: column.astype(float))
+    X[categories] = X[categories].astype("object").where(X[categories].notna(), "missing").astype(str)
+
+    def predict(fold: Fold) -> tuple[np.ndarray, np.ndarray]:
+        prepare = ColumnTransformer(
+            [
+                ("numbers", SimpleImputer(strategy="median", keep_empty_features=True), numbers),
+                ("categories", OneHotEncoder(handle_unknown="ignore"), categories),
+            ]
+        )
+        model = make_pipeline(prepare, LogisticRegression(max_iter=1000))
+        with limited_threads():
+            model.fit(X.iloc[fold.known], timeline.labels[fold.known])
+            probability = model.predict_proba(X.iloc[fold.scored])[:, 1]
+        return probability, probability
+
+    return predict

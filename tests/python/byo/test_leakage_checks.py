@@ -130,3 +130,40 @@ def test_a_model_that_scores_implausibly_well_stops_training():
     leaky = TrainingData(frame=frame, spec=spec, splits=pd.DataFrame())
     with pytest.raises(LeakageError, match=r"walk-forward ROC-AUC 1\.000 .*\n  sales_stage_code: \d+%"):
         train_models(NoWarehouse(), leaky, [], 30.0, ("logistic", "lightgbm"), max_model_auc=0.97)
+
+
+@pytest.mark.parametrize("default", [0.0, -1.0])
+def test_a_deal_column_filled_with_a_constant_for_everyone_else_is_flagged(default):
+    """The export wrote `default` for everyone who never reached the deal stage: the amount differs
+    for 6% of converters and 0% of the rest. The 0-means-missing rule needed half of converters
+    non-zero, so this leak used to train silently (test AUC 0.763 against 0.715 honest)."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    y = rng.random(n) < 0.1
+    deal = y & (rng.random(n) < 0.06)
+    frame = pd.DataFrame(
+        {
+            "lead_id": np.arange(n),
+            "as_of_at": pd.date_range("2025-01-01", periods=n, freq="h"),
+            "deal_amount": np.where(deal, rng.lognormal(9, 1, size=n), default),
+            "web_visits": rng.poisson(np.where(y, 1.2, 0.6)).astype(float),  # honest and sparse
+            "rare_signal": (rng.random(n) < np.where(y, 0.05, 0.004)).astype(float),  # honest and rare
+            "is_converted_in_window": y,
+            "split": "train",
+        }
+    )
+    spec = FeatureSpec(
+        numeric=("deal_amount", "web_visits", "rare_signal"), boolean=(), categorical=(), baseline=None
+    )
+    flags = find_leakage(TrainingData(frame=frame, spec=spec, splits=pd.DataFrame()), LeakageSettings())
+    by_feature = {flag.feature: flag for flag in flags}
+    assert set(by_feature) == {"deal_amount"}
+    line = by_feature["deal_amount"].line()
+    assert (
+        "filled mostly for converters" in line
+        and f"NULL and {default:g}, the value of nearly every non-converter" in line
+    )
+    assert f"filled for {deal[y].mean():.0%} of converters, 0% of the rest" in line
+    with pytest.raises(LeakageError, match="deal_amount: filled mostly for converters"):
+        enforce(flags, allowed=(), allow_all=False, relation="features.t")
+    assert enforce(flags, allowed=("deal_amount",), allow_all=False, relation="features.t") == flags

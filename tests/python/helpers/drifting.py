@@ -49,3 +49,34 @@ def drifting_data(seed: int = 0) -> TrainingData:
         }
     )
     return TrainingData(frame=frame, spec=SPEC, splits=pd.DataFrame())
+
+
+def reversed_newest_block_data(seed: int = 0) -> TrainingData:
+    """x1 raises conversion in every month but the newest four (about 15% of rows), where its effect
+    is reversed; x2 is noise. Platt scaling learnt on that block would invert every lead's ranking."""
+    rng = np.random.default_rng(seed)
+    month = np.repeat(np.arange(MONTHS), ROWS_PER_MONTH)
+    n = len(month)
+    reversed_block = month >= MONTHS - 4
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    channel = rng.choice(["web", "event"], size=n)
+    logit = -1.5 + np.where(reversed_block, -1.5, 1.5) * x1
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    as_of = (
+        (pd.to_datetime("2024-01-01") + pd.to_timedelta(month * 31, unit="D")).to_period("M").to_timestamp()
+    )
+    split = np.select([month < 16, month < 19, month < 22], ["train", "validation", "test"], "recent")
+    frame = pd.DataFrame(
+        {
+            "lead_id": np.arange(n),
+            "as_of_at": as_of,
+            "x1": x1,
+            "x2": x2,
+            "channel": channel,
+            "rule_score": np.round(x1),
+            "is_converted_in_window": y,
+            "split": split,
+            "label_window_ends_at": as_of + pd.Timedelta(days=30),
+        }
+    )
+    return TrainingData(frame=frame, spec=SPEC, splits=pd.DataFrame())
