@@ -334,6 +334,12 @@ def _print_training(outcome, segment_by: str | None) -> None:
         console.print(
             f"Segment {segment_by}={candidate.value!r}: validation AUC {auc} vs champion {candidate.champion_validation_auc:.4f}: {candidate.reason}"
         )
+    for kind, figures in run.family_figures.items():
+        console.print(
+            f"{kind}: walk-forward ROC-AUC mean {figures.mean_auc:.4f}, recency-weighted {figures.weighted_auc:.4f}, "
+            f"trend {figures.trend_per_period:+.4f} per period"
+        )
+    console.print(f"Champion rule: {run.champion_reason}.")
     console.print(
         f"Champion {outcome.registry.champion} (served: fitted on {_fitted_on(outcome.registry.champion)}), "
         f"challenger {outcome.registry.challenger}; report: {outcome.report}"

@@ -268,6 +268,8 @@ def run_training(
         metadata = {
             "params": trained.tuning.params,
             "selection_rule": SELECTION_RULE,
+            "champion_reason": run.champion_reason,
+            "family_figures": {name: figures.to_dict() for name, figures in run.family_figures.items()},
             "leakage_flags": [flag.line() for flag in leakage_flags],
             "tuning_trials": trained.tuning.trials,
             "walk_forward_auc": trained.walk_forward.mean_auc,
@@ -339,7 +341,7 @@ def run_training(
         registry = promote(
             champion.model_id,
             challenger.model_id,
-            reason="trained: the highest mean walk-forward ROC-AUC is champion",
+            reason=f"trained: {run.champion_reason}",
             segments=segments,
         )
     else:

@@ -23,6 +23,7 @@ from leadscore.modeling import tuning
 from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.leakage import LeakageError
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calibrated
+from leadscore.modeling.selection import FamilyFigures, family_figures, rank_families
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.training_drift import TrainingDrift, training_drift
 from leadscore.modeling.walk_forward import (
@@ -76,6 +77,8 @@ class TrainingRun:
     skipped_periods: list[str]
     selection_free_aucs: list[float | None]  # per period: what choices made on earlier periods only got
     plain_walk_forward: WalkForward | None = None  # the plain LogisticRegression yardstick
+    family_figures: dict[str, FamilyFigures] = field(default_factory=dict)  # selection.py
+    champion_reason: str = ""
 
     @property
     def selection_free_auc(self) -> float:
@@ -270,7 +273,11 @@ def train_models(
         legacy_walk = backtest(
             "legacy_rule_score", timeline, folds, legacy_predictor(timeline, data.spec.baseline)
         )
-    ranked = sorted(models.values(), key=lambda m: m.walk_forward.mean_auc, reverse=True)
+    figures = {
+        kind: family_figures(kind, [float(auc) for auc in model.walk_forward.periods["roc_auc"]])
+        for kind, model in models.items()
+    }
+    order, why = rank_families(list(figures.values()))
     return TrainingRun(
         data=data,
         models=models,
@@ -283,8 +290,10 @@ def train_models(
             data.spec.label,
             window_days,
         ),
-        champion=ranked[0].kind,
-        challenger=ranked[1].kind,
+        champion=order[0],
+        challenger=order[1],
+        family_figures=figures,
+        champion_reason=why,
         tiers=tiers,
         settings=settings,
         drift=training_drift(timeline, settings.periods),

@@ -27,6 +27,7 @@ from leadscore.modeling.pipelines import (
     lightgbm_pipeline,
     logistic_pipeline,
 )
+from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
 from leadscore.modeling.timeline import Period, Timeline
 from leadscore.threads import limited_threads
 
@@ -51,8 +52,7 @@ STRIDE_FROM_PERIOD_ROWS = 50_000
 MAX_COUNT_EVALUATIONS = 100
 SELECTION_RULE = (
     "the setting with the highest mean ROC-AUC over the walk-forward periods (tree count: the fewest "
-    f"within {TREE_COUNT_TOLERANCE} of the best); champion: the family with the highest mean "
-    "walk-forward ROC-AUC"
+    f"within {TREE_COUNT_TOLERANCE} of the best); " + CHAMPION_RULE
 )
 
 
