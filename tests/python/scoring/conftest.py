@@ -9,7 +9,8 @@ import pytest
 def synced_warehouse(trained_warehouse):
     """A writable connection to the trained warehouse with no sync state: nothing sent yet."""
     warehouse, _ = trained_warehouse
-    connection = warehouse.connect(read_only=False)
-    connection.execute("drop schema if exists leadscore_sync cascade")
-    yield connection
-    connection.close()
+    with warehouse.env():  # relations come from this warehouse's project, not the repository's
+        connection = warehouse.connect(read_only=False)
+        connection.execute("drop schema if exists leadscore_sync cascade")
+        yield connection
+        connection.close()

@@ -296,7 +296,7 @@ def test_sync_refuses_a_feed_with_a_shared_crm_record_id(failing_build):
     ]
     warehouse = built.connect(read_only=False)
     try:
-        with pytest.raises(CrmSyncError, match=r"SHARED-RECORD \(3 rows\)"):
+        with built.env(), pytest.raises(CrmSyncError, match=r"SHARED-RECORD \(3 rows\)"):
             sync(warehouse, client=None)
     finally:
         warehouse.close()
