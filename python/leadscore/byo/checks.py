@@ -12,6 +12,24 @@ class DataError(ValueError):
     pass
 
 
+# Month names, full and abbreviated ("sept" too): order_by values that sort wrongly as text.
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+MONTH_NAMES = frozenset([*MONTHS, *(month[:3] for month in MONTHS), "sept"])
+
+
 def _scalar(warehouse: Warehouse, sql: str) -> object:
     return warehouse.query(sql).iloc[0, 0]
 
@@ -56,9 +74,16 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
 
     count, examples = unreadable(config.order_by, "double", "timestamp")
     if count:
+        months = [value for value in examples if str(value).strip().lower() in MONTH_NAMES]
+        advice = (
+            ": they are month names, whose order as text is not their order in time. Map them to numbers "
+            "(1-12, with the year when the data spans years) or export a date such as 2024-03-01"
+            if months
+            else ": order_by must grow with time (a number or a date)"
+        )
         raise DataError(
             f"{where}.{config.order_by} (order_by) holds {count:,} values that are neither "
-            f"numbers nor dates, e.g. {examples}: order_by must grow with time"
+            f"numbers nor dates, e.g. {examples}{advice}"
         )
     dated = {config.created_at: "created_at"} if config.created_at else {}
     dated |= {f.source: "features.date" for f in config.features if f.date_part}

@@ -237,3 +237,16 @@ def test_a_configured_encoding_that_does_not_fit_is_named(tmp_path):
     path.write_bytes("Lead Id,Name\n1,Zoë\n".encode("utf-16"))
     with pytest.raises(DataError, match="cannot be read as utf-8"):
         read_lead_csv(path, encoding="utf-8")
+
+
+def test_month_names_in_order_by_say_what_to_do(tmp_path):
+    months = ["January", "February", "March", "April", "May", "June"] * 50
+    frame = _table(**{"Signup_Month": months})
+    with pytest.raises(DataError) as error:
+        _check(tmp_path, frame, order_by="Signup Month")
+    message = str(error.value)
+    assert "tiny_leads.Signup Month (order_by) holds 300 values that are neither numbers nor dates" in message
+    assert "they are month names" in message and "Map them to numbers (1-12" in message
+    frame = _table(**{"Signup_Month": ["soon"] * 300})
+    with pytest.raises(DataError, match=r"order_by must grow with time \(a number or a date\)"):
+        _check(tmp_path, frame, order_by="Signup Month")
