@@ -200,6 +200,16 @@ def train(
     return outcome
 
 
+def _lead_table_spec(warehouse, config):
+    """The lead table's feature spec; an order_by of dates is shown as dates."""
+    from dataclasses import replace
+
+    from leadscore.byo.checks import order_by_is_date
+
+    spec = config.feature_spec()
+    return replace(spec, time_display="epoch_seconds") if order_by_is_date(warehouse, config) else spec
+
+
 def _train_locked(target, manifest, segment_by, allow_leakage, kinds, options, decide):
     from leadscore.modeling.job import run_training
     from leadscore.paths import dbt_target_dir
@@ -219,7 +229,7 @@ def _train_locked(target, manifest, segment_by, allow_leakage, kinds, options, d
             warehouse,
             manifest_path,
             segment_column=segment_by,
-            spec=config.feature_spec() if config else None,
+            spec=_lead_table_spec(warehouse, config) if config else None,
             leakage_settings=config.leakage if config else None,
             allow_leakage=allow_leakage,
             kinds=tuple(dict.fromkeys(kinds)),

@@ -150,3 +150,16 @@ def check_lead_table(warehouse: Warehouse, config: LeadTableConfig) -> dict[str,
                     "Bucket it before loading, exclude it, or raise max_categories if you mean it"
                 )
     return {"rows": rows, "positives": positives, "negatives": negatives}
+
+
+def order_by_is_date(warehouse: Warehouse, config: LeadTableConfig) -> bool:
+    """Whether order_by holds dates (its ordering_value is then seconds since 1970, shown as dates)."""
+    dialect = warehouse.target.sql_dialect
+    table = relation_name(config.source_schema, config.source_table, dialect)
+    value = f"trim(cast({quoted(config.order_by, dialect)} as varchar))"
+    dated = _scalar(
+        warehouse,
+        f"select count(*) from {table} where try_cast({value} as double) is null "
+        f"and try_cast({value} as timestamp) is not null",
+    )
+    return int(dated) > 0

@@ -192,6 +192,7 @@ class LeadTableConfig:
             training_model="lead_table_training_set",
             splits_model="lead_table_training_splits",
             time_column="ordering_value",
+            time_display="number",
             period="block",
             matured_column=None,
             feedback_column=None,

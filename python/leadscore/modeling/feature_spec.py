@@ -27,6 +27,9 @@ class FeatureSpec:
     # along it ("block"); a label is known once matured_column has passed (None: once the row is past).
     time_column: str = "as_of_at"
     period: str = "month"
+    # How to show time_column's values to people: "timestamp" (as it is), "number", or "epoch_seconds"
+    # (a lead table ordered by a date: ordering_value holds seconds since 1970).
+    time_display: str = "timestamp"
     matured_column: str | None = "label_window_ends_at"
     feedback_column: str | None = "feedback_flag"  # sales' flags on the lead (None: the data has none)
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)

@@ -196,13 +196,20 @@ def _publish(
     ), parity
 
 
+def time_span(time: pd.Series, spec: FeatureSpec) -> str:
+    """The first and last time of some rows as people read them: dates, not seconds since 1970."""
+    if spec.time_display == "epoch_seconds":
+        dates = pd.to_datetime(time.astype(float), unit="s")
+        return f"order_by dates {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}"
+    if pd.api.types.is_datetime64_any_dtype(time):
+        return f"{spec.time_column} {time.min():%Y-%m-%d} to {time.max():%Y-%m-%d}"
+    return f"{spec.time_column} {time.min():,.10g} to {time.max():,.10g}"
+
+
 def _served_description(run: TrainingRun, trained: TrainedModel) -> dict[str, object]:
     frame = run.data.frame.iloc[trained.served_rows]
     time = frame[run.data.spec.time_column]
-    if pd.api.types.is_datetime64_any_dtype(time):
-        span = f"{run.data.spec.time_column} {time.min():%Y-%m-%d} to {time.max():%Y-%m-%d}"
-    else:
-        span = f"{run.data.spec.time_column} {time.min():,.10g} to {time.max():,.10g}"
+    span = time_span(time, run.data.spec)
     return {
         "fitted_on": f"{len(frame):,} labelled rows ({span}), {run.settings.describe()}",
         "trained_through": str(time.max()),

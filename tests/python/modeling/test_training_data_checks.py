@@ -55,3 +55,27 @@ def test_non_boolean_label_is_refused():
     )
     with pytest.raises(TrainingDataError, match="must be boolean"):
         check_trainable(data)
+
+
+def test_a_date_order_by_is_shown_as_dates_not_epoch_seconds():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from leadscore.modeling.feature_spec import FeatureSpec
+    from leadscore.modeling.job import time_span
+
+    spec = FeatureSpec(
+        numeric=("x",), boolean=(), categorical=(), time_column="ordering_value", time_display="number"
+    )
+    seconds = pd.Series([1_704_067_200.0, 1_735_603_200.0])  # 2024-01-01 and 2024-12-31
+    assert (
+        time_span(seconds, replace(spec, time_display="epoch_seconds"))
+        == "order_by dates 2024-01-01 to 2024-12-31"
+    )
+    assert time_span(pd.Series([12.0, 3456.0]), spec) == "ordering_value 12 to 3,456"
+    as_of = pd.Series(pd.to_datetime(["2025-01-01", "2025-06-01"]))
+    assert (
+        time_span(as_of, FeatureSpec(numeric=("x",), boolean=(), categorical=()))
+        == "as_of_at 2025-01-01 to 2025-06-01"
+    )
