@@ -205,6 +205,16 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     return build_warehouse("spark", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
 
 
+def execute(built: BuiltWarehouse, *statements: str) -> None:
+    """Run statements on a built warehouse through one writable connection."""
+    warehouse = built.connect(read_only=False)
+    try:
+        for statement in statements:
+            warehouse.execute(statement)
+    finally:
+        warehouse.close()
+
+
 def clone_warehouse(built: BuiltWarehouse, folder: Path) -> BuiltWarehouse:
     """An independent copy (project folder and DuckDB file) for tests that change data or the registry."""
     project = folder / "project"

@@ -91,11 +91,14 @@ def require_registry(path: Path | None = None) -> Registry:
     return registry
 
 
-def commit(registry: Registry, path: Path | None = None) -> Registry:
-    """Write the registry and the dbt macros it implies, both or neither."""
+def commit(
+    registry: Registry, path: Path | None = None, versions: dict[str, ModelVersion] | None = None
+) -> Registry:
+    """Write the registry and the dbt macros it implies, both or neither. versions: the registry's
+    versions, already checked (else they are checked here)."""
     from leadscore.registry.dbt_assets import render_registry_macros, write_macros_text
 
-    versions = versions_of(registry)
+    versions = versions if versions is not None else versions_of(registry)
     macros = render_registry_macros(registry, versions)
     target = path or registry_path()
     previous_macros = write_macros_text(macros)
@@ -127,7 +130,7 @@ def promote(
     if challenger is not None and challenger == champion:
         raise RegistryError(f"{champion} cannot be both champion and challenger; name another challenger")
     proposed = Registry(champion=champion, challenger=challenger, segments=segments)
-    versions_of(proposed)  # refuse unknown or damaged versions before touching anything
+    versions = versions_of(proposed)  # refuse unknown or damaged versions before touching anything
     current = load_registry(path)
     if current and current.state() == proposed.state() and not log_unchanged:
         return current
@@ -137,7 +140,7 @@ def promote(
     if figures:
         entry["figures"] = figures
     proposed.history = [*(current.history if current else []), entry]
-    return commit(proposed, path)
+    return commit(proposed, path, versions)
 
 
 def _state_of(entry: dict) -> dict[str, object]:

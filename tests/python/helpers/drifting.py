@@ -32,22 +32,7 @@ def drifting_data(seed: int = 0) -> TrainingData:
     channel = np.where(after & (rng.random(n) < 0.4), "partner", rng.choice(["web", "event"], size=n))
     logit = np.where(after, -0.9 + 0.3 * x1 + 1.6 * x2 + 0.8 * (channel == "partner"), -3.2 + 1.5 * x1)
     y = rng.random(n) < 1 / (1 + np.exp(-logit))
-    as_of = pd.to_datetime("2024-01-01") + pd.to_timedelta(month * 31, unit="D")
-    as_of = as_of.to_period("M").to_timestamp()
-    split = np.select([month < 16, month < 19, month < 22], ["train", "validation", "test"], "recent")
-    frame = pd.DataFrame(
-        {
-            "lead_id": np.arange(n),
-            "as_of_at": as_of,
-            "x1": x1,
-            "x2": x2,
-            "channel": channel,
-            "rule_score": np.round(2 * x1 + rng.normal(size=n)),
-            "is_converted_in_window": y,
-            "split": split,
-            "label_window_ends_at": as_of + pd.Timedelta(days=30),
-        }
-    )
+    frame = _snapshots(month, x1, x2, channel, np.round(2 * x1 + rng.normal(size=n)), y)
     return TrainingData(frame=frame, spec=SPEC, splits=pd.DataFrame())
 
 
@@ -62,21 +47,27 @@ def reversed_newest_block_data(seed: int = 0) -> TrainingData:
     channel = rng.choice(["web", "event"], size=n)
     logit = -1.5 + np.where(reversed_block, -1.5, 1.5) * x1
     y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame = _snapshots(month, x1, x2, channel, np.round(x1), y)
+    return TrainingData(frame=frame, spec=SPEC, splits=pd.DataFrame())
+
+
+def _snapshots(month, x1, x2, channel, rule_score, y) -> pd.DataFrame:
+    """Monthly snapshots of the synthetic leads: as-of months from 2024-01, the fixed splits
+    (train months 0-15, validation 16-18, test 19-21, recent after) and a 30-day label window."""
     as_of = (
         (pd.to_datetime("2024-01-01") + pd.to_timedelta(month * 31, unit="D")).to_period("M").to_timestamp()
     )
     split = np.select([month < 16, month < 19, month < 22], ["train", "validation", "test"], "recent")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "lead_id": np.arange(n),
+            "lead_id": np.arange(len(month)),
             "as_of_at": as_of,
             "x1": x1,
             "x2": x2,
             "channel": channel,
-            "rule_score": np.round(x1),
+            "rule_score": rule_score,
             "is_converted_in_window": y,
             "split": split,
             "label_window_ends_at": as_of + pd.Timedelta(days=30),
         }
     )
-    return TrainingData(frame=frame, spec=SPEC, splits=pd.DataFrame())

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import execute
 from leadscore.byo.checks import DataError
 from leadscore.crm_preflight import check_crm_tables
 from leadscore.dbt_invocation import DbtError
@@ -26,15 +27,6 @@ FUTURE_LOAD = "2099-01-01 00:00:00"
 PLACEHOLDER_CREATED = "1900-01-01 00:00:00"
 RE_EXTRACTED_TITLE = "VP Re-Extracted"
 CONFLICT_TITLE = "Analyst Conflict"
-
-
-def execute(built, *statements: str) -> None:
-    warehouse = built.connect(read_only=False)
-    try:
-        for statement in statements:
-            warehouse.execute(statement)
-    finally:
-        warehouse.close()
 
 
 def id_list(ids) -> str:

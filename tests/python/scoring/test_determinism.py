@@ -21,18 +21,15 @@ def _fingerprints(connection) -> dict[str, tuple]:
 
 def test_two_builds_of_the_same_data_give_identical_relations(trained_warehouse):
     warehouse, _ = trained_warehouse
-    warehouse.dbt("build")
-    connection = warehouse.connect()
-    try:
-        first = _fingerprints(connection)
-    finally:
-        connection.close()
-    warehouse.dbt("build")
-    connection = warehouse.connect()
-    try:
-        second = _fingerprints(connection)
-    finally:
-        connection.close()
+    builds = []
+    for _ in range(2):
+        warehouse.dbt("build")
+        connection = warehouse.connect()
+        try:
+            builds.append(_fingerprints(connection))
+        finally:
+            connection.close()
+    first, second = builds
     assert len(first) > 40 and any(key.startswith("monitoring.") for key in first)
     assert "intermediate.int_scoring_clock" in first and "scoring.account_scores" in first
     changed = sorted(key for key in first if first[key] != second.get(key))

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import clone_warehouse
+from conftest import clone_warehouse, execute
 from leadscore.dbt_invocation import dbt_executable
 
 
@@ -34,23 +34,13 @@ def broken(trained_warehouse, tmp_path_factory):
     return clone_warehouse(trained_warehouse[0], tmp_path_factory.mktemp("plain_dbt"))
 
 
-def _execute(built, *statements: str) -> None:
-    with built.env():
-        connection = built.connect(read_only=False)
-        try:
-            for statement in statements:
-                connection.execute(statement)
-        finally:
-            connection.close()
-
-
 def test_a_renamed_crm_column_is_named_before_unit_tests_run(broken):
-    _execute(broken, "alter table raw.crm_leads rename column created_at to createddate")
+    execute(broken, "alter table raw.crm_leads rename column created_at to createddate")
     (broken.project / "target" / "run_results.json").unlink(missing_ok=True)
     try:
         result = _plain_dbt_build(broken)
     finally:
-        _execute(broken, "alter table raw.crm_leads rename column createddate to created_at")
+        execute(broken, "alter table raw.crm_leads rename column createddate to created_at")
     output = " ".join(result.stdout.split())
     assert result.returncode != 0
     assert "raw.crm_leads has no column created_at: renamed or dropped in the extract" in output
@@ -66,7 +56,7 @@ def test_a_renamed_crm_column_is_named_before_unit_tests_run(broken):
 
 
 def test_the_data_quality_gate_names_the_check_table_column_and_count(broken):
-    _execute(
+    execute(
         broken,
         "create table raw.activities_saved as select * from raw.crm_activities",
         "delete from raw.crm_activities",
@@ -74,7 +64,7 @@ def test_the_data_quality_gate_names_the_check_table_column_and_count(broken):
     try:
         result = _plain_dbt_build(broken, "--exclude", "resource_type:unit_test")
     finally:
-        _execute(
+        execute(
             broken,
             "insert into raw.crm_activities select * from raw.activities_saved",
             "drop table raw.activities_saved",
