@@ -42,9 +42,11 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/staging/hubspot models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-hubspot --processes 2
 
 # --dist loadfile: a test module runs on one worker, so a module-scoped warehouse is built once,
-# not once per worker.
+# not once per worker. --no-loadscope-reorder keeps the collection order (tests/python/conftest.py
+# puts the longest modules first); xdist would otherwise start the modules with most tests first,
+# leaving a long one-test module (Spark) to run alone at the end.
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test: lint unit-tests
 

@@ -238,11 +238,15 @@ def clone_warehouse(built: BuiltWarehouse, folder: Path) -> BuiltWarehouse:
 SLOWEST_MODULES_FIRST = (
     "test_spark_build.py",
     "test_host_project.py",
-    "test_retrain.py",
     "test_x_education.py",
-    "test_crm_integrity.py",
+    "test_retrain.py",
     "test_postgres_build.py",
+    "test_crm_integrity.py",
+    "test_crm_sync_failures.py",
+    "test_walk_forward.py",
+    "test_hostile_lead_table.py",
     "test_connector_shapes.py",
+    "test_blend.py",
 )
 
 

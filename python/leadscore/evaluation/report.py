@@ -40,6 +40,9 @@ class ReportInputs:
     deciles: dict[str, pd.DataFrame]
     champion: str
     served: str  # what the served champion was fitted on
+    champion_rule: str = ""  # modeling/selection.py
+    champion_reason: str = ""
+    family_figures: pd.DataFrame | None = None  # per family: recency-weighted and mean AUC, trend
 
 
 def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -> str:
@@ -61,6 +64,16 @@ def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -
     axes[1].set(xlabel="period", ylabel="label rate", title="Label rate per period (all labelled history)")
     axes[1].tick_params(axis="x", rotation=90, labelsize=7)
     return figure_html(figure, "Walk-forward ROC-AUC per period, and the label rate over time")
+
+
+def _selection_section(inputs: ReportInputs) -> str:
+    """How the champion was chosen: the rule, the figures it reads, and the sentence it produced."""
+    if inputs.family_figures is None:
+        return ""
+    return (
+        f"<h3>Choosing the champion</h3><p>{html.escape(inputs.champion_rule)}.</p>"
+        f"{html_table(inputs.family_figures)}<p><b>{html.escape(inputs.champion_reason)}</b>.</p>"
+    )
 
 
 def html_table(frame: pd.DataFrame) -> str:
@@ -132,6 +145,7 @@ td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}} figure{{
 Its performance estimate is the walk-forward backtest: every recent period scored by the same procedure
 run on the labels known when that period started.</p>
 <h2>Walk-forward backtest</h2>{html_table(inputs.walk_forward)}{figures[0]}{html_table(inputs.period_aucs)}
+{_selection_section(inputs)}
 <h2>Drift seen at training time</h2><ul>{warnings}</ul>
 <h2>Fixed test split</h2><p>Each procedure as of the test split's start, scored on it (comparable with earlier versions).</p>
 {html_table(inputs.comparison)}{"".join(figures[1:])}</body></html>"""

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import sqlglot.expressions as exp
 
+from leadscore.blending import LogOddsBlend
 from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
@@ -22,6 +23,7 @@ from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
 from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
+from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
 from leadscore.modeling.train import (
     SCORING_KEYS,
     TrainedModel,
@@ -41,9 +43,10 @@ from leadscore.registry.registry import Registry, Segments, promote, versions_of
 from leadscore.relations import model_label, model_relation
 from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
+from leadscore.transpile.blend import blend_queries, blend_statements
 from leadscore.transpile.explain import build_contribution_query
 from leadscore.transpile.query import DIALECTS
-from leadscore.transpile.statements import fit_model_statements
+from leadscore.transpile.statements import DialectStatement, fit_model_statements
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted
 
@@ -56,6 +59,9 @@ DESCRIPTIONS = {
     "hgb": "scikit-learn HistGradientBoostingClassifier (leaves and tree count chosen on the walk-forward periods) on "
     "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
     "natively (rare ones share a code; unseen ones go where missing values go).",
+    "blend": "The logistic model and the best tree family, each as served (its own Platt map), averaged in "
+    "log-odds with equal weights: probability = sigmoid((log-odds of one + log-odds of the other) / 2). Nothing "
+    "is fitted on top, so the backtest of the blend is the blend of its components' backtests.",
     "lightgbm": "LightGBM (leaves and tree count chosen on the walk-forward periods; row and column subsampling 0.8) on "
     "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
     "natively (rare ones share a code; unseen ones go right, as LightGBM sends them).",
@@ -99,7 +105,10 @@ class InexactSqlError(RuntimeError):
 
 
 def calibration_findings(estimator) -> list[str]:
-    """The served calibration's drift finding, when its Platt map was not applied (pipelines.calibrated)."""
+    """The served calibration's drift finding, when its Platt map was not applied (pipelines.calibrated);
+    a blend's, for each of its components."""
+    if isinstance(estimator, LogOddsBlend):
+        return [finding for component in estimator.components for finding in calibration_findings(component)]
     fallback = getattr(estimator, "calibration_fallback_", None)
     return [f"calibration not applied: {fallback['reason']}"] if fallback else []
 
@@ -120,39 +129,30 @@ def require_exact(version_id: str, parity: dict) -> None:
         )
 
 
-def _publish(
-    warehouse: Warehouse,
-    data: TrainingData,
-    version_id: str,
-    kind: str,
-    estimator,
-    pipeline,
-    reference: pd.DataFrame,
-    test_relation: str,
-    metadata: dict,
-    metrics: dict,
-    card: callable,
-) -> tuple[ModelVersion, dict[str, object]]:
-    """Transpile, check the SQL in the warehouse on the test rows, and save the version.
-    reference: the rows the model was fitted on (their means anchor the linear reasons)."""
-    spec = data.spec
+@dataclass
+class Transpiled:
+    """A model's SQL before it is checked and saved: the score and contribution queries (printed per
+    dialect), every dialect's statements (fitted to the budgets), and what the metadata says of it."""
+
+    query: object  # ScoringQuery, or a blend's BlendQuery
+    contributions: object  # ContributionQuery, or a blend's BlendQuery
+    statements: dict[str, dict[str, DialectStatement]]
+    importance: pd.Series
+    described: dict[str, object]  # estimator, prepared_features, calibration, explanations
+
+
+def transpile_model(estimator, pipeline, reference: pd.DataFrame, spec: FeatureSpec, kind: str) -> Transpiled:
+    """reference: the rows the model was fitted on (their means anchor the linear reasons)."""
     reference_means = np.nanmean(
         np.asarray(pipeline.named_steps["prepare"].transform(reference), dtype=float), axis=0
     )
     query = build_scoring_query(estimator, SCORING_KEYS)
     contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
-    parity = warehouse_parity(
-        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features)
+    statements = fit_model_statements(
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
     )
-    parity["contribution_sum"] = contribution_sum_check(warehouse, query, contributions, test_relation)
-    require_exact(version_id, parity)
-    importance = feature_importance(pipeline, query.feature_sources)
-    metadata = {
-        "model_id": version_id,
-        "kind": kind,
+    described = {
         "estimator": type(pipeline.named_steps["model"]).__name__,
-        **metadata,
-        "feature_spec": spec.to_dict(),
         "prepared_features": query.feature_names,
         "calibration": {
             "method": "platt",
@@ -166,14 +166,76 @@ def _publish(
             else "tree path contributions (Saabas)",
             "bias": contributions.bias,
         },
+    }
+    return Transpiled(
+        query, contributions, statements, feature_importance(pipeline, query.feature_sources), described
+    )
+
+
+def transpile_blend(blend: LogOddsBlend, parts: list[Transpiled], spec: FeatureSpec) -> Transpiled:
+    """A blend's SQL from its components' (transpile/blend.py): nothing is translated twice."""
+    weights = blend.weights_
+    query, contributions = blend_queries(
+        SCORING_KEYS, weights, spec.features, [p.query for p in parts], [p.contributions for p in parts]
+    )
+    statements = blend_statements(SCORING_KEYS, weights, spec.features, [p.statements for p in parts])
+    importance = sum(w * p.importance for w, p in zip(weights, parts, strict=True))
+    described = {
+        "estimator": "LogOddsBlend(" + ", ".join(p.described["estimator"] for p in parts) + ")",
+        "prepared_features": [name for p in parts for name in p.described["prepared_features"]],
+        "calibration": {
+            "method": "each component's own Platt map; the blend averages their calibrated log-odds",
+            "weights": list(weights),
+            "components": [p.described["calibration"] for p in parts],
+        },
+        "explanations": {
+            "method": "the weighted mean of the components' contributions ("
+            + "; ".join(p.described["explanations"]["method"] for p in parts)
+            + ")",
+            "bias": contributions.bias,
+        },
+    }
+    return Transpiled(query, contributions, statements, importance.sort_values(ascending=False), described)
+
+
+def _publish(
+    warehouse: Warehouse,
+    data: TrainingData,
+    version_id: str,
+    kind: str,
+    estimator,
+    transpiled: Transpiled,
+    reference: pd.DataFrame,
+    test_relation: str,
+    metadata: dict,
+    metrics: dict,
+    card: callable,
+) -> tuple[ModelVersion, dict[str, object]]:
+    """Check the SQL in the warehouse on the test rows, and save the version.
+    reference: the rows the model was fitted on (the monitoring baseline's rows)."""
+    spec = data.spec
+    query, contributions = transpiled.query, transpiled.contributions
+    parity = warehouse_parity(
+        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features)
+    )
+    parity["contribution_sum"] = contribution_sum_check(warehouse, query, contributions, test_relation)
+    require_exact(version_id, parity)
+    importance = transpiled.importance
+    metadata = {
+        "model_id": version_id,
+        "kind": kind,
+        "estimator": transpiled.described["estimator"],
+        **metadata,
+        "feature_spec": spec.to_dict(),
+        "prepared_features": transpiled.described["prepared_features"],
+        "calibration": transpiled.described["calibration"],
+        "explanations": transpiled.described["explanations"],
         "splits": data.splits.to_dict(orient="records"),
         "training_rows": {split: int((data.frame[spec.split] == split).sum()) for split in LABELLED_SPLITS},
         "data_fingerprint": data_fingerprint(data),
         "sql_parity": parity,
     }
-    fitted = fit_model_statements(
-        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
-    )
+    fitted = transpiled.statements
     sql = {
         kind: {dialect: s.text for dialect, s in by_dialect.items()} for kind, by_dialect in fitted.items()
     }
@@ -196,6 +258,25 @@ def _publish(
     ), parity
 
 
+def family_table(run: TrainingRun) -> pd.DataFrame:
+    """Per family, what the champion rule reads: recency-weighted and plain mean walk-forward AUC,
+    the trend per period, and each period's AUC (oldest first)."""
+    rows = []
+    for kind, figures in run.family_figures.items():
+        rows.append(
+            {
+                "family": kind,
+                "model": run.models[kind].model_id,
+                "weighted_auc": figures.weighted_auc,
+                "mean_auc": figures.mean_auc,
+                "trend_per_period": figures.trend_per_period,
+                "period_aucs": " ".join(f"{auc:.3f}" for auc in figures.period_aucs),
+                "serves": "champion" if kind == run.champion else "",
+            }
+        )
+    return pd.DataFrame(rows).sort_values("weighted_auc", ascending=False, kind="stable")
+
+
 def time_span(time: pd.Series, spec: FeatureSpec) -> str:
     """The first and last time of some rows as people read them: dates, not seconds since 1970."""
     if spec.time_display == "epoch_seconds":
@@ -214,8 +295,13 @@ def _served_description(run: TrainingRun, trained: TrainedModel) -> dict[str, ob
         "fitted_on": f"{len(frame):,} labelled rows ({span}), {run.settings.describe()}",
         "trained_through": str(time.max()),
         "rows": len(frame),
-        "calibration": "Platt scaling learnt on the newest block of those rows with the model fitted on the "
-        "rest; the model then refit on all of them under the same map",
+        "calibration": (
+            f"each of {' and '.join(trained.components)} calibrated as served on its own; their calibrated "
+            "log-odds averaged with equal weights"
+            if trained.components
+            else "Platt scaling learnt on the newest block of those rows with the model fitted on the "
+            "rest; the model then refit on all of them under the same map"
+        ),
         "estimated_by": f"walk-forward backtest of this procedure over {len(trained.walk_forward.periods)} periods "
         f"(mean ROC-AUC {trained.walk_forward.mean_auc:.4f})",
         "settings": asdict(run.settings),
@@ -269,12 +355,14 @@ def run_training(
     served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
+    transpiled: dict[str, Transpiled] = {}
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
         served = served_models[kind]
         metadata = {
             "params": trained.tuning.params,
             "selection_rule": SELECTION_RULE,
+            "champion_rule": CHAMPION_RULE,
             "champion_reason": run.champion_reason,
             "family_figures": {name: figures.to_dict() for name, figures in run.family_figures.items()},
             "leakage_flags": [flag.line() for flag in leakage_flags],
@@ -323,14 +411,21 @@ def run_training(
                 )
             )
 
+        reference = data.frame.iloc[trained.served_rows][list(spec.features)]
+        if trained.components:
+            transpiled[kind] = transpile_blend(
+                trained.estimator, [transpiled[k] for k in trained.components], spec
+            )
+        else:
+            transpiled[kind] = transpile_model(trained.estimator, trained.pipeline, reference, spec, kind)
         versions[kind], parity[kind] = _publish(
             warehouse,
             data,
             trained.model_id,
             kind,
             trained.estimator,
-            trained.pipeline,
-            data.frame.iloc[trained.served_rows][list(spec.features)],
+            transpiled[kind],
+            reference,
             _test_relation(warehouse, spec.training_model),
             metadata,
             metrics,
@@ -365,9 +460,7 @@ def run_training(
         probabilities["legacy_rule_score"] = run.legacy_test_probability
         rankings["legacy_rule_score"] = test[spec.baseline].to_numpy(dtype=float)
         deciles["legacy_rule_score"] = pd.DataFrame(run.legacy_metrics["deciles"])
-    importances = {
-        names[k]: feature_importance(m.pipeline, m.query.feature_sources) for k, m in run.models.items()
-    }
+    importances = {names[k]: transpiled[k].importance for k in run.models}
     report = render_report(
         report_path or artifacts_dir().parent / "reports" / "training_report.html",
         ReportInputs(
@@ -378,11 +471,14 @@ def run_training(
             walk_forward=walk_comparison,
             period_aucs=period_aucs,
             label_rates=run.drift.label_rates,
-            drift_warnings=run.drift.warnings(),
+            drift_warnings=run.drift.warnings() + calibration_findings(run.models[run.champion].estimator),
             importances=importances,
             deciles=deciles,
             champion=names[run.champion],
             served=served_models[run.champion]["fitted_on"],
+            champion_rule=CHAMPION_RULE,
+            champion_reason=run.champion_reason,
+            family_figures=family_table(run),
         ),
     )
     return TrainingOutcome(
@@ -400,17 +496,18 @@ def _train_segments(
     warehouse, data, run, column, tiers, min_positives, versions
 ) -> tuple[Segments | None, list[SegmentCandidate]]:
     champion = run.models[run.champion]
+    # A blend champion's segments are fitted in its tree family, and must beat the blend on the segment.
+    family = champion.components[-1] if champion.components else run.champion
+    params = run.models[family].tuning.params
     candidates, estimators = fit_segments(
-        data, column, run.champion, champion.tuning.params, champion.train_only_estimator, min_positives
+        data, column, family, params, champion.train_only_estimator, min_positives
     )
     fingerprint = data_fingerprint(data)
     kept: dict[str, str] = {}
     dialect = warehouse.target.sql_dialect
     for value, estimator in estimators.items():
         segment = segment_data(data, column, value)
-        version_id = model_id(
-            run.champion, fingerprint, {**champion.tuning.params, "segment": f"{column}={value}"}
-        )
+        version_id = model_id(family, fingerprint, {**params, "segment": f"{column}={value}"})
         X_test, y_test = segment.features("test"), segment.labels("test").to_numpy()
         segment_probability = estimator.predict_proba(X_test)[:, 1]
         metrics = {
@@ -421,7 +518,7 @@ def _train_segments(
         }
         candidate = next(c for c in candidates if c.value == value)
         metadata = {
-            "params": champion.tuning.params,
+            "params": params,
             "segment": {
                 "column": column,
                 "value": value,
@@ -442,14 +539,15 @@ def _train_segments(
                 f"segment's test rows: {checked['max_abs_difference']:.2e}.\n"
             )
 
+        reference = segment.features("train")
         versions[f"segment:{value}"], _ = _publish(
             warehouse,
             segment,
             version_id,
-            run.champion,
+            family,
             estimator,
-            pipeline,
-            segment.features("train"),
+            transpile_model(estimator, pipeline, reference, segment.spec, family),
+            reference,
             _test_relation(warehouse, data.spec.training_model, condition),
             metadata,
             metrics,

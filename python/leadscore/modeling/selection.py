@@ -15,12 +15,13 @@ import numpy as np
 
 HALF_LIFE_PERIODS = 2.0
 COMPLEXITY_MARGIN = 0.005
-# Simplest first: a family serves over a simpler one only by the margin.
-COMPLEXITY = {"logistic": 0, "hgb": 1, "gbm": 1, "lightgbm": 1}
+# Simplest first: a family serves over a simpler one only by the margin. The blend reads two models.
+COMPLEXITY = {"logistic": 0, "hgb": 1, "gbm": 1, "lightgbm": 1, "blend": 2}
 SELECTION_RULE = (
-    f"champion: the family with the highest recency-weighted mean walk-forward ROC-AUC (the newest period "
-    f"weighs 1, each {HALF_LIFE_PERIODS:g} periods older half as much); a family more complex than logistic "
-    f"serves only when it beats logistic by at least {COMPLEXITY_MARGIN} on that figure"
+    f"champion: the simplest family (logistic) unless a more complex one scores at least {COMPLEXITY_MARGIN} "
+    f"higher on recency-weighted mean walk-forward ROC-AUC (the newest period weighs 1, each "
+    f"{HALF_LIFE_PERIODS:g} periods older half as much); trees (one model) are weighed first, then the blend "
+    f"(logistic and the best tree averaged in log-odds), each against the family chosen so far"
 )
 
 
@@ -60,19 +61,37 @@ def family_figures(kind: str, period_aucs: list[float]) -> FamilyFigures:
 
 
 def rank_families(figures: list[FamilyFigures]) -> tuple[list[str], str]:
-    """Families in serving order (champion first) and one sentence saying why."""
-    by_weighted = sorted(figures, key=lambda f: (-f.weighted_auc, COMPLEXITY.get(f.kind, 1), f.kind))
-    best = by_weighted[0]
-    simplest = min(figures, key=lambda f: (COMPLEXITY.get(f.kind, 1), -f.weighted_auc, f.kind))
-    if best.kind != simplest.kind and best.weighted_auc < simplest.weighted_auc + COMPLEXITY_MARGIN:
-        order = [simplest, *[f for f in by_weighted if f.kind != simplest.kind]]
-        why = (
-            f"{simplest.kind} serves: {best.kind} scores {best.weighted_auc:.4f} recency-weighted against "
-            f"{simplest.weighted_auc:.4f}, short of the {COMPLEXITY_MARGIN} margin a more complex family needs"
+    """Families in serving order (champion first) and one sentence saying why.
+
+    Complexity levels are climbed from the simplest: the best family of the next level replaces the
+    one chosen so far only when it beats it by COMPLEXITY_MARGIN on the recency-weighted AUC."""
+    levels = sorted({COMPLEXITY.get(f.kind, 1) for f in figures})
+
+    def best_at(level: int) -> FamilyFigures:
+        return max(
+            (f for f in figures if COMPLEXITY.get(f.kind, 1) == level), key=lambda f: (f.weighted_auc, f.kind)
         )
-        return [f.kind for f in order], why
-    runner_up = by_weighted[1] if len(by_weighted) > 1 else None
-    why = f"{best.kind} serves: recency-weighted walk-forward ROC-AUC {best.weighted_auc:.4f}" + (
-        f" against {runner_up.kind} {runner_up.weighted_auc:.4f}" if runner_up else ""
+
+    chosen = best_at(levels[0])
+    passed_over: list[FamilyFigures] = []
+    for level in levels[1:]:
+        candidate = best_at(level)
+        if candidate.weighted_auc >= chosen.weighted_auc + COMPLEXITY_MARGIN:
+            chosen = candidate
+        else:
+            passed_over.append(candidate)
+    others = sorted(
+        (f for f in figures if f.kind != chosen.kind),
+        key=lambda f: (-f.weighted_auc, COMPLEXITY.get(f.kind, 1), f.kind),
     )
-    return [f.kind for f in by_weighted], why
+    order = [chosen.kind, *[f.kind for f in others]]
+    why = f"{chosen.kind} serves: recency-weighted walk-forward ROC-AUC {chosen.weighted_auc:.4f}"
+    if others:
+        why += " against " + ", ".join(f"{f.kind} {f.weighted_auc:.4f}" for f in others)
+    short = [f for f in passed_over if f.weighted_auc > chosen.weighted_auc]
+    if short:
+        why += (
+            f"; {', '.join(f.kind for f in short)} scored higher but short of the {COMPLEXITY_MARGIN} margin "
+            "a more complex family needs"
+        )
+    return order, why

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 
+from leadscore.blending import LogOddsBlend, blend_probabilities
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.oracle_ceiling import oracle_ceiling
@@ -49,16 +50,21 @@ SCORING_KEYS = ("lead_id", "as_of_at")
 class TrainedModel:
     kind: str
     model_id: str
-    estimator: CalibratedClassifierCV  # the served model: predict_proba is what the score views show
-    pipeline: Pipeline  # its fitted pipeline (refit on every labelled row in the window)
+    estimator: CalibratedClassifierCV | LogOddsBlend  # the served model: predict_proba is what the views show
+    pipeline: (
+        Pipeline | None
+    )  # its fitted pipeline (refit on every labelled row in the window); None: a blend
     served_rows: np.ndarray = field(repr=False)  # the rows it was fitted on
     tuning: tuning.TuningResult
     walk_forward: WalkForward
     test_metrics: dict[str, object]  # the procedure as of the test split's start, on the test split
     test_probability: np.ndarray = field(repr=False)
     newest_period: dict[str, object]  # served procedure vs the train-split-only model on the newest period
-    train_only_estimator: CalibratedClassifierCV = field(repr=False)  # train split, Platt on validation
-    query: ScoringQuery = field(repr=False)
+    train_only_estimator: CalibratedClassifierCV | LogOddsBlend = field(
+        repr=False
+    )  # train split, Platt on validation
+    query: ScoringQuery | None = field(repr=False)  # None: a blend (its SQL is its components')
+    components: tuple[str, ...] = ()  # a blend's families, in its SQL's order
 
 
 @dataclass
@@ -277,6 +283,10 @@ def train_models(
         kind: family_figures(kind, [float(auc) for auc in model.walk_forward.periods["roc_auc"]])
         for kind, model in models.items()
     }
+    blend = blend_model(timeline, folds, models, figures, fingerprint, y_test, tiers)
+    if blend is not None:
+        models[BLEND] = blend
+        figures[BLEND] = family_figures(BLEND, [float(auc) for auc in blend.walk_forward.periods["roc_auc"]])
     order, why = rank_families(list(figures.values()))
     return TrainingRun(
         data=data,
@@ -298,8 +308,61 @@ def train_models(
         settings=settings,
         drift=training_drift(timeline, settings.periods),
         skipped_periods=skipped,
-        selection_free_aucs=tuning.selection_free_aucs([m.tuning for m in models.values()]),
+        selection_free_aucs=tuning.selection_free_aucs(
+            [m.tuning for m in models.values() if not m.components]
+        ),
         plain_walk_forward=backtest(PLAIN_BASELINE, timeline, folds, plain_baseline_predictor(timeline)),
+    )
+
+
+BLEND = "blend"
+BLEND_WEIGHTS = (0.5, 0.5)
+
+
+def blend_model(
+    timeline: Timeline,
+    folds: list,
+    models: dict[str, TrainedModel],
+    figures: dict[str, FamilyFigures],
+    fingerprint: str,
+    y_test: np.ndarray,
+    tiers: list[TierThreshold],
+) -> TrainedModel | None:
+    """The logistic model and the best tree family (recency-weighted) averaged in log-odds
+    (blending.py), as a candidate of its own. Every figure is the components' own, combined: the
+    backtest blends their backtests period by period, so the blend is judged exactly as served."""
+    trees = [f for kind, f in figures.items() if kind != "logistic"]
+    if "logistic" not in models or not trees:
+        return None
+    tree = max(trees, key=lambda f: (f.weighted_auc, f.kind)).kind
+    parts = [models["logistic"], models[tree]]
+    starts = np.cumsum([0, *[len(fold.scored) for fold in folds]])
+
+    def predict(fold) -> tuple[np.ndarray, np.ndarray]:
+        k = next(index for index, candidate in enumerate(folds) if candidate is fold)
+        period = [p.walk_forward.probability[starts[k] : starts[k + 1]] for p in parts]
+        probability = blend_probabilities(period, BLEND_WEIGHTS)
+        return probability, probability
+
+    walk = backtest(BLEND, timeline, folds, predict)
+    estimator = LogOddsBlend([p.estimator for p in parts], BLEND_WEIGHTS)
+    train_only = LogOddsBlend([p.train_only_estimator for p in parts], BLEND_WEIGHTS)
+    probability = blend_probabilities([p.test_probability for p in parts], BLEND_WEIGHTS)
+    params = {"components": [p.model_id for p in parts], "weights": list(BLEND_WEIGHTS)}
+    return TrainedModel(
+        kind=BLEND,
+        model_id=model_id(BLEND, fingerprint, params),
+        estimator=estimator,
+        pipeline=None,
+        served_rows=parts[0].served_rows,
+        tuning=tuning.TuningResult(kind=BLEND, params=params, walk_forward_auc=walk.mean_auc),
+        walk_forward=walk,
+        test_metrics=evaluate_score(y_test, probability, probability, tiers),
+        test_probability=probability,
+        newest_period=_newest_period_comparison(timeline, walk, train_only, folds[-1]),
+        train_only_estimator=train_only,
+        query=None,
+        components=tuple(p.kind for p in parts),
     )
 
 

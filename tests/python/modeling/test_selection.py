@@ -32,3 +32,19 @@ def test_a_complex_family_needs_the_margin_over_logistic():
     assert family_figures("hgb", [0.7, 0.8]).weighted_auc == pytest.approx(
         (0.7 * 0.5**0.5 + 0.8) / (1 + 0.5**0.5)
     )
+
+
+def test_the_blend_must_beat_the_family_chosen_before_it_by_the_margin():
+    logistic = family_figures("logistic", [0.80] * 4)
+    lightgbm = family_figures("lightgbm", [0.80 + 2 * COMPLEXITY_MARGIN] * 4)
+    close_blend = family_figures("blend", [0.80 + 2.5 * COMPLEXITY_MARGIN] * 4)
+    order, why = rank_families([logistic, lightgbm, close_blend])
+    assert order == ["lightgbm", "blend", "logistic"]
+    assert "blend scored higher but short of the 0.005 margin" in why
+    clear_blend = family_figures("blend", [0.80 + 3 * COMPLEXITY_MARGIN + 1e-9] * 4)
+    order, _ = rank_families([logistic, lightgbm, clear_blend])
+    assert order[0] == "blend"
+    # A tree short of its margin does not stop the blend from being weighed against logistic.
+    weak_tree = family_figures("lightgbm", [0.80 + COMPLEXITY_MARGIN / 2] * 4)
+    order, _ = rank_families([logistic, weak_tree, family_figures("blend", [0.81] * 4)])
+    assert order[0] == "blend"

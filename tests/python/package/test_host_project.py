@@ -158,7 +158,8 @@ def use_as_a_user(
     )
     untrained = run([dbt, "build"], host, environment)
     untrained_results = results(host)
-    run([leadscore, "train", "--project-dir", str(host)], elsewhere, environment)
+    # Two walk-forward periods: what is tested here is the host's wiring, not the model's quality.
+    run([leadscore, "train", "--project-dir", str(host), "--backtest-periods", "2"], elsewhere, environment)
     run([dbt, "build"], host, environment)
     run([dbt, "deps"], host, environment)  # again: the champion lives in the host, not in dbt_packages/
     run([leadscore, "build", "--project-dir", str(host)], elsewhere, environment)  # leadscore's nodes only

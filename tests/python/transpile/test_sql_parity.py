@@ -10,8 +10,9 @@ import sqlglot
 
 from helpers.adversarial import EVIL_CATEGORIES, adversarial_frame, column_types, numeric_thresholds
 from helpers.scoring_parity import assert_training_scores_equal_predict_proba, saved_estimators
+from leadscore.registry.artifacts import load_model_version
 from leadscore.transpile import build_scoring_query
-from leadscore.transpile.query import DIALECTS
+from leadscore.transpile.query import DIALECTS, INPUT_PLACEHOLDER
 from leadscore.warehouse.sql_names import relation_name
 
 TOLERANCE = 1e-9
@@ -29,15 +30,20 @@ def _adversarial(trained_warehouse):
     warehouse, outcome = trained_warehouse
     spec = outcome.run.data.spec
     base = warehouse.query("select * from features.lead_training_set where split = 'test' limit 50")
-    estimators = [model.estimator for model in outcome.run.models.values()]
+    estimators = [model.estimator for model in outcome.run.models.values() if not model.components]
     return adversarial_frame(estimators, base, spec), spec
 
 
-def _score(warehouse_connection, query, relation: str) -> pd.DataFrame:
-    return warehouse_connection.query(query.sql(warehouse_connection.target.sql_dialect, relation=relation))
+def _score(warehouse_connection, trained_warehouse, kind: str, relation: str) -> pd.DataFrame:
+    """The saved version's own SQL for the warehouse's dialect: what is served, a blend included."""
+    warehouse, outcome = trained_warehouse
+    with warehouse.env():
+        version = load_model_version(outcome.versions[kind].model_id)
+    sql = version.sql(warehouse_connection.target.sql_dialect).split("\n", 1)[1]
+    return warehouse_connection.query(sql.replace(INPUT_PLACEHOLDER, relation))
 
 
-@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm", "blend"])
 def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
     warehouse, _ = trained_warehouse
     frame, spec = _adversarial(trained_warehouse)
@@ -46,8 +52,9 @@ def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
     try:
         connection.write_frame("adversarial", "rows", frame, column_types(spec), append=False)
         estimator = _estimators(trained_warehouse)[kind]
-        query = build_scoring_query(estimator, ["lead_id", "as_of_at"])
-        scored = _score(connection, query, relation_name("adversarial", "rows")).sort_values("lead_id")
+        scored = _score(
+            connection, trained_warehouse, kind, relation_name("adversarial", "rows")
+        ).sort_values("lead_id")
         expected = estimator.predict_proba(frame[list(spec.features)])[:, 1]
         assert scored["probability"].notna().all()
         difference = np.abs(scored["probability"].to_numpy() - expected)
@@ -65,16 +72,15 @@ def test_adversarial_rows_on_duckdb(trained_warehouse, kind):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm", "blend"])
 def test_adversarial_rows_on_postgres(trained_warehouse, postgres_warehouse, kind):
     frame, spec = _adversarial(trained_warehouse)
     estimator = _estimators(trained_warehouse)[kind]
     connection = postgres_warehouse.connect()
     try:
         connection.write_frame("adversarial", f"rows_{kind}", frame, column_types(spec), append=False)
-        query = build_scoring_query(estimator, ["lead_id", "as_of_at"])
         scored = _score(
-            connection, query, relation_name("adversarial", f"rows_{kind}", "postgres")
+            connection, trained_warehouse, kind, relation_name("adversarial", f"rows_{kind}", "postgres")
         ).sort_values("lead_id")
     finally:
         connection.close()

@@ -1,0 +1,130 @@
+"""The blend: logistic and the best tree averaged in log-odds. Its backtest is its components'
+backtests blended; its SQL (whole and split at the components) equals predict_proba on every row,
+adversarial rows included; its reasons add up to its log-odds."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit, logit
+
+from helpers.drifting import NoWarehouse, drifting_data
+from leadscore.blending import LogOddsBlend, calibrated_log_odds
+from leadscore.modeling.job import transpile_blend, transpile_model
+from leadscore.modeling.train import BLEND, train_models
+from leadscore.modeling.walk_forward import WalkForwardSettings
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX
+from leadscore.transpile.query import INPUT_PLACEHOLDER
+
+KEYS = ["lead_id", "as_of_at"]
+
+
+@pytest.fixture(scope="module")
+def blend_run():
+    data = drifting_data()
+    run = train_models(
+        NoWarehouse(), data, [], 30.0, ("logistic", "lightgbm"), WalkForwardSettings(periods=3)
+    )
+    return data, run
+
+
+def _adversarial_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values, an unseen category, a category that is SQL, extreme numbers."""
+    rows = frame.head(6).copy()
+    rows["lead_id"] = np.arange(10**6, 10**6 + len(rows))
+    rows.loc[rows.index[0], "x1"] = np.nan
+    rows.loc[rows.index[1], "channel"] = None
+    rows.loc[rows.index[2], "channel"] = "x'); drop table leads; --"
+    rows.loc[rows.index[3], "x2"] = 1e300
+    rows.loc[rows.index[4], "x1"] = -1e300
+    rows.loc[rows.index[5], ["x1", "x2"]] = [0.0, -0.0]
+    return rows
+
+
+def _transpiled(run, data, monkeypatch=None, budget: int | None = None):
+    if budget is not None:
+        monkeypatch.setenv("LEADSCORE_MAX_STATEMENT_CHARS", str(budget))
+    features = list(data.spec.features)
+    parts = {}
+    blend = run.models[BLEND]
+    for kind in blend.components:
+        trained = run.models[kind]
+        reference = data.frame.iloc[trained.served_rows][features]
+        parts[kind] = transpile_model(trained.estimator, trained.pipeline, reference, data.spec, kind)
+    return blend, transpile_blend(blend.estimator, [parts[k] for k in blend.components], data.spec)
+
+
+def test_the_blend_is_logistic_and_the_best_tree_and_its_backtest_blends_theirs(blend_run):
+    _, run = blend_run
+    blend = run.models[BLEND]
+    assert blend.components == ("logistic", "lightgbm")
+    assert BLEND in run.family_figures and run.family_figures[BLEND].period_aucs
+    logistic, lightgbm = (run.models[k].walk_forward.probability for k in blend.components)
+    clip = (1e-15, 1 - 1e-15)
+    expected = expit(0.5 * logit(np.clip(logistic, *clip)) + 0.5 * logit(np.clip(lightgbm, *clip)))
+    np.testing.assert_allclose(blend.walk_forward.probability, expected, rtol=0, atol=1e-15)
+    assert BLEND in run.champion_reason
+    table = run.walk_forward_comparison()
+    assert blend.model_id in set(table["score"])
+
+
+def test_the_blend_predicts_the_mean_of_its_components_log_odds(blend_run):
+    data, run = blend_run
+    blend = run.models[BLEND].estimator
+    assert isinstance(blend, LogOddsBlend)
+    X = data.frame[list(data.spec.features)].head(500)
+    one, two = (calibrated_log_odds(c, X) for c in blend.components)
+    np.testing.assert_allclose(blend.decision_function(X), 0.5 * one + 0.5 * two, rtol=0, atol=1e-12)
+    for component, log_odds in zip(blend.components, (one, two), strict=True):
+        np.testing.assert_allclose(component.predict_proba(X)[:, 1], expit(log_odds), rtol=0, atol=1e-15)
+
+
+def _run_statement(connection, statement, relation: str) -> pd.DataFrame:
+    """A DialectStatement as dbt runs it: whole, or its batches as tables and then the final one."""
+    if statement.split is None:
+        sql = statement.text.replace(INPUT_PLACEHOLDER, relation)
+    else:
+        parts, sql = statement.split
+        for index, part in enumerate(parts):
+            connection.execute(
+                f"create or replace temp table blend_part_{index} as {part.replace(INPUT_PLACEHOLDER, relation)}"
+            )
+            sql = sql.replace(f"__scoring_part_{index}__", f"blend_part_{index}")
+    return connection.sql(sql).df().sort_values(KEYS).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("budget", [None, 20_000], ids=["whole", "split"])
+def test_the_blend_sql_equals_predict_proba_and_its_reasons_add_up(blend_run, monkeypatch, budget):
+    data, run = blend_run
+    features = list(data.spec.features)
+    blend, transpiled = _transpiled(run, data, monkeypatch, budget)
+    rows = pd.concat([data.frame.iloc[-3000:], _adversarial_rows(data.frame)], ignore_index=True)
+    rows = rows[[*KEYS, *features]].sort_values(KEYS).reset_index(drop=True)
+    connection = duckdb.connect()
+    connection.register("rows_view", rows)
+    connection.execute("create table scored_rows as select * from rows_view")
+    score = transpiled.statements["score"]["duckdb"]
+    contributions = transpiled.statements["contributions"]["duckdb"]
+    if budget is not None:
+        assert score.split is not None and contributions.split is not None
+        assert score.size.parts >= 2 and score.size.largest_part <= budget
+    scored = _run_statement(connection, score, "scored_rows")
+    explained = _run_statement(connection, contributions, "scored_rows")
+    assert len(scored) == len(rows) == len(explained)
+    expected = blend.estimator.predict_proba(rows[features])[:, 1]
+    assert np.abs(scored["probability"].to_numpy(float) - expected).max() < 1e-9
+    assert (
+        np.abs(scored["log_odds"].to_numpy(float) - blend.estimator.decision_function(rows[features])).max()
+        < 1e-9
+    )
+    columns = ["bias", *[CONTRIBUTION_PREFIX + feature for feature in features]]
+    total = explained[columns].to_numpy(float).sum(axis=1)
+    log_odds = scored["log_odds"].to_numpy(float)
+    # Relative beyond 1: a 1e300 input gives log-odds of 1e299, summed to the last bits of that.
+    assert (np.abs(total - log_odds) <= 1e-9 * np.maximum(1.0, np.abs(log_odds))).all()
+    # The printed query (what training's parity check runs) says the same.
+    printed = connection.sql(transpiled.query.sql("duckdb", relation="scored_rows")).df()
+    printed = printed.sort_values(KEYS).reset_index(drop=True)
+    assert np.array_equal(printed["probability"].to_numpy(float), scored["probability"].to_numpy(float))
