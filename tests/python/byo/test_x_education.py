@@ -117,7 +117,15 @@ def test_leakage_check_flags_the_sales_filled_columns(project):
         assert feature in message, feature
     assert "leakage check failed" in message
     allowed = subprocess.run(
-        [str(Path(sys.executable).parent / "leadscore"), "--config", str(leaky), "train", "--allow-leakage", "--backtest-periods", "2"],
+        [
+            str(Path(sys.executable).parent / "leadscore"),
+            "--config",
+            str(leaky),
+            "train",
+            "--allow-leakage",
+            "--backtest-periods",
+            "2",
+        ],
         cwd=project,
         env={k: v for k, v in os.environ.items() if not k.startswith(("LEADSCORE_", "DBT_"))}
         | {"LEADSCORE_PROJECT_DIR": str(project), "COLUMNS": "200"},
