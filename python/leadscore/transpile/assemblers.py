@@ -275,7 +275,20 @@ def _lightgbm_threshold(threshold: float) -> float:
     return threshold
 
 
-def _lightgbm_tree(structure: dict) -> Tree:
+def _model_string_thresholds(model) -> list[list[float]]:
+    """Each tree's thresholds as LightGBM's predict reads them (the model string, by split index).
+    dump_model() prints an infinite threshold as 1e300, which would send values above 1e300 and +inf
+    the wrong way; the model string keeps `inf`."""
+    thresholds: list[list[float]] = []
+    for line in model.booster_.model_to_string().splitlines():
+        if line.startswith("Tree="):
+            thresholds.append([])
+        elif line.startswith("threshold=") and thresholds:
+            thresholds[-1] = [float(value) for value in line.removeprefix("threshold=").split()]
+    return thresholds
+
+
+def _lightgbm_tree(structure: dict, thresholds: list[float] | None = None) -> Tree:
     splits: list[Split | None] = []
     left: list[int] = []
     right: list[int] = []
@@ -292,6 +305,11 @@ def _lightgbm_tree(structure: dict) -> Tree:
             else:
                 right[parent] = index
         if "split_index" not in node:
+            if node.get("leaf_coeff"):
+                raise UnsupportedModelError(
+                    "LightGBM linear_tree=True (leaves hold linear models) is not translated; "
+                    "fit with linear_tree=False"
+                )
             splits.append(None)
             left.append(-1)
             right.append(-1)
@@ -307,7 +325,10 @@ def _lightgbm_tree(structure: dict) -> Tree:
                 )
             )
         elif node["decision_type"] == "<=":
-            threshold = _lightgbm_threshold(float(node["threshold"]))
+            threshold = float(node["threshold"])
+            if thresholds is not None and abs(threshold) >= 1e300:  # dump_model's stand-in for inf
+                threshold = thresholds[int(node["split_index"])]
+            threshold = _lightgbm_threshold(threshold)
             missing_type = node["missing_type"]
             default_left = bool(node["default_left"])
             if missing_type == "None":  # NaN is read as 0.0 and compared
@@ -371,7 +392,17 @@ def assemble_lightgbm(model) -> RawScore:
             scale = float(option.split(":", 1)[1])
     if int(dump.get("num_class", 1)) != 1 or int(dump.get("num_tree_per_iteration", 1)) != 1:
         raise UnsupportedModelError("only binary LightGBM models are supported")
-    trees = [_lightgbm_tree(info["tree_structure"]) for info in dump["tree_info"]]
+    if model.booster_.params.get("linear_tree") in (True, "true", "1", 1):
+        raise UnsupportedModelError(
+            "LightGBM linear_tree=True (leaves hold linear models) is not translated; fit with linear_tree=False"
+        )
+    thresholds = _model_string_thresholds(model)
+    if len(thresholds) != len(dump["tree_info"]):
+        thresholds = [None] * len(dump["tree_info"])
+    trees = [
+        _lightgbm_tree(info["tree_structure"], tree_thresholds)
+        for info, tree_thresholds in zip(dump["tree_info"], thresholds, strict=True)
+    ]
     if dump.get("average_output"):  # random-forest mode averages the trees
         trees = [
             Tree(t.splits, t.left, t.right, tuple(v / len(trees) for v in t.values), t.weights) for t in trees

@@ -228,6 +228,12 @@ CELLS = [
     Cell("lightgbm", NUMERIC, lambda: _fit(_lgbm(), NUMERIC)),
     Cell("lightgbm_zero_as_missing", NUMERIC, lambda: _fit(_lgbm(zero_as_missing=True), NUMERIC)),
     Cell("lightgbm_no_missing_handling", NUMERIC, lambda: _fit(_lgbm(use_missing=False), NUMERIC)),
+    Cell(
+        "lightgbm_linear_tree",
+        NUMERIC,
+        lambda: _fit(_lgbm(linear_tree=True), NUMERIC),
+        refused="linear_tree=True",
+    ),
     # estimators that refuse missing values, behind an imputer
     Cell(
         "logistic_imputed_scaled",
@@ -476,6 +482,21 @@ def test_exact_or_refused(cell: Cell) -> None:
     )
     # The matrix must exercise the oddities: every cell has rows with NULL and unseen values.
     assert len(frame) >= 40 + 10 * len([c for c in cell.columns if c in NUMERIC])
+
+
+def test_a_lightgbm_split_of_missing_from_every_number_sends_huge_values_and_inf_left() -> None:
+    """The model file says threshold=inf for a split that separates NaN from every number;
+    dump_model() says 1e300. Values above 1e300 and +inf go left in LightGBM (x <= inf)."""
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(size=200), np.full(200, np.nan)]
+    y = np.r_[rng.integers(0, 2, 200), np.ones(200)].astype(int)
+    model = lightgbm.LGBMClassifier(n_estimators=1, num_leaves=2, min_child_samples=1, verbose=-1)
+    model.fit(pd.DataFrame({"n0": x}), y)
+    assert "threshold=inf" in model.booster_.model_to_string()
+    frame = pd.DataFrame({"n0": [1e301, np.inf, -np.inf, 1e300, 5.0, None, -1e301]}, dtype="float64")
+    expected = model.predict_proba(frame)[:, 1]
+    got = _sql(model, frame, {})
+    assert np.abs(got - expected).max() < TOLERANCE, (got, expected)
 
 
 def test_a_naive_float32_translation_is_caught_by_these_rows() -> None:
