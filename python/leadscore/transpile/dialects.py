@@ -6,6 +6,11 @@
   literals as NUMERIC, so it keeps the cast.
 - NaN tests: Postgres and Snowflake have no IS_NAN function, but both treat NaN as equal to itself,
   so `x = 'NaN'` is the test there.
+- Underflow: Postgres raises "value out of range: underflow" when a product or quotient of non-zero
+  doubles rounds to zero, failing the statement for every row (numpy returns 0.0). On Postgres a
+  product with a constant c (or a quotient by one) is guarded: CASE WHEN |x| < T THEN 0 ELSE x * c
+  END, with T chosen so that below it |x * c| < 1e-300 (a difference no score can show) and at or
+  above it the product cannot round to zero.
 - CTEs marked materialized print `AS MATERIALIZED` on Postgres only. Postgres otherwise inlines a
   CTE and pastes each of its column expressions into every reference: a tree ensemble's reasons
   then ran out of memory while planning ("invalid memory alloc request size 1073741824"). The other
@@ -16,6 +21,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import sqlglot.expressions as exp
@@ -25,7 +31,31 @@ DOUBLE_TEXT = "leadscore_double_text"
 SCIENTIFIC_LITERAL_IS_DOUBLE = frozenset({"duckdb", "snowflake", "bigquery", "spark", "databricks", "trino"})
 NAN_EQUALS_ITSELF = frozenset({"postgres", "snowflake"})
 MATERIALIZED_CTES = frozenset({"postgres"})
+UNDERFLOW_RAISES = frozenset({"postgres"})
+GUARDED = "leadscore_underflow_guarded"
+NEGLIGIBLE = 1e-300
 NOT_MATERIALIZED_CTES = frozenset({"postgres", "duckdb"})
+
+
+def _double_constant(node: exp.Expression | None) -> float | None:
+    """The value of a double constant as literals.double() writes it (CAST('<repr>' AS DOUBLE))."""
+    if isinstance(node, exp.Paren):
+        node = node.this
+    if (
+        isinstance(node, exp.Cast)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and node.to.is_type(exp.DataType.Type.DOUBLE)
+    ):
+        try:
+            return float(node.this.this)
+        except ValueError:
+            return None
+    return None
+
+
+def _double_literal(value: float) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.string(repr(float(value))), to=exp.DataType.build("double"))
 
 
 @cache
@@ -46,6 +76,33 @@ def dialect(name: str) -> type[Dialect]:
             return self.sql(exp.Paren(this=exp.EQ(this=expression.this, expression=nan)))
 
         overrides["isnan_sql"] = isnan_sql
+    if name in UNDERFLOW_RAISES:
+
+        def guarded(self, expression, operator: str, sides: tuple[str, ...], plain):
+            """x * c (or x / c) with the underflow guard; `plain` prints it unguarded."""
+            if expression.meta.get(GUARDED):
+                return plain(self, expression)
+            for side in sides:
+                constant = _double_constant(expression.args.get(side))
+                if constant is None or constant == 0.0 or not math.isfinite(constant):
+                    continue
+                other = expression.this if side == "expression" else expression.expression
+                bound = NEGLIGIBLE / abs(constant) if operator == "*" else NEGLIGIBLE * abs(constant)
+                if not 5e-324 < bound < float("inf"):
+                    break
+                unguarded = expression.copy()
+                unguarded.meta[GUARDED] = True
+                small = exp.LT(this=exp.Abs(this=other.copy()), expression=_double_literal(bound))
+                case = exp.Case(ifs=[exp.If(this=small, true=_double_literal(0.0))], default=unguarded)
+                return self.sql(exp.Paren(this=case))
+            return plain(self, expression)
+
+        overrides["mul_sql"] = lambda self, expression: guarded(
+            self, expression, "*", ("expression", "this"), lambda gen, e: gen.binary(e, "*")
+        )
+        overrides["div_sql"] = lambda self, expression: guarded(
+            self, expression, "/", ("expression",), base.Generator.div_sql
+        )
     if name not in MATERIALIZED_CTES:
 
         def cte_sql(self, expression):

@@ -89,6 +89,8 @@ def _odd_rows(model: object, columns: list[str]) -> tuple[pd.DataFrame, dict[tup
             -1e300,
             0.0,
             1e-40,
+            1e-300,  # x * c rounds to zero: Postgres raises underflow unless the SQL guards it
+            5e-324,  # the smallest subnormal
             band,
             -band,
             -np.nextafter(band, 1.0),
@@ -289,6 +291,13 @@ CELLS = [
         "min_max_scaled",
         NUMERIC,
         lambda: _fit(make_pipeline(SimpleImputer(), MinMaxScaler(), LogisticRegression()), NUMERIC),
+    ),
+    Cell(
+        "scaled_without_centring",
+        NUMERIC,
+        lambda: _fit(
+            make_pipeline(SimpleImputer(), StandardScaler(with_mean=False), LogisticRegression()), NUMERIC
+        ),
     ),
     Cell(
         "imputer_with_a_number_as_missing",
@@ -537,6 +546,8 @@ FAMILY_CELLS = [
         "lightgbm",
         "lightgbm_zero_as_missing",
         "logistic_imputed_scaled",
+        "min_max_scaled",
+        "scaled_without_centring",
         "gradient_boosting",
         "ordinal_codes_into_lightgbm_categorical",
         "ordinal_codes_into_hgb_categorical",
