@@ -11,6 +11,10 @@
   product with a constant c (or a quotient by one) is guarded: CASE WHEN |x| < T THEN 0 ELSE x * c
   END, with T chosen so that below it |x * c| < 1e-300 (a difference no score can show) and at or
   above it the product cannot round to zero.
+- Booleans: Postgres has no cast from boolean to double. A raw input column read as a number (a
+  pipeline without our coercer, so its type is not known when the SQL is written) goes through its
+  text there: 'true' -> 1, 'false' -> 0, anything else cast from its text, which is exact (Postgres
+  prints doubles in their shortest round-trip form, and casts numeric to double through text itself).
 - CTEs marked materialized print `AS MATERIALIZED` on Postgres only. Postgres otherwise inlines a
   CTE and pastes each of its column expressions into every reference: a tree ensemble's reasons
   then ran out of memory while planning ("invalid memory alloc request size 1073741824"). The other
@@ -33,6 +37,10 @@ NAN_EQUALS_ITSELF = frozenset({"postgres", "snowflake"})
 MATERIALIZED_CTES = frozenset({"postgres"})
 UNDERFLOW_RAISES = frozenset({"postgres"})
 GUARDED = "leadscore_underflow_guarded"
+RAW_TO_DOUBLE = (
+    "leadscore_raw_to_double"  # a cast of an input column of unknown type (preprocessing.as_number)
+)
+NO_BOOLEAN_TO_DOUBLE = frozenset({"postgres"})
 NEGLIGIBLE = 1e-300
 NOT_MATERIALIZED_CTES = frozenset({"postgres", "duckdb"})
 
@@ -76,6 +84,24 @@ def dialect(name: str) -> type[Dialect]:
             return self.sql(exp.Paren(this=exp.EQ(this=expression.this, expression=nan)))
 
         overrides["isnan_sql"] = isnan_sql
+    if name in NO_BOOLEAN_TO_DOUBLE:
+
+        def raw_cast_sql(self, expression, safe_prefix=None):
+            if not expression.meta.get(RAW_TO_DOUBLE):
+                return base.Generator.cast_sql(self, expression, safe_prefix)
+            spelled = exp.Cast(this=expression.this.copy(), to=exp.DataType.build("text"))
+            number = exp.Cast(this=spelled.copy(), to=exp.DataType.build("double"))
+            case = exp.Case(
+                this=spelled,
+                ifs=[
+                    exp.If(this=exp.Literal.string("true"), true=_double_literal(1.0)),
+                    exp.If(this=exp.Literal.string("false"), true=_double_literal(0.0)),
+                ],
+                default=number,
+            )
+            return self.sql(exp.Paren(this=case))
+
+        overrides["cast_sql"] = raw_cast_sql
     if name in UNDERFLOW_RAISES:
 
         def guarded(self, expression, operator: str, sides: tuple[str, ...], plain):

@@ -30,6 +30,7 @@ from sklearn.preprocessing import (
 
 from leadscore.feature_frame import FeatureFrameCoercer
 from leadscore.transpile.assemblers import UnsupportedModelError
+from leadscore.transpile.dialects import RAW_TO_DOUBLE
 from leadscore.transpile.literals import double, text
 from leadscore.transpile.trees import LARGEST_DOUBLE, is_null
 
@@ -93,6 +94,7 @@ def as_number(column: Column) -> Column:
     if column.kind == "number":
         return column
     cast = exp.Cast(this=column.sql.copy(), to=exp.DataType.build("double"))
+    cast.meta[RAW_TO_DOUBLE] = True  # Postgres spells it through text (dialects.py): booleans too
     return replace(column, sql=nan_as_null(cast), kind="number")
 
 

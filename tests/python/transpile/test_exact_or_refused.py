@@ -293,6 +293,17 @@ CELLS = [
         lambda: _fit(make_pipeline(SimpleImputer(), MinMaxScaler(), LogisticRegression()), NUMERIC),
     ),
     Cell(
+        "boolean_column_without_the_coercer",
+        ["b0", "n1"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(("all", SimpleImputer(strategy="most_frequent"), ["b0", "n1"])), LogisticRegression()
+            ),
+            ["b0", "n1"],
+        ),
+        as_fitted=lambda frame: frame.astype({"b0": "float64"}),
+    ),
+    Cell(
         "scaled_without_centring",
         NUMERIC,
         lambda: _fit(
@@ -548,6 +559,7 @@ FAMILY_CELLS = [
         "logistic_imputed_scaled",
         "min_max_scaled",
         "scaled_without_centring",
+        "boolean_column_without_the_coercer",
         "gradient_boosting",
         "ordinal_codes_into_lightgbm_categorical",
         "ordinal_codes_into_hgb_categorical",
