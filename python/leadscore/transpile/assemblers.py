@@ -60,6 +60,7 @@ class RawScore:
     has_decision_function: bool = True  # what a calibrator fitted on this model reads: raw, or predict_proba
     rejects_missing: bool = False  # scikit-learn raises on NaN
     rejects_infinite: bool = False  # ... on +-inf
+    rejects_infinite_in: frozenset[int] = frozenset()  # ... on +-inf in these input columns only
     float32_inputs: bool = False  # inputs are cast to float32 (beyond its range scikit-learn raises)
 
 
@@ -257,11 +258,16 @@ def assemble_hist_gradient_boosting(model: HistGradientBoostingClassifier) -> Ra
                 weights=tuple(float(c) for c in nodes["count"]),
             )
         )
+    categorical = getattr(model, "is_categorical_", None)
     return RawScore(
         constant=float(np.asarray(model._baseline_prediction).ravel()[0]),
         linear=None,
         trees=tuple(trees),
         inputs=_hgb_inputs(model),
+        # scikit-learn raises on +-inf in a categorical column (numeric ones take it as a value).
+        rejects_infinite_in=frozenset(np.flatnonzero(categorical).tolist())
+        if categorical is not None
+        else frozenset(),
     )
 
 
@@ -321,7 +327,12 @@ def _lightgbm_tree(structure: dict, thresholds: list[float] | None = None) -> Tr
             codes = frozenset(int(code) for code in str(node["threshold"]).split("||"))
             splits.append(
                 CategorySplit(
-                    feature=feature, left=codes, known=None, missing_left=False, zero_band=LIGHTGBM_ZERO_BAND
+                    feature=feature,
+                    left=codes,
+                    known=None,
+                    missing_left=False,
+                    zero_band=LIGHTGBM_ZERO_BAND,
+                    truncates=True,
                 )
             )
         elif node["decision_type"] == "<=":

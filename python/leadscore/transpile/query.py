@@ -127,7 +127,7 @@ def _model_refusals(raw: RawScore, inputs: Sequence[Column]) -> tuple[exp.Expres
                     below(this=value.copy(), expression=double(-_FLOAT32_RANGE.boundary)),
                 )
             )
-        elif raw.rejects_infinite and not column.finite:
+        elif (raw.rejects_infinite or i in raw.rejects_infinite_in) and not column.finite:
             out.append(not_finite(value))
     return tuple(out)
 
@@ -157,6 +157,18 @@ def translate(
     for column in prepared:
         for condition in column.refuse_when:
             refusals.setdefault(condition.sql(), condition)
+    for index, model_input in enumerate(raw.inputs):
+        # A column the model encodes itself (number categories) and rejects +-inf in: test the value
+        # before the encoding turns it into a missing code.
+        numeric_categories = model_input.categories is not None and all(
+            isinstance(c, int | float | np.integer | np.floating) and not isinstance(c, bool | np.bool_)
+            for c in model_input.categories
+        )
+        if index in raw.rejects_infinite_in and numeric_categories:
+            value = as_number(prepared[model_input.column])
+            if not value.finite:
+                condition = not_finite(value.sql)
+                refusals.setdefault(condition.sql(), condition)
     return Translation(
         decomposed=decomposed,
         raw=raw,

@@ -51,6 +51,9 @@ class CategorySplit:
     known: frozenset[int] | None
     missing_left: bool
     zero_band: float | None = None  # |x| <= zero_band reads as code 0 (LightGBM)
+    # LightGBM casts the value to int (toward zero): -0.5 is code 0, and only x <= -1 is negative
+    # (then it goes right). Otherwise the whole part is floor(x) and any x < 0 is negative.
+    truncates: bool = False
 
 
 Split = NumericSplit | CategorySplit
@@ -198,15 +201,20 @@ def _category_test(split: CategorySplit, value: exp.Expression, is_code: bool) -
     if split.zero_band is not None and not is_code:  # near-zero values read as 0 (LightGBM)
         band = _in_band(value, split.zero_band)
         value = exp.Paren(this=exp.Case(ifs=[exp.If(this=band, true=double(0.0))], default=value.copy()))
-    whole = _whole(value.copy(), is_code)
+    if split.truncates and not is_code:
+        whole = exp.Floor(this=exp.Abs(this=value.copy()))  # trunc(x) for x > -1
+        non_negative = exp.GT(this=value.copy(), expression=exp.Literal.number(-1))
+    else:
+        whole = _whole(value.copy(), is_code)
+        non_negative = exp.GTE(this=value.copy(), expression=exp.Literal.number(0))
     in_left = _member(whole, split.left)
     if not is_code:
-        in_left = exp.and_(exp.GTE(this=value.copy(), expression=exp.Literal.number(0)), in_left)
+        in_left = exp.and_(non_negative, in_left)
     if not split.missing_left:
         return in_left  # NULL, negative and other codes: right
     goes_left = [is_null(value), in_left]
     if not is_code:
-        goes_left.insert(1, exp.LT(this=value.copy(), expression=exp.Literal.number(0)))
+        goes_left.insert(1, exp.Not(this=exp.Paren(this=non_negative.copy())))
     if split.known is not None:
         goes_left.append(exp.Not(this=_member(_whole(value.copy(), is_code), split.known)))
     return exp.or_(*goes_left)

@@ -101,7 +101,7 @@ def _odd_rows(model: object, columns: list[str]) -> tuple[pd.DataFrame, dict[tup
         for value in [*EVIL, None]:
             variant({column: value})
     for column in [c for c in columns if c == "k0"]:
-        for value in (7.0, 2.5, None):
+        for value in (7.0, 2.5, None, np.inf, -np.inf, -0.5, 1e10):
             variant({column: value})
     for column in [c for c in columns if c == "b0"]:
         variant({column: None})
@@ -379,6 +379,26 @@ CELLS = [
         ).fit(TRAIN[["c0", "n1", "n2"]], LABELS, lgbmclassifier__categorical_feature=[0]),
     ),
     Cell(
+        "raw_codes_into_hgb_categorical",
+        ["k0", "n1"],
+        lambda: _fit(
+            HistGradientBoostingClassifier(max_iter=20, categorical_features=[0], random_state=0),
+            ["k0", "n1"],
+        ),
+    ),
+    Cell(
+        "raw_codes_into_lightgbm_categorical",
+        ["k0", "n1"],
+        lambda: TRAIN[["k0", "n1"]].pipe(lambda X: _lgbm().fit(X, LABELS, categorical_feature=[0])),
+    ),
+    Cell(
+        "raw_codes_into_lightgbm_categorical_zero_as_missing",
+        ["k0", "n1"],
+        lambda: TRAIN[["k0", "n1"]].pipe(
+            lambda X: _lgbm(zero_as_missing=True).fit(X, LABELS, categorical_feature=[0])
+        ),
+    ),
+    Cell(
         "ordinal_codes_into_hgb_categorical",
         ["c0", "n1"],
         lambda: _fit(
@@ -563,6 +583,8 @@ FAMILY_CELLS = [
         "gradient_boosting",
         "ordinal_codes_into_lightgbm_categorical",
         "ordinal_codes_into_hgb_categorical",
+        "raw_codes_into_hgb_categorical",
+        "raw_codes_into_lightgbm_categorical",
         "coerced_boolean_and_number_categories",
     }
 ]
