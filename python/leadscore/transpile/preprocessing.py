@@ -343,7 +343,8 @@ def _one_hot(encoder: OneHotEncoder, columns: Sequence[Column]) -> list[Column]:
                 continue
             out.append(flag(_matches(column, [category])))
         if rare:
-            if encoder.handle_unknown == "infrequent_if_exist":
+            # "warn" (scikit-learn 1.6+) transforms as "infrequent_if_exist" does, with a warning.
+            if encoder.handle_unknown in ("infrequent_if_exist", "warn"):
                 # Infrequent in training, never seen, or missing when missing is no frequent category.
                 out.append(flag(exp.Not(this=_matches(column, frequent))))
             else:  # unknown categories are all zeros

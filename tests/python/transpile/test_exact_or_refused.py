@@ -341,6 +341,11 @@ CELLS = [
         lambda: _one_hot_logistic(OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.02)),
     ),
     Cell(
+        "one_hot_warn_with_min_frequency",
+        ["c0", "n1"],
+        lambda: _one_hot_logistic(OneHotEncoder(handle_unknown="warn", min_frequency=0.02)),
+    ),
+    Cell(
         "one_hot_drop_first",
         ["c0", "n1"],
         lambda: _one_hot_logistic(OneHotEncoder(drop="first", handle_unknown="ignore")),
