@@ -3,6 +3,8 @@ demo warehouse (through dbt's scoring model) and adversarial rows (through each 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -112,3 +114,27 @@ def test_every_dialect_generates_parseable_sql_with_escaped_categories(trained_w
         literals = {literal.this for literal in parsed.find_all(sqlglot.exp.Literal) if literal.is_string}
         assert set(EVIL_CATEGORIES) - {""} <= literals, dialect
         assert not list(parsed.find_all(sqlglot.exp.Drop)), dialect
+
+
+def test_a_blend_champion_is_served_by_dbt_exactly_with_reasons(trained_warehouse, tmp_path):
+    """The blend promoted to champion: dbt's scoring models run its SQL (its components' statements
+    joined), lead_training_scores equals its predict_proba on every test row, and every open lead
+    gets a score and reasons from it."""
+    from leadscore.registry.registry import promote
+
+    warehouse, outcome = trained_warehouse
+    copy = warehouse.copy_to(tmp_path)
+    blend, lightgbm = outcome.versions["blend"].model_id, outcome.versions["lightgbm"].model_id
+    with copy.env():
+        registry = promote(blend, lightgbm, reason="test: the blend serves")
+    assert registry.champion == blend
+    copy.dbt("build", "--selector", "scores")
+    merged = assert_training_scores_equal_predict_proba(copy, dataclasses.replace(outcome, registry=registry))
+    assert len(merged) > 500
+    served = copy.query(
+        "select model_version, count(*) as leads, count(probability) as scored from scoring.lead_scores "
+        "where is_open group by 1"
+    )
+    assert served["model_version"].tolist() == [blend] and (served["leads"] == served["scored"]).all()
+    reasons = copy.query("select count(distinct lead_id) as leads from scoring.lead_score_reasons")
+    assert int(reasons["leads"].iloc[0]) > 0
