@@ -48,6 +48,43 @@ def take_project_options(arguments: list[str]) -> list[str]:
     return rest
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"leadscore {version('leadscore')}")
+        raise typer.Exit()
+
+
+class Feedback(StrEnum):
+    """What training does with leads sales flagged as mislabeled."""
+
+    exclude = "exclude"
+    relabel = "relabel"
+    ignore = "ignore"
+
+
+FEEDBACK_OPTION = typer.Option(
+    Feedback.exclude, "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."
+)
+BACKTEST_PERIODS_OPTION = typer.Option(
+    None,
+    "--backtest-periods",
+    min=2,
+    help="Walk-forward periods (months in CRM mode, equal blocks of rows in lead_table mode). Default 6.",
+)
+WINDOW_MONTHS_OPTION = typer.Option(
+    None, "--window-months", min=1, help="Fit only on the last N months of labels before each cutoff."
+)
+HALF_LIFE_OPTION = typer.Option(
+    None, "--half-life-months", min=0.1, help="Recency weighting: a row N months older weighs 0.5^(N/h)."
+)
+FAMILIES_HELP = (
+    "Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), gbm "
+    "(GradientBoostingClassifier). With logistic and a tree, their blend is a candidate too."
+)
+
+
 @app.callback()
 def options(
     config: str | None = typer.Option(
@@ -64,6 +101,12 @@ def options(
         "--profiles-dir",
         help="The folder of profiles.yml, as dbt's --profiles-dir (default: $DBT_PROFILES_DIR, else the "
         "project folder, else ~/.dbt). Accepted anywhere on the command line.",
+    ),
+    debug: bool = typer.Option(
+        False, DEBUG_FLAG, help="Show the traceback of an error. Accepted anywhere on the command line."
+    ),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
     ),
 ) -> None:
     """In-warehouse lead scoring, against any dbt project that has the lead_scoring package (or this
@@ -135,31 +178,16 @@ def train(
     allow_leakage: bool = typer.Option(
         False, "--allow-leakage", help="Train even when the leakage check flags features (to measure them)."
     ),
-    families: str = typer.Option(
-        "logistic,lightgbm",
-        "--families",
-        help="Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), "
-        "gbm (GradientBoostingClassifier).",
-    ),
-    backtest_periods: int | None = typer.Option(
-        None,
-        "--backtest-periods",
-        min=2,
-        help="Walk-forward periods (months in CRM mode, equal blocks of rows in lead_table mode). Default 6.",
-    ),
-    window_months: int | None = typer.Option(
-        None, "--window-months", min=1, help="Fit only on the last N months of labels before each cutoff."
-    ),
-    half_life_months: float | None = typer.Option(
-        None, "--half-life-months", min=0.1, help="Recency weighting: a row N months older weighs 0.5^(N/h)."
-    ),
-    feedback: str = typer.Option(
-        "exclude", "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."
-    ),
+    families: str = typer.Option("logistic,lightgbm", "--families", help=FAMILIES_HELP),
+    backtest_periods: int | None = BACKTEST_PERIODS_OPTION,
+    window_months: int | None = WINDOW_MONTHS_OPTION,
+    half_life_months: float | None = HALF_LIFE_OPTION,
+    feedback: Feedback = FEEDBACK_OPTION,
 ) -> None:
     """Train the model families on the training mart: tune and backtest each walk-forward over the last
-    periods, fit the served model on every labelled row, transpile to SQL, promote the family with the
-    best walk-forward AUC to champion and the runner-up to challenger."""
+    periods, fit the served model on every labelled row, transpile to SQL, and promote the champion by
+    the rule (recency-weighted walk-forward AUC; a more complex family needs a margin), the runner-up
+    to challenger."""
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
     steps.train(
         target,
@@ -167,7 +195,7 @@ def train(
         segment_by,
         allow_leakage,
         kinds,
-        steps.TrainingOptions(backtest_periods, window_months, half_life_months, feedback),
+        steps.TrainingOptions(backtest_periods, window_months, half_life_months, str(feedback)),
     )
 
 
@@ -180,13 +208,22 @@ def retrain(
         min=0.0,
         help="ROC-AUC the new model must gain on the newest period to be promoted.",
     ),
-    families: str = typer.Option("logistic,lightgbm", "--families", help="Model families to compare."),
+    families: str = typer.Option("logistic,lightgbm", "--families", help=FAMILIES_HELP),
+    backtest_periods: int | None = BACKTEST_PERIODS_OPTION,
+    window_months: int | None = WINDOW_MONTHS_OPTION,
+    half_life_months: float | None = HALF_LIFE_OPTION,
+    feedback: Feedback = FEEDBACK_OPTION,
 ) -> None:
     """Train on the freshest labels, compare the best new model with the champion on the newest matured
     period, promote it only if it is better by --margin (else it becomes the challenger), and log the
     decision. Then `dbt build --selector scores` makes the views and the registry table follow."""
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
-    steps.retrain(target, margin, kinds)
+    steps.retrain(
+        target,
+        margin,
+        kinds,
+        steps.TrainingOptions(backtest_periods, window_months, half_life_months, str(feedback)),
+    )
 
 
 @app.command()

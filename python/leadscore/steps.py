@@ -247,10 +247,17 @@ def _fitted_on(model_id: str) -> str:
     return load_model_version(model_id).metadata.get("served_model", {}).get("fitted_on", "the train split")
 
 
-def retrain(target: str | None, margin: float, kinds: tuple[str, ...]) -> None:
+def retrain(
+    target: str | None, margin: float, kinds: tuple[str, ...], options: TrainingOptions | None = None
+) -> None:
     from leadscore.lifecycle.retrain import retrain_decision
 
-    outcome = train(target, kinds=kinds, decide=lambda warehouse: retrain_decision(warehouse, margin))
+    outcome = train(
+        target,
+        kinds=kinds,
+        options=options,
+        decide=lambda warehouse: retrain_decision(warehouse, margin),
+    )
     decision = outcome.registry.history[-1]
     console.print(f"[bold]Decision:[/] {decision['reason']}")
     for role in ("candidate", "champion", "shadow_challenger"):

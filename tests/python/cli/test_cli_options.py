@@ -1,0 +1,47 @@
+"""What `leadscore --help`, `--version` and `retrain --help` promise: the options a user looks for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+LEADSCORE = str(Path(sys.executable).parent / "leadscore")
+
+
+def _run(*arguments: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [LEADSCORE, *arguments], capture_output=True, text=True, env=environment, timeout=120
+    )
+
+
+def test_version_prints_the_installed_version():
+    for arguments in (["--version"], ["--debug", "--version"]):
+        result = _run(*arguments)
+        assert result.returncode == 0
+        assert result.stdout.strip() == f"leadscore {version('leadscore')}"
+
+
+def test_help_lists_debug_and_version():
+    result = _run("--help")
+    assert result.returncode == 0
+    text = result.stdout + result.stderr
+    assert "--debug" in text and "--version" in text
+
+
+def test_retrain_takes_what_train_takes():
+    def options(command: str) -> set[str]:
+        text = _run(command, "--help").stdout + _run(command, "--help").stderr
+        return {word.strip("│ ,") for word in text.split() if word.startswith("--")}
+
+    shared = {"--families", "--backtest-periods", "--window-months", "--half-life-months", "--feedback"}
+    assert shared <= options("train") and shared <= options("retrain")
+
+
+def test_feedback_is_a_choice():
+    result = _run("train", "--feedback", "sometimes")
+    assert result.returncode != 0
+    assert "exclude" in result.stdout + result.stderr
