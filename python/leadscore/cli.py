@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from leadscore import steps
-from leadscore.progress import console
+from leadscore.progress import console, results
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 DEBUG_FLAG = "--debug"
@@ -271,7 +271,18 @@ def models_list() -> None:
 
     registry = load_registry()
     table = Table(show_edge=False)
-    for column in ("model", "role", "test ROC-AUC", "test PR-AUC", "top-decile lift", "SQL parity", "files"):
+    columns = (
+        "model",
+        "role",
+        "walk-forward AUC",
+        "data through",
+        "test ROC-AUC",
+        "test PR-AUC",
+        "top-decile lift",
+        "SQL parity",
+        "files",
+    )
+    for column in columns:
         table.add_column(column)
     for model_id in known_model_ids():
         role = (
@@ -285,17 +296,21 @@ def models_list() -> None:
             version = load_model_version(model_id, verify=False)
             problems = version.problems()
             metrics, metadata = version.metrics["test"], version.metadata
+            walk_forward = metadata.get("walk_forward_auc")
+            through = str(metadata.get("served_model", {}).get("trained_through") or "")
             figures = [
+                "" if walk_forward is None else f"{walk_forward:.4f}",
+                through[:10],
                 f"{metrics['roc_auc']:.4f}",
                 f"{metrics['pr_auc']:.4f}",
                 f"{metrics['top_decile']['lift']:.2f}",
                 f"{metadata['sql_parity']['max_abs_difference']:.1e}",
             ]
         except (RegistryError, KeyError, TypeError) as error:
-            problems, figures = [str(error)], ["", "", "", ""]
+            problems, figures = [str(error)], [""] * 6
         status = "ok" if not problems else f"[red]DAMAGED[/]: {problems[0]}"
         table.add_row(model_id, role, *figures, status)
-    console.print(table)
+    results.print(table)
     leftovers = incomplete_folders()
     if leftovers:
         console.print(
@@ -316,7 +331,7 @@ def models_show(
 
     version = load_model_version(model_id)
     metadata = version.metadata
-    console.print(f"{model_id}: {metadata.get('estimator')} ({metadata.get('kind')})")
+    results.print(f"{model_id}: {metadata.get('estimator')} ({metadata.get('kind')})")
     sizes = metadata.get("statement_sizes")
     if not sizes:
         console.print("No statement sizes recorded (saved before they were measured): retrain to see them.")
@@ -336,8 +351,8 @@ def models_show(
             f"{size['depth']}",
             form if size["fits"] else f"{form}: OVER BUDGET",
         )
-    console.print(table)
-    console.print(
+    results.print(table)
+    results.print(
         "ch = characters, B = bytes; budget = 45% of the dialect's documented limit; depth = deepest "
         f"expression nesting (limit 1000); largest single term (a tree, or the linear part) {sizes[0]['largest_expression']:,} characters."
     )
@@ -410,11 +425,11 @@ def models_verify(
                 if check.parity is None
                 else f"; SQL = predict_proba within {check.parity:.1e} on {check.rows:,} rows"
             )
-            console.print(f"[green]ok[/] {check.model_id}: files match their checksums{parity}")
+            results.print(f"[green]ok[/] {check.model_id}: files match their checksums{parity}")
         else:
-            console.print(f"[red]FAILED[/] {check.model_id}:")
+            results.print(f"[red]FAILED[/] {check.model_id}:")
             for problem in check.problems:
-                console.print(f"  - {problem}", soft_wrap=True)
+                results.print(f"  - {problem}", soft_wrap=True)
     if not all(check.ok for check in checks):
         raise typer.Exit(code=1)
 

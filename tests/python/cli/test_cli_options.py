@@ -45,3 +45,16 @@ def test_feedback_is_a_choice():
     result = _run("train", "--feedback", "sometimes")
     assert result.returncode != 0
     assert "exclude" in result.stdout + result.stderr
+
+
+def test_tables_off_a_terminal_are_not_cut_at_80_columns():
+    """In a pipe or a scheduler log both consoles are 200 wide (rich's default there is 80), unless
+    $COLUMNS says otherwise."""
+    probe = "from leadscore.progress import console, results; print(console.width, results.width)"
+    environment = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    piped = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment)
+    assert piped.stdout.split() == ["200", "200"]
+    narrow = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env={**environment, "COLUMNS": "100"}
+    )
+    assert narrow.stdout.split() == ["100", "100"]

@@ -196,8 +196,11 @@ def test_verify_and_list_name_a_damaged_version_and_clean_removes_leftovers(proj
     text = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 1
     assert "FAILED logistic_a" in text and "model.joblib changed since it was saved" in text
-    listed = " ".join(_cli(project, "models", "list").stderr.split())
-    assert "DAMAGED" in listed and "1 unfinished version folder(s)" in listed
+    listed = _cli(project, "models", "list")
+    table, message = " ".join(listed.stdout.split()), " ".join(listed.stderr.split())
+    # The table is the command's result (stdout: `models list > file` holds it); the note is a message.
+    assert "DAMAGED" in table and "walk-forward AUC" in table and "DAMAGED" not in message
+    assert "1 unfinished version folder(s)" in message
     assert "unfinished:" in _cli(project, "models", "clean").stderr
     assert (project / "artifacts" / "models" / ".incomplete-gbm_c-123").exists()
     assert _cli(project, "models", "clean", "--delete").returncode == 0
