@@ -80,8 +80,9 @@ HALF_LIFE_OPTION = typer.Option(
     None, "--half-life-months", min=0.1, help="Recency weighting: a row N months older weighs 0.5^(N/h)."
 )
 FAMILIES_HELP = (
-    "Model families to compare, two or more of: logistic, lightgbm, hgb (HistGradientBoosting), gbm "
-    "(GradientBoostingClassifier). With logistic and a tree, their blend is a candidate too."
+    "Model families to compare, two or more of: logistic, lightgbm, xgboost (needs the xgboost extra), "
+    "hgb (HistGradientBoosting), gbm (GradientBoostingClassifier). With logistic and a tree, their "
+    "blend is a candidate too."
 )
 
 

@@ -192,6 +192,13 @@ def train(
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(set(kinds)) < 2:
         raise SystemExit(f"--families takes two or more of {', '.join(MODEL_KINDS)}; got {', '.join(kinds)}")
+    if "xgboost" in kinds:
+        from importlib.util import find_spec
+
+        from leadscore.modeling.pipelines import XGBOOST_MISSING
+
+        if find_spec("xgboost") is None:
+            raise SystemExit(XGBOOST_MISSING)
     from leadscore.registry.lock import lifecycle_lock
 
     with lifecycle_lock("retrain" if decide else "train"):

@@ -65,6 +65,10 @@ DESCRIPTIONS = {
     "lightgbm": "LightGBM (leaves and tree count chosen on the walk-forward periods; row and column subsampling 0.8) on "
     "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
     "natively (rare ones share a code; unseen ones go right, as LightGBM sends them).",
+    "xgboost": "XGBoost (depth and tree count chosen on the walk-forward periods; row and column subsampling 0.8) on "
+    "numeric features as they are (missing values routed by the trees) and ordinal-coded categories split "
+    "natively (rare ones share a code; unseen ones go where missing values go). Scored in SQL with XGBoost's "
+    "float32 arithmetic, so on warehouses without a 32-bit float type (Snowflake, BigQuery) it is refused.",
 }
 
 

@@ -5,6 +5,8 @@ step is one the translator handles exactly (transpile/preprocessing.py, transpil
 - logistic: median imputation + missing indicators, scaling, one-hot categories.
 - lightgbm, hgb: numbers go in as they are (both trees route missing values themselves);
   categories are ordinal-encoded (rare ones share a code, unseen ones are missing) and split natively.
+- xgboost (an extra): XGBoost's hist trees on the same inputs as LightGBM, categories as native
+  categorical splits; its decision_function is the float32 margin, which the SQL reproduces bit for bit.
 - gbm: scikit-learn's GradientBoostingClassifier (exact greedy splits on one thread). Still
   supported, no longer a default candidate: BENCHMARKS.md has the fit times that retired it.
 """
@@ -33,9 +35,13 @@ MIN_CATEGORY_SHARE = 0.005
 MAX_CATEGORY_CODES = 64
 RANDOM_STATE = 0
 
-MODEL_KINDS = ("logistic", "gbm", "hgb", "lightgbm")
+MODEL_KINDS = ("logistic", "gbm", "hgb", "lightgbm", "xgboost")
 DEFAULT_MODEL_KINDS = ("logistic", "lightgbm")
-TREE_KINDS = ("gbm", "hgb", "lightgbm")
+TREE_KINDS = ("gbm", "hgb", "lightgbm", "xgboost")
+XGBOOST_MISSING = (
+    "the xgboost family needs XGBoost, an extra: pip install 'leadscore[xgboost]' "
+    "(or leave xgboost out of --families)"
+)
 
 
 class LightGBMClassifier(LGBMClassifier):
@@ -157,6 +163,32 @@ def lightgbm_pipeline(
         subsample_freq=1,
         colsample_bytree=0.8,
         cat_smooth=10.0,
+    )
+    return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
+
+
+def xgboost_pipeline(spec: FeatureSpec, n_estimators: int, max_depth: int, learning_rate: float) -> Pipeline:
+    try:
+        from leadscore.modeling.xgboost_family import XGBoostClassifier
+    except ImportError as missing:
+        raise RuntimeError(XGBOOST_MISSING) from missing
+    categorical = set(categorical_positions(spec))
+    width = len(spec.numeric) + len(spec.boolean) + len(spec.categorical)
+    model = XGBoostClassifier(
+        n_estimators=n_estimators,
+        max_depth=max_depth,
+        learning_rate=learning_rate,
+        min_child_weight=5.0,
+        reg_lambda=1.0,
+        subsample=0.8,
+        colsample_bytree=0.8,
+        tree_method="hist",
+        enable_categorical=bool(categorical),
+        feature_types=["c" if i in categorical else "q" for i in range(width)] if categorical else None,
+        max_cat_to_onehot=1,
+        random_state=RANDOM_STATE,
+        n_jobs=thread_count(),
+        verbosity=0,
     )
     return Pipeline([("prepare", native_preprocessing(spec)), ("model", model)])
 

@@ -16,7 +16,7 @@ import numpy as np
 HALF_LIFE_PERIODS = 2.0
 COMPLEXITY_MARGIN = 0.005
 # Simplest first: a family serves over a simpler one only by the margin. The blend reads two models.
-COMPLEXITY = {"logistic": 0, "hgb": 1, "gbm": 1, "lightgbm": 1, "blend": 2}
+COMPLEXITY = {"logistic": 0, "hgb": 1, "gbm": 1, "lightgbm": 1, "xgboost": 1, "blend": 2}
 SELECTION_RULE = (
     f"champion: the simplest family (logistic) unless a more complex one scores at least {COMPLEXITY_MARGIN} "
     f"higher on recency-weighted mean walk-forward ROC-AUC (the newest period weighs 1, each "

@@ -26,6 +26,7 @@ from leadscore.modeling.pipelines import (
     hgb_pipeline,
     lightgbm_pipeline,
     logistic_pipeline,
+    xgboost_pipeline,
 )
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
 from leadscore.modeling.timeline import Period, Timeline
@@ -41,6 +42,9 @@ TREE_GRIDS: dict[str, tuple[str, tuple[int, ...], int, float]] = {
     "gbm": ("max_depth", (3, 4), 200, 0.1),
     "hgb": ("max_leaf_nodes", (15, 31), 300, 0.1),
     "lightgbm": ("num_leaves", (15, 31), 600, 0.05),
+    # At most 300 trees: XGBoost's float32 running sum nests one level per tree in SQL (DuckDB stops
+    # at depth 1000) and is never split into batches.
+    "xgboost": ("max_depth", (3, 5), 300, 0.05),
 }
 # Hyperparameters are searched on at most this many known rows per fold (the most recent ones); the
 # evaluation and the served fit use every row. The search then costs the same at any size, and
@@ -91,6 +95,8 @@ def build(kind: str, data: TrainingData, params: dict[str, float | int]) -> Pipe
         return hgb_pipeline(data.spec, trees, int(params["max_leaf_nodes"]), rate)
     if kind == "lightgbm":
         return lightgbm_pipeline(data.spec, trees, int(params["num_leaves"]), rate)
+    if kind == "xgboost":
+        return xgboost_pipeline(data.spec, trees, int(params["max_depth"]), rate)
     raise ValueError(f"unknown model kind {kind!r}")
 
 
@@ -130,6 +136,8 @@ def _staged_scores(kind: str, model: object, prepared: np.ndarray, trees: int) -
             )
             total = total + outputs[leaves[:, tree]]
             yield total
+    elif kind == "xgboost":
+        yield from model.staged_margins(prepared, trees)
     else:
         yield from model.staged_decision_function(prepared)
 

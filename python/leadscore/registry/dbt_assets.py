@@ -13,6 +13,7 @@ from leadscore.registry.artifacts import SQL_KINDS, ModelVersion, load_model_ver
 from leadscore.registry.errors import RegistryError
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
+from leadscore.transpile.statements import refusal_reason
 from leadscore.warehouse.profiles import profile_adapters
 
 # dbt adapter -> the dialect whose SQL it runs. Macros are written for the adapters of the
@@ -43,6 +44,10 @@ def _macro_body(version: ModelVersion, dialect: str, kind: str) -> str:
     if split is not None:
         return _split_macro_body(version.model_id, kind, *split)
     sql = version.sql(dialect, kind).split("\n", 1)[1]  # drop the "generated" comment line
+    reason = refusal_reason(sql)
+    if reason is not None:  # the model cannot be exact on this warehouse: the build says why
+        message = f"leadscore model {version.model_id} cannot score on {dialect}: {reason}"
+        return f"{{{{ exceptions.raise_compiler_error({jinja_literal(message)}) }}}}"
     return jinja_safe(sql).replace(INPUT_PLACEHOLDER, "{{ relation }}")
 
 

@@ -44,6 +44,7 @@ class ModelInput:
 
     column: int
     categories: tuple[object, ...] | None = None
+    missing_value: float | None = None  # XGBoost's missing=: float32(x) == it reads as missing
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,12 @@ class RawScore:
     rejects_infinite: bool = False  # ... on +-inf
     rejects_infinite_in: frozenset[int] = frozenset()  # ... on +-inf in these input columns only
     float32_inputs: bool = False  # inputs are cast to float32 (beyond its range scikit-learn raises)
+    # XGBoost: the raw score is a float32 running sum (constant, then each tree in order, rounded to
+    # float32 after every addition); link "float32_logit" is its float32 sigmoid.
+    float32_sum: bool = False
 
 
-def _binary(model: object) -> None:
+def binary_classes(model: object) -> None:
     classes = getattr(model, "classes_", None)
     if classes is None or len(classes) != 2:
         count = "unknown" if classes is None else len(classes)
@@ -78,7 +82,7 @@ def _identity_inputs(count: int) -> tuple[ModelInput, ...]:
 
 
 def assemble_logistic(model: LogisticRegression) -> RawScore:
-    _binary(model)
+    binary_classes(model)
     if model.coef_.shape[0] != 1:
         raise UnsupportedModelError("only binary logistic regression is supported")
     linear = SklearnLinearModelAssembler(model).assemble()  # intercept + sum(coef_i * x_i)
@@ -125,7 +129,7 @@ def _positive_class_share(structure) -> np.ndarray:
 
 
 def assemble_decision_tree(model: DecisionTreeClassifier) -> RawScore:
-    _binary(model)
+    binary_classes(model)
     return RawScore(
         constant=0.0,
         linear=None,
@@ -140,7 +144,7 @@ def assemble_decision_tree(model: DecisionTreeClassifier) -> RawScore:
 
 def assemble_forest(model: RandomForestClassifier | ExtraTreesClassifier) -> RawScore:
     """predict_proba is the mean of the trees' leaf shares: each leaf carries share / n_trees."""
-    _binary(model)
+    binary_classes(model)
     count = len(model.estimators_)
     trees = tuple(
         sklearn_tree(estimator.tree_, _positive_class_share(estimator.tree_) / count)
@@ -159,7 +163,7 @@ def assemble_forest(model: RandomForestClassifier | ExtraTreesClassifier) -> Raw
 
 
 def assemble_gradient_boosting(model: GradientBoostingClassifier) -> RawScore:
-    _binary(model)
+    binary_classes(model)
     if model.estimators_.shape[1] != 1:
         raise UnsupportedModelError("only binary gradient boosting is supported")
     if model.init_ == "zero":
@@ -219,7 +223,7 @@ def _hgb_inputs(model: HistGradientBoostingClassifier) -> tuple[ModelInput, ...]
 
 
 def assemble_hist_gradient_boosting(model: HistGradientBoostingClassifier) -> RawScore:
-    _binary(model)
+    binary_classes(model)
     if model.n_trees_per_iteration_ != 1:
         raise UnsupportedModelError("only binary HistGradientBoostingClassifier is supported")
     known_bitsets, feature_map = model._bin_mapper.make_known_categories_bitsets()
@@ -391,7 +395,7 @@ def _lightgbm_inputs(model, dump: dict) -> tuple[ModelInput, ...]:
 
 
 def assemble_lightgbm(model) -> RawScore:
-    _binary(model)
+    binary_classes(model)
     dump = model.booster_.dump_model()
     objective = str(dump.get("objective", ""))
     name, *options = objective.split()
@@ -440,6 +444,14 @@ try:  # LightGBM is a dependency of the product, but the translator works withou
     from lightgbm import LGBMClassifier
 
     ASSEMBLERS[LGBMClassifier] = assemble_lightgbm
+except ImportError:  # pragma: no cover
+    pass
+try:  # XGBoost is an extra (leadscore[xgboost])
+    from xgboost import XGBClassifier
+
+    from leadscore.transpile.xgboost_trees import assemble_xgboost
+
+    ASSEMBLERS[XGBClassifier] = assemble_xgboost
 except ImportError:  # pragma: no cover
     pass
 

@@ -24,7 +24,7 @@ from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.query import probability_of
 from leadscore.transpile.split import PART_PLACEHOLDER
-from leadscore.transpile.statements import DialectStatement
+from leadscore.transpile.statements import DialectStatement, is_refused
 
 COMPONENT_PLACEHOLDER = "__blend_component_{}__"
 _PART = re.compile(r"__scoring_part_(\d+)__")
@@ -135,13 +135,14 @@ def blend_statement(
     kind: str, wrapper: exp.Select, components: Sequence[DialectStatement], dialect: str
 ) -> DialectStatement:
     """The blend's statement for one dialect, split at its components when over the budget."""
+    refused = next((c.text for c in components if is_refused(c.text)), None)
     wrapper_sql = wrapper.sql(dialect=sql_dialect(dialect))
-    text = _fill(wrapper_sql, [f"({c.text})" for c in components])
+    text = refused or _fill(wrapper_sql, [f"({c.text})" for c in components])  # a refused part refuses all
     size = text_size(text, dialect)
     budget = text_budget(dialect)
     split = None
     parts_count, largest = 1, size
-    if budget is not None and size > budget:
+    if budget is not None and size > budget and refused is None:
         parts: list[str] = []
         references: list[str] = []
         for component in components:

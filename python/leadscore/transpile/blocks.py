@@ -10,23 +10,32 @@ score and reasons went from ~50 s to ~15 s)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlglot.expressions as exp
 
-from leadscore.transpile.dialects import NAN_EQUALS_ITSELF, SCIENTIFIC_LITERAL_IS_DOUBLE
+from leadscore.transpile.dialects import NAN_EQUALS_ITSELF, NO_FLOAT32, SCIENTIFIC_LITERAL_IS_DOUBLE
 from leadscore.transpile.dialects import dialect as sql_dialect
 
 PLACEHOLDER = "leadscore_block_{}_"
 
 
-def literal_style(dialect: str) -> tuple[bool, bool]:
-    return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF
+@cache
+def literal_style(dialect: str) -> tuple[bool, bool, str]:
+    """What makes a block print differently: doubles, NaN tests, and the 32-bit float type (REAL,
+    FLOAT in Spark and Databricks; none in Snowflake and BigQuery, where printing one raises)."""
+    float32 = (
+        "none"
+        if dialect in NO_FLOAT32
+        else sql_dialect(dialect)().generator().sql(exp.DataType.build("float"))
+    )
+    return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF, float32
 
 
 @dataclass
 class Blocks:
     expressions: list[exp.Expression] = field(default_factory=list)
-    _printed: dict[tuple[int, tuple[bool, bool]], str] = field(default_factory=dict, repr=False)
+    _printed: dict[tuple[int, tuple[bool, bool, str]], str] = field(default_factory=dict, repr=False)
 
     def add(self, expression: exp.Expression) -> exp.Expression:
         """A placeholder column standing for the expression in the skeleton."""

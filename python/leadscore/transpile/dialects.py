@@ -15,6 +15,9 @@
   pipeline without our coercer, so its type is not known when the SQL is written) goes through its
   text there: 'true' -> 1, 'false' -> 0, anything else cast from its text, which is exact (Postgres
   prints doubles in their shortest round-trip form, and casts numeric to double through text itself).
+- 32-bit floats: XGBoost's running sum rounds to float32 after every tree (`CAST(... AS REAL)`;
+  FLOAT in Spark and Databricks). Snowflake and BigQuery have only 64-bit floats: printing such a
+  cast there raises NoFloat32TypeError instead of silently computing in 64 bits.
 - CTEs marked materialized print `AS MATERIALIZED` on Postgres only. Postgres otherwise inlines a
   CTE and pastes each of its column expressions into every reference: a tree ensemble's reasons
   then ran out of memory while planning ("invalid memory alloc request size 1073741824"). The other
@@ -43,6 +46,12 @@ RAW_TO_DOUBLE = (
 NO_BOOLEAN_TO_DOUBLE = frozenset({"postgres"})
 NEGLIGIBLE = 1e-300
 NOT_MATERIALIZED_CTES = frozenset({"postgres", "duckdb"})
+FLOAT32_CAST = "leadscore_float32_cast"  # a rounding to float32 that must not be done in 64 bits
+NO_FLOAT32 = frozenset({"snowflake", "bigquery"})  # FLOAT is 64-bit there, and there is no REAL
+
+
+class NoFloat32TypeError(TypeError):
+    """The SQL needs 32-bit float arithmetic (XGBoost's running sum) and the dialect has none."""
 
 
 def _double_constant(node: exp.Expression | None) -> float | None:
@@ -142,6 +151,20 @@ def dialect(name: str) -> type[Dialect]:
                 expression.set("materialized", materialized)
 
         overrides["cte_sql"] = cte_sql
+    if name in NO_FLOAT32:
+        inner_cast = overrides.get("cast_sql")
+
+        def float32_cast_sql(self, expression, safe_prefix=None):
+            if expression.meta.get(FLOAT32_CAST):
+                raise NoFloat32TypeError(
+                    f"{name} has no 32-bit float type, and XGBoost adds its trees in 32-bit floats: its "
+                    f"scores cannot be reproduced exactly there. Serve a LightGBM or logistic model on {name}."
+                )
+            if inner_cast is not None:
+                return inner_cast(self, expression, safe_prefix)
+            return base.Generator.cast_sql(self, expression, safe_prefix)
+
+        overrides["cast_sql"] = float32_cast_sql
     if not overrides:
         return base
     generator = type("Generator", (base.Generator,), overrides)

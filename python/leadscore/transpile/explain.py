@@ -26,8 +26,8 @@ from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.query import INPUT_PLACEHOLDER, translate
-from leadscore.transpile.trees import leaf_number_sql, path_contributions
+from leadscore.transpile.query import INPUT_PLACEHOLDER, float32_running_sum, translate
+from leadscore.transpile.trees import leaf_number_sql, leaves_in_order, path_contributions
 
 CONTRIBUTION_PREFIX = "contribution__"
 
@@ -73,6 +73,7 @@ class Explained:
     leaf_numbers: list[exp.Expression]
     tree_terms: list[dict[str, exp.Expression]]
     bias: float
+    scale: float = 1.0  # calibrated log-odds per unit of raw score
 
     def per_feature(
         self, trees: Sequence[int] | None = None, linear: bool = True
@@ -96,14 +97,14 @@ def explain(
     raw = translation.raw
     calibration = translation.decomposed.calibration
     if calibration is not None:
-        if not raw.has_decision_function and raw.link == "logit":
+        if not raw.has_decision_function and raw.link in ("logit", "float32_logit"):
             raise UnsupportedModelError(
                 "reasons need a calibrator fitted on the raw score; this one reads predict_proba, "
                 "which is not additive in the trees"
             )
         slope, intercept = calibration
         scale = -slope  # calibrated log-odds = -(a * raw + b)
-    elif raw.link == "logit":
+    elif raw.link in ("logit", "float32_logit"):
         scale, intercept = raw.link_scale, 0.0
     else:
         raise UnsupportedModelError(
@@ -126,7 +127,29 @@ def explain(
         contributions, root = path_contributions(tree, sources, exp.column(f"leaf{k}"), scale)
         raw_bias += root
         tree_terms.append(dict(contributions))
-    return Explained(translation, linear, leaf_numbers, tree_terms, scale * raw_bias - intercept)
+    return Explained(translation, linear, leaf_numbers, tree_terms, scale * raw_bias - intercept, scale)
+
+
+def _leaf_value(tree, leaf_number: exp.Expression) -> exp.Expression:
+    """The value of the leaf a row reached, from the column holding minus its position."""
+    values = [tree.values[node] for node in leaves_in_order(tree)]
+    ifs = [
+        exp.If(
+            this=exp.GTE(this=leaf_number.copy(), expression=exp.Literal.number(-position)), true=double(v)
+        )
+        for position, v in enumerate(values[:-1], start=1)
+    ]
+    return exp.Case(ifs=ifs, default=double(values[-1])) if ifs else double(values[-1])
+
+
+def float32_residual(raw, scale: float) -> exp.Expression:
+    """scale x (XGBoost's float32 running sum - the exact sum of the same leaves), per row. Path
+    contributions telescope to the exact sum; this row's rounding joins the bias, so bias +
+    contributions equal the log-odds the score reports, exactly as for every other family."""
+    leaves = [_leaf_value(tree, exp.column(f"leaf{k}")) for k, tree in enumerate(raw.trees)]
+    running = float32_running_sum([double(raw.constant), *leaves])
+    exact = balanced_sum([double(raw.constant), *[leaf.copy() for leaf in leaves]])
+    return exp.Mul(this=double(scale), expression=exp.Paren(this=exp.Sub(this=running, expression=exact)))
 
 
 def build_contribution_query(
@@ -156,7 +179,10 @@ def build_contribution_query(
             )
             for feature in features
         ]
-        final = exp.select(*[k.copy() for k in key_columns], double(bias).as_("bias"), *outputs, copy=False)
+        bias_sql = double(bias)
+        if raw.float32_sum and leaf_numbers:
+            bias_sql = exp.Add(this=bias_sql, expression=block(float32_residual(raw, explained.scale)))
+        final = exp.select(*[k.copy() for k in key_columns], bias_sql.as_("bias"), *outputs, copy=False)
         prepared = translation.prepared_select()
         if not leaf_numbers:
             return final.from_("prepared", copy=False).with_(

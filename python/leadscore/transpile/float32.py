@@ -44,3 +44,29 @@ def float32_cut(threshold: float) -> Float32Cut:
         int(np.asarray(below, dtype=np.float32).view(np.uint32)) & 1
     ) == 0
     return Float32Cut(boundary=boundary, inclusive=bool(below_is_even))
+
+
+@dataclass(frozen=True)
+class Float32Interval:
+    """The doubles whose float32 rounding is one given float32 value."""
+
+    low: float
+    low_inclusive: bool
+    high: float
+    high_inclusive: bool
+
+
+def float32_interval(value: float) -> Float32Interval:
+    """float32(x) == value  <=>  x in this interval (value must be a finite float32)."""
+    target = np.float32(value)
+    if float(target) != float(value) or not np.isfinite(target):
+        raise ValueError(f"{value!r} is not a finite float32")
+    below = np.nextafter(target, np.float32(-np.inf), dtype=np.float32)
+    upper = float32_cut(float(target))  # float32(x) <= target
+    lower = float32_cut(float(below))  # float32(x) <= below: excluded
+    return Float32Interval(
+        low=lower.boundary,
+        low_inclusive=not lower.inclusive,
+        high=upper.boundary,
+        high_inclusive=upper.inclusive,
+    )

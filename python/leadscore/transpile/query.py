@@ -8,6 +8,7 @@ final      raw_score, log_odds and probability; NULL where scikit-learn would ha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -17,9 +18,10 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import RawScore, UnsupportedModelError, assemble_raw_score
 from leadscore.transpile.blocks import Blocks
+from leadscore.transpile.dialects import FLOAT32_CAST
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.estimator import Decomposed, decompose
-from leadscore.transpile.float32 import float32_cut
+from leadscore.transpile.float32 import float32_cut, float32_interval
 from leadscore.transpile.interpreter import SqlInterpreter, balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.preprocessing import Column, as_number, literal_for, not_finite, prepared_columns
@@ -112,6 +114,26 @@ def _encoded(column: Column, categories: Sequence[object]) -> Column:
     return replace(column, sql=sql, kind="number", finite=True, not_null=False, code=True, bounded=False)
 
 
+def _without_missing_value(column: Column, missing: float) -> Column:
+    """XGBoost's missing=m: a value whose float32 is m reads as missing (NaN always does)."""
+    if not math.isfinite(missing):
+        raise UnsupportedModelError(
+            f"XGBoost missing={missing!r} is not translated; use NaN or a finite value"
+        )
+    rounds_to = float32_interval(missing)
+    value = column.sql
+    condition = exp.and_(
+        exp.GT(this=value.copy(), expression=double(rounds_to.low))
+        if not rounds_to.low_inclusive
+        else exp.GTE(this=value.copy(), expression=double(rounds_to.low)),
+        exp.LT(this=value.copy(), expression=double(rounds_to.high))
+        if not rounds_to.high_inclusive
+        else exp.LTE(this=value.copy(), expression=double(rounds_to.high)),
+    )
+    sql = exp.Case(ifs=[exp.If(this=condition, true=exp.Null())], default=value.copy())
+    return replace(column, sql=sql, not_null=False, code=False)
+
+
 def _model_refusals(raw: RawScore, inputs: Sequence[Column]) -> tuple[exp.Expression, ...]:
     """Rows scikit-learn's estimator would reject, over the prepared columns f0, f1, ..."""
     out: list[exp.Expression] = []
@@ -152,6 +174,10 @@ def translate(
         if m.categories is not None
         else as_number(prepared[m.column])
         for m in raw.inputs
+    ]
+    inputs = [
+        _without_missing_value(column, m.missing_value) if m.missing_value is not None else column
+        for column, m in zip(inputs, raw.inputs, strict=True)
     ]
     refusals: dict[str, exp.Expression] = {}
     for column in prepared:
@@ -204,9 +230,34 @@ def raw_score_terms(
     tree_terms: Sequence[exp.Expression] | None = None,
     float32_mode: str = "boundary",
 ) -> exp.Expression:
-    """constant + linear part + trees, summed as a balanced tree."""
+    """constant + linear part + trees, summed as a balanced tree (XGBoost: its float32 running sum)."""
     terms = score_terms(translation, tree_terms, float32_mode)
+    if translation.raw.float32_sum:
+        return float32_running_sum(terms)
     return balanced_sum(terms) if terms else double(0.0)
+
+
+def float32_running_sum(terms: Sequence[exp.Expression]) -> exp.Expression:
+    """((c + t1) rounded to float32 + t2) rounded to float32 + ...: XGBoost's margin, bit for bit.
+    Each addition of two float32 values is exact in double, so rounding the double sum to float32 is
+    the float32 addition itself. Terms are read in order; the result is a double."""
+    if not terms:
+        return double(0.0)
+    total = terms[0]
+    for term in terms[1:]:
+        total = as_float32(exp.Add(this=total, expression=term))
+    return as_double(total)
+
+
+def as_float32(value: exp.Expression) -> exp.Expression:
+    """CAST(value AS REAL): 32-bit where the dialect has such a type; refused where it does not."""
+    cast = exp.Cast(this=value, to=exp.DataType.build("float"))
+    cast.meta[FLOAT32_CAST] = True
+    return cast
+
+
+def as_double(value: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=value, to=exp.DataType.build("double"))
 
 
 # A tree form: (translation, float32_mode) -> (raw score expression, CTEs between `prepared` and the
@@ -239,6 +290,32 @@ def probability_of(
         expression=exp.Paren(this=exp.Add(this=double(1.0), expression=exp.Exp(this=_clamped(exponent)))),
     )
     return exp.Neg(this=exponent.copy()), probability
+
+
+LOGIT_LINKS = ("logit", "float32_logit")
+# XGBoost's float32 sigmoid (src/common/math.h): 1 / (expf(min(-x, 88.7f)) + 1 + 1e-16f).
+XGBOOST_EXP_CAP = float(np.float32(88.7))
+XGBOOST_EPSILON = float(np.float32(1e-16))
+# Below this exponent expf rounds to 0 (XGBoost then returns 1.0): the floor keeps Postgres from
+# raising on a float32 underflow, and 1 + expf(-103) is 1 in float32 all the same.
+FLOAT32_EXP_FLOOR = -103.0
+
+
+def float32_sigmoid(margin: exp.Expression) -> exp.Expression:
+    """XGBoost's predict_proba from its float32 margin, each operation rounded to float32. exp is
+    computed in double and rounded once (correctly rounded); the C library's expf that XGBoost calls
+    is within 0.502 ulp of it and so can differ by one float32 ulp on rare arguments."""
+    exponent = exp.Least(
+        this=exp.Greatest(this=exp.Neg(this=margin), expressions=[double(FLOAT32_EXP_FLOOR)]),
+        expressions=[double(XGBOOST_EXP_CAP)],
+    )
+    denominator = as_float32(
+        exp.Add(
+            this=as_float32(exp.Add(this=as_float32(exp.Exp(this=exponent)), expression=double(1.0))),
+            expression=double(XGBOOST_EPSILON),
+        )
+    )
+    return as_double(as_float32(exp.Div(this=double(1.0), expression=denominator)))
 
 
 def _unless_refused(value: exp.Expression, refused: bool) -> exp.Expression:
@@ -334,9 +411,12 @@ def response_steps(
     calibration = translation.decomposed.calibration
     last = "scored"
     extra: list[tuple[str, exp.Select]] = []
-    if calibration is not None and not raw.has_decision_function and raw.link == "logit":
+    if calibration is not None and not raw.has_decision_function and raw.link in LOGIT_LINKS:
         # The calibrator was fitted on predict_proba: compute the model's probability first.
-        _, model_probability = probability_of(exp.column("raw_score"), -raw.link_scale, 0.0)
+        if raw.link == "float32_logit":
+            model_probability = float32_sigmoid(exp.column("raw_score"))
+        else:
+            _, model_probability = probability_of(exp.column("raw_score"), -raw.link_scale, 0.0)
         responded = exp.select(
             *[k.copy() for k in key_columns], model_probability.as_("raw_score"), *[c.copy() for c in carried]
         ).from_("scored")
@@ -348,6 +428,8 @@ def response_steps(
         log_odds, probability = probability_of(score, *calibration)
     elif raw.link == "logit":
         log_odds, probability = probability_of(score, -raw.link_scale, 0.0)
+    elif raw.link == "float32_logit":
+        log_odds, probability = score.copy(), float32_sigmoid(score.copy())
     else:  # a forest's averaged leaf shares are the probability
         probability = score.copy()
         inside = exp.and_(

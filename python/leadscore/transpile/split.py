@@ -117,10 +117,21 @@ def _with_prepared(select: exp.Select, translation) -> exp.Select:
     )
 
 
+def refuse_float32_split(raw) -> None:
+    """XGBoost's margin is a float32 running sum in tree order: batches summed apart would round
+    differently, so such a model is never split (it must fit the dialect's statement budget)."""
+    if raw.float32_sum:
+        raise UnsupportedModelError(
+            f"this XGBoost model ({len(raw.trees)} trees) is over the warehouse's statement budget, and its "
+            "float32 running sum cannot be split into batches exactly: fit fewer or shallower trees"
+        )
+
+
 def split_scoring_query(estimator: object, keys: Sequence[str], batches: int) -> SplitStatement:
     """The scoring query as `batches` batch statements (a power of two) and a final one; its output
     columns are the unsplit query's (keys, raw_score, log_odds, probability)."""
     translation = translate(estimator, keys)
+    refuse_float32_split(translation.raw)
     terms = score_terms(translation)
     tree = batch_tree(list(range(len(terms))), batches)
     refusal = translation.refusal()
@@ -157,6 +168,7 @@ def split_contribution_query(
     and a final one with the unsplit query's columns (keys, bias, contribution__<feature>)."""
     explained = explain(estimator, keys, reference_means)
     translation = explained.translation
+    refuse_float32_split(translation.raw)
     tree = batch_tree(list(range(len(explained.leaf_numbers))), batches)
     batch_list = leaves(tree) if explained.leaf_numbers else [[]]
     key_columns = [exp.column(key, quoted=True) for key in keys]

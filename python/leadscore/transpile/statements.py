@@ -10,6 +10,7 @@ from typing import Protocol
 import sqlglot.expressions as exp
 
 from leadscore.transpile.budgets import LIMITS, StatementSize, nesting_depth, text_budget, text_size
+from leadscore.transpile.dialects import NoFloat32TypeError
 from leadscore.transpile.explain import ContributionQuery
 from leadscore.transpile.query import ScoringQuery, score_terms, translate
 from leadscore.transpile.split import (
@@ -18,6 +19,22 @@ from leadscore.transpile.split import (
     split_contribution_query,
     split_scoring_query,
 )
+
+REFUSED_MARKER = "-- leadscore: refused on this warehouse: "
+
+
+def refused_statement(reason: str) -> str:
+    """What is saved for a dialect the model cannot be exact on: the reason, and no SQL. The dbt
+    macro for it raises that reason at compile time (registry/dbt_assets.py)."""
+    return REFUSED_MARKER + " ".join(reason.split()) + "\n"
+
+
+def is_refused(text: str) -> bool:
+    return text.startswith(REFUSED_MARKER)
+
+
+def refusal_reason(text: str) -> str | None:
+    return text[len(REFUSED_MARKER) :].strip() if is_refused(text) else None
 
 
 class Printable(Protocol):
@@ -58,11 +75,14 @@ def fit_statements(
 
     fitted = {}
     for dialect in dialects:
-        text = whole.sql(dialect)
+        try:
+            text = whole.sql(dialect)
+        except NoFloat32TypeError as refusal:  # this model cannot be exact there: say so, run nothing
+            text = refused_statement(str(refusal))
         size = text_size(text, dialect)
         budget = text_budget(dialect)
         split, parts, largest = None, 1, size
-        if budget is not None and size > budget and len(summands) > 1:
+        if budget is not None and size > budget and len(summands) > 1 and not is_refused(text):
             split, parts, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
         limit = LIMITS[dialect]
         fitted[dialect] = DialectStatement(

@@ -12,6 +12,10 @@ as a `NumericSplit` or a `CategorySplit`, so the SQL writer (`tree_sql`) and the
 - LightGBM compares the double x <= threshold; per node, its missing type decides: `None` reads NaN
   as 0.0, `Zero` sends NaN and |x| <= 1e-35f the default way, `NaN` sends NaN the default way.
   Categorical splits send NaN, negative and unlisted codes right; codes are truncated to integers.
+- XGBoost casts x to float32 and goes left when float32(x) < threshold (a float32); missing values
+  (NaN, or its `missing=` value) follow the node's default direction. Its categorical splits send
+  the listed categories right and every other value left, negative and too large ones included
+  (`Float32CategorySplit`).
 """
 
 from __future__ import annotations
@@ -56,7 +60,17 @@ class CategorySplit:
     truncates: bool = False
 
 
-Split = NumericSplit | CategorySplit
+@dataclass(frozen=True)
+class Float32CategorySplit:
+    """XGBoost's categorical split: right when trunc(float32(x)) is one of `right`; NULL goes left if
+    `missing_left`; every other value goes left (negative, unlisted and >= 2^24 alike)."""
+
+    feature: int
+    right: frozenset[int]
+    missing_left: bool
+
+
+Split = NumericSplit | CategorySplit | Float32CategorySplit
 
 
 @dataclass(frozen=True)
@@ -234,6 +248,42 @@ class TreeInputs:
     highs: Mapping[int, exp.Expression] = field(default_factory=dict)
 
 
+def _float32_at_least(value: exp.Expression, whole: int) -> exp.Expression:
+    """float32(x) >= whole, for a whole number below 2^24 (exactly a float32): NOT float32(x) <=
+    the float32 just below it."""
+    below = float(np.nextafter(np.float32(whole), np.float32(-np.inf), dtype=np.float32))
+    return _comparison(value, below, True, "boundary", right=True)
+
+
+def _float32_category_right(
+    split: Float32CategorySplit, value: exp.Expression, is_code: bool
+) -> exp.Expression:
+    """The row goes right: a non-missing x whose float32 lies in [low, high + 1) for a run of listed
+    codes (trunc(float32(x)) then is one of them; 0 <= float32(x) < 2^24 follows)."""
+    if is_code:  # whole numbers >= 0 (or NULL): plain membership
+        return _member(value, split.right)
+    tests = [
+        exp.and_(_float32_at_least(value, low), exp.Not(this=_float32_at_least(value, high + 1)))
+        for low, high in _runs(split.right)
+    ]
+    if not tests:
+        return exp.false()
+    return exp.Paren(this=exp.or_(*tests)) if len(tests) > 1 else tests[0]
+
+
+def _float32_category_test(
+    split: Float32CategorySplit, value: exp.Expression, is_code: bool, right: bool
+) -> exp.Expression:
+    goes_right = _float32_category_right(split, value, is_code)
+    if split.missing_left:  # NULL left: right only for a listed, non-missing value
+        if right:
+            return goes_right  # NULL for a NULL x: the CASE moves on, to the left
+        return exp.or_(is_null(value), exp.Not(this=exp.Paren(this=goes_right)))
+    # NULL right: a NULL test ends in CASE's ELSE (right), so "goes left" may be NULL for it
+    goes_left = exp.Not(this=exp.Paren(this=goes_right))
+    return exp.or_(is_null(value), goes_right) if right else goes_left
+
+
 def split_test(
     split: Split, inputs: TreeInputs, float32_mode: str = "boundary", right: bool = False
 ) -> exp.Expression:
@@ -243,6 +293,9 @@ def split_test(
     "naive" compares the raw double (wrong near thresholds; kept only to measure against)."""
     if isinstance(split, NumericSplit):
         return _numeric_test(split, inputs, float32_mode, right)
+    if isinstance(split, Float32CategorySplit):
+        value = inputs.values[split.feature]
+        return _float32_category_test(split, value, split.feature in inputs.codes, right)
     left = _category_test(split, inputs.values[split.feature], split.feature in inputs.codes)
     return _negated(left) if right else left
 

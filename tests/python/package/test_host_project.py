@@ -207,7 +207,7 @@ def test_the_wheel_carries_the_cli_and_nothing_of_the_tests(wheel: Path):
         zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
     )
     # One extra per adapter; pydantic and jinja2 are declared.
-    for extra in ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "trino"):
+    for extra in ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "trino", "xgboost"):
         assert f"Provides-Extra: {extra}" in metadata
     assert "Requires-Dist: pydantic" in metadata and "Requires-Dist: jinja2" in metadata
     assert "pyspark" not in metadata.split("Provides-Extra: spark")[0]  # not a runtime dependency

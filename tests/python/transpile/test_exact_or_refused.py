@@ -11,6 +11,8 @@ exactly, at its float32 boundary and one double either side.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import lightgbm
 import numpy as np
 import pandas as pd
 import pytest
+import xgboost  # the xgboost extra, part of the dev install
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
@@ -37,6 +40,7 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, S
 from sklearn.tree import DecisionTreeClassifier
 
 from leadscore.feature_frame import FeatureFrameCoercer
+from leadscore.modeling.xgboost_family import XGBoostClassifier
 from leadscore.transpile.assemblers import UnsupportedModelError, assemble_raw_score
 from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.query import build_scoring_query
@@ -107,11 +111,13 @@ def _odd_rows(model: object, columns: list[str]) -> tuple[pd.DataFrame, dict[tup
         variant({column: None})
     for feature, threshold in _numeric_thresholds(model, columns)[:300]:
         cut = float32_cut(threshold)
+        above = float(np.nextafter(np.float32(threshold), np.float32(np.inf), dtype=np.float32))
         for value in {
             threshold,
             cut.boundary,
             np.nextafter(cut.boundary, -np.inf),
             np.nextafter(cut.boundary, np.inf),
+            above,  # the next float32 (XGBoost's split condition itself)
         }:
             variant({feature: float(value)})
     frame = pd.DataFrame(rows)
@@ -159,6 +165,11 @@ def _python(model: object, frame: pd.DataFrame) -> np.ndarray:
 
 
 def _sql(model: object, frame: pd.DataFrame, nan_cells: dict[tuple[int, str], str]) -> np.ndarray:
+    return _scored(model, frame, nan_cells)["probability"].to_numpy(dtype=float)
+
+
+def _scored(model: object, frame: pd.DataFrame, nan_cells: dict[tuple[int, str], str]) -> pd.DataFrame:
+    """The scoring query's output (raw_score, log_odds, probability) by row_id."""
     query = build_scoring_query(model, ["row_id"])
     connection = duckdb.connect()
     table = frame.copy()
@@ -170,7 +181,7 @@ def _sql(model: object, frame: pd.DataFrame, nan_cells: dict[tuple[int, str], st
     assert connection.execute("select count(*) from odd_rows").fetchone()[0] == len(frame)
     scored = connection.execute(query.sql("duckdb", relation="odd_rows")).df().sort_values("row_id")
     assert connection.execute("select count(*) from odd_rows").fetchone()[0] == len(frame)  # nothing dropped
-    return scored["probability"].to_numpy(dtype=float)
+    return scored
 
 
 @dataclass
@@ -180,6 +191,41 @@ class Cell:
     build: Callable[[], object]
     refused: str | None = None  # a fragment of the refusal message, when the translator must refuse
     as_fitted: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame  # dtypes as in fit
+    # XGBoost's own predict_proba is float32, through the C library's expf (within 0.502 ulp of
+    # exp; the SQL's exp is correctly rounded), so on rare margins it is one float32 ulp away.
+    float32_probability: bool = False
+
+
+def _libm_expf():
+    expf = ctypes.CDLL(ctypes.util.find_library("m")).expf
+    expf.argtypes, expf.restype = [ctypes.c_float], ctypes.c_float
+    return expf
+
+
+def _xgboost_probability(margin: np.float32, exponential: np.float32) -> np.float32:
+    one = np.float32(1.0)
+    return np.float32(one / np.float32(np.float32(exponential + one) + np.float32(1e-16)))
+
+
+def _with_libm_expf_rows(expected: np.ndarray, got: np.ndarray, margins: np.ndarray) -> np.ndarray:
+    """Where SQL and predict_proba differ, the difference must be XGBoost's expf alone: the SQL's
+    margin, put through XGBoost's float32 sigmoid with the C library's expf, gives predict_proba bit
+    for bit, and the correctly rounded exp differs from expf there. Those rows then compare with
+    the SQL's own correctly rounded result; any other difference stays and fails the cell."""
+    expf = _libm_expf()
+    out = expected.copy()
+    differ = np.flatnonzero(np.abs(np.nan_to_num(got - expected, nan=0.0)) > TOLERANCE)
+    for row in differ:
+        margin = np.float32(margins[row])
+        assert float(margin) == margins[row], "the SQL margin is not a float32"
+        argument = min(-margin, np.float32(88.7))
+        by_libm = np.float32(expf(float(argument)))
+        rounded = np.float32(np.exp(float(argument)))
+        assert _xgboost_probability(margin, by_libm) == np.float32(expected[row]), f"row {row}: not expf"
+        assert by_libm != rounded, f"row {row}: expf agrees with exp, yet the probabilities differ"
+        assert abs(got[row] - expected[row]) <= 2.0**-24, f"row {row}: more than one float32 ulp apart"
+        out[row] = got[row]
+    return out
 
 
 def _categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +254,121 @@ def _one_hot_logistic(encoder: OneHotEncoder) -> Pipeline:
         ["c0", "n1"],
     )
 
+
+def _xgb(**kwargs):
+    settings = {"n_estimators": 30, "max_depth": 4, "n_jobs": 1, "random_state": 0} | kwargs
+    return xgboost.XGBClassifier(**settings)
+
+
+def _xgb_codes(**kwargs):
+    """k0 (whole-number codes, plus the matrix's -0.5, 2.5, 1e10, +-inf) as a native categorical."""
+    return _fit(
+        _xgb(enable_categorical=True, feature_types=["q", "q", "q", "c"], max_cat_to_onehot=1, **kwargs),
+        [*NUMERIC, "k0"],
+    )
+
+
+def _xgb_pandas_categories():
+    frame = _categories(TRAIN[["n1", "c0"]])
+    return _xgb(enable_categorical=True).fit(frame, LABELS)
+
+
+XGBOOST_CELLS = [
+    Cell("xgboost", NUMERIC, lambda: _fit(_xgb(), NUMERIC), float32_probability=True),
+    Cell(
+        "xgboost_approx", NUMERIC, lambda: _fit(_xgb(tree_method="approx"), NUMERIC), float32_probability=True
+    ),
+    Cell(
+        "xgboost_exact", NUMERIC, lambda: _fit(_xgb(tree_method="exact"), NUMERIC), float32_probability=True
+    ),
+    Cell(
+        "xgboost_dart",
+        NUMERIC,
+        lambda: _fit(_xgb(booster="dart", rate_drop=0.3, skip_drop=0.2), NUMERIC),
+        float32_probability=True,
+    ),
+    Cell(
+        "xgboost_missing_value", NUMERIC, lambda: _fit(_xgb(missing=0.0), NUMERIC), float32_probability=True
+    ),
+    Cell(
+        "xgboost_base_score", NUMERIC, lambda: _fit(_xgb(base_score=0.2), NUMERIC), float32_probability=True
+    ),
+    Cell("xgboost_logitraw", NUMERIC, lambda: _fit(_xgb(objective="binary:logitraw"), NUMERIC)),
+    Cell("xgboost_categorical_codes", [*NUMERIC, "k0"], _xgb_codes, float32_probability=True),
+    Cell(
+        "xgboost_pandas_categories",
+        ["n1", "c0"],
+        _xgb_pandas_categories,
+        as_fitted=_categories,
+        float32_probability=True,
+    ),
+    Cell(
+        "xgboost_in_pipeline",
+        ["c0", "n1", "n2"],
+        lambda: _fit(
+            make_pipeline(
+                _ct(
+                    ("c", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan), ["c0"]),
+                    ("n", "passthrough", ["n1", "n2"]),
+                ),
+                _xgb(enable_categorical=True, feature_types=["c", "q", "q"]),
+            ),
+            ["c0", "n1", "n2"],
+        ),
+        float32_probability=True,
+    ),
+    Cell(
+        "xgboost_calibrated_on_its_margin",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(
+            FrozenEstimator(_fit(XGBoostClassifier(n_estimators=30), NUMERIC)), method="sigmoid"
+        ).fit(TRAIN[NUMERIC], LABELS),
+    ),
+    Cell(
+        "xgboost_calibrated_on_predict_proba",
+        NUMERIC,
+        lambda: CalibratedClassifierCV(FrozenEstimator(_fit(_xgb(), NUMERIC)), method="sigmoid").fit(
+            TRAIN[NUMERIC], LABELS
+        ),
+    ),
+    Cell(
+        "xgboost_early_stopping",
+        NUMERIC,
+        lambda: _xgb(n_estimators=200, early_stopping_rounds=5, learning_rate=0.5).fit(
+            TRAIN[NUMERIC].iloc[:1000],
+            LABELS[:1000],
+            eval_set=[(TRAIN[NUMERIC].iloc[1000:], LABELS[1000:])],
+            verbose=False,
+        ),
+        float32_probability=True,
+    ),
+    Cell(  # as leadscore trains it: the margin as decision_function, codes as native categories
+        "xgboost_family_codes",
+        [*NUMERIC, "k0"],
+        lambda: _fit(
+            XGBoostClassifier(
+                n_estimators=30,
+                enable_categorical=True,
+                feature_types=["q", "q", "q", "c"],
+                max_cat_to_onehot=1,
+            ),
+            [*NUMERIC, "k0"],
+        ),
+        float32_probability=True,
+    ),
+    Cell(
+        "xgboost_family_dart",
+        NUMERIC,
+        lambda: _fit(XGBoostClassifier(n_estimators=30, booster="dart", rate_drop=0.3), NUMERIC),
+        float32_probability=True,
+    ),
+    Cell(
+        "xgboost_multiclass_objective",
+        NUMERIC,
+        lambda: _fit(_xgb(objective="binary:hinge"), NUMERIC),
+        refused="binary:hinge",
+    ),
+]
 
 CELLS = [
     # every estimator family, bare, on numeric columns with missing values in training
@@ -503,6 +664,7 @@ CELLS = [
         refused="supported: LogisticRegression, DecisionTreeClassifier",
     ),
 ]
+CELLS += XGBOOST_CELLS
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[cell.name for cell in CELLS])
@@ -514,7 +676,10 @@ def test_exact_or_refused(cell: Cell) -> None:
         return
     frame, nan_cells = _odd_rows(model, cell.columns)
     expected = _python(model, cell.as_fitted(frame))
-    got = _sql(model, frame, nan_cells)
+    scored = _scored(model, frame, nan_cells)
+    got = scored["probability"].to_numpy(dtype=float)
+    if cell.float32_probability:
+        expected = _with_libm_expf_rows(expected, got, scored["raw_score"].to_numpy(dtype=float))
     refused_in_python = np.isnan(expected)
     assert refused_in_python.mean() < 0.5, "scikit-learn refused most rows: the cell would prove nothing"
     assert len(got) == len(frame)
@@ -581,6 +746,7 @@ FAMILY_CELLS = [
         "hist_gradient_boosting",
         "lightgbm",
         "lightgbm_zero_as_missing",
+        *[cell.name for cell in XGBOOST_CELLS],
         "logistic_imputed_scaled",
         "min_max_scaled",
         "scaled_without_centring",
@@ -638,6 +804,8 @@ def test_exact_or_refused_on_postgres(cell: Cell, postgres_rows_warehouse) -> No
     query = build_scoring_query(model, ["row_id"])
     scored = postgres_rows_warehouse.query(query.sql("postgres", relation=name)).sort_values("row_id")
     got = scored["probability"].astype(float).to_numpy()
+    if cell.float32_probability:
+        expected = _with_libm_expf_rows(expected, got, scored["raw_score"].astype(float).to_numpy())
     refused_in_python = np.isnan(expected)
     assert refused_in_python.mean() < 0.5
     assert (np.isnan(got) == refused_in_python).all()
@@ -702,6 +870,8 @@ REASON_CELLS = [
     "lightgbm_zero_as_missing",
     "gradient_boosting",
     "coerced_boolean_and_number_categories",
+    "xgboost_family_codes",
+    "xgboost_family_dart",
 ]
 
 
