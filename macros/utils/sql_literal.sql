@@ -21,6 +21,15 @@
 {%- endmacro %}
 
 {#- A parenthesised list of safe literals, for `in (...)`. -#}
+{#- A value as a text literal, or a typed NULL for none (a registry without a challenger). -#}
+{% macro sql_literal_or_null(value) -%}
+    {%- if value is none -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        {{ lead_scoring.sql_literal(value) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro sql_literal_list(values) -%}
     ({% for value in values %}{{ lead_scoring.sql_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}

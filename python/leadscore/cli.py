@@ -564,8 +564,8 @@ def _champion_size():
 def bench_scoring(
     rows: int = typer.Option(1_000_000, help="Rows to score."),
     models: str = typer.Option(
-        "lightgbm:100x15,lightgbm:400x31,hgb:100x31,gbm:100x3,gbm:300x5,gbm:1000x3",
-        help="FAMILY:TREESxSIZE, comma-separated (SIZE: leaves for lightgbm/hgb, depth for gbm). The champion's "
+        "lightgbm:100x15,lightgbm:400x31,hgb:100x31,xgboost:100x4,gbm:100x3,gbm:300x5,gbm:1000x3",
+        help="FAMILY:TREESxSIZE, comma-separated (SIZE: leaves for lightgbm/hgb, depth for gbm/xgboost). The champion's "
         "own size is added when a trained champion exists.",
     ),
     repeats: int = typer.Option(3, help="Timed repetitions (median reported)."),

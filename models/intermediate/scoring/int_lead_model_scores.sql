@@ -30,8 +30,8 @@ select
     champion.scored_by as champion_model_id,
     cast(champion.probability as {{ type_double() }}) as champion_probability,
     cast(champion.log_odds as {{ type_double() }}) as champion_log_odds,
-    {{ sql_literal(registry_value('challenger_model_id')) }} as challenger_model_id,
+    {{ sql_literal_or_null(registry_value('challenger_model_id')) }} as challenger_model_id,
     cast(challenger.probability as {{ type_double() }}) as challenger_probability
 from features
 inner join champion on features.lead_id = champion.lead_id
-inner join challenger on features.lead_id = challenger.lead_id
+left join challenger on features.lead_id = challenger.lead_id

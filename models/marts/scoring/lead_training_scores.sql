@@ -31,14 +31,14 @@ select
     champion.scored_by as champion_model_id,
     champion.probability as champion_probability,
     champion.log_odds as champion_log_odds,
-    {{ sql_literal(registry_value('challenger_model_id')) }} as challenger_model_id,
+    {{ sql_literal_or_null(registry_value('challenger_model_id')) }} as challenger_model_id,
     challenger.probability as challenger_probability
 from training_set
 inner join champion
     on
         training_set.lead_id = champion.lead_id
         and training_set.as_of_at = champion.as_of_at
-inner join challenger
+left join challenger
     on
         training_set.lead_id = challenger.lead_id
         and training_set.as_of_at = challenger.as_of_at

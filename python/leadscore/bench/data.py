@@ -41,7 +41,7 @@ def labels(frame: pd.DataFrame, seed: int = 1) -> np.ndarray:
     return (rng.random(len(x)) < 1 / (1 + np.exp(-logit))).astype(int)
 
 
-FAMILIES = ("lightgbm", "hgb", "gbm")
+FAMILIES = ("lightgbm", "hgb", "gbm", "xgboost")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ModelSize:
 
     @property
     def size_name(self) -> str:
-        return "depth" if self.family == "gbm" else "leaves"
+        return "depth" if self.family in ("gbm", "xgboost") else "leaves"
 
     def label(self) -> str:
         return f"{self.family} {self.trees} x {self.size} {self.size_name}"
@@ -80,6 +80,19 @@ def fit_model(model: ModelSize, seed: int = 0):
     if model.family == "hgb":
         return HistGradientBoostingClassifier(
             max_iter=model.trees, max_leaf_nodes=model.size, early_stopping=False, random_state=seed
+        ).fit(X, y)
+    if model.family == "xgboost":
+        from xgboost import XGBClassifier
+
+        from leadscore.threads import thread_count
+
+        return XGBClassifier(
+            n_estimators=model.trees,
+            max_depth=model.size,
+            learning_rate=0.05,
+            tree_method="hist",
+            random_state=seed,
+            n_jobs=thread_count(),
         ).fit(X, y)
     from lightgbm import LGBMClassifier
 

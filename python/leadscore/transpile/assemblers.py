@@ -263,15 +263,16 @@ def assemble_hist_gradient_boosting(model: HistGradientBoostingClassifier) -> Ra
             )
         )
     categorical = getattr(model, "is_categorical_", None)
+    categorical_columns = set(np.flatnonzero(categorical).tolist()) if categorical is not None else set()
+    inputs = _hgb_inputs(model)
     return RawScore(
         constant=float(np.asarray(model._baseline_prediction).ravel()[0]),
         linear=None,
         trees=tuple(trees),
-        inputs=_hgb_inputs(model),
+        inputs=inputs,
         # scikit-learn raises on +-inf in a categorical column (numeric ones take it as a value).
-        rejects_infinite_in=frozenset(np.flatnonzero(categorical).tolist())
-        if categorical is not None
-        else frozenset(),
+        # Model positions, not input columns: the encoded categorical columns come first.
+        rejects_infinite_in=frozenset(i for i, m in enumerate(inputs) if m.column in categorical_columns),
     )
 
 

@@ -26,7 +26,7 @@ from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
-from leadscore.transpile.query import INPUT_PLACEHOLDER, float32_running_sum, translate
+from leadscore.transpile.query import INPUT_PLACEHOLDER, float32_stages, translate
 from leadscore.transpile.trees import leaf_number_sql, leaves_in_order, path_contributions
 
 CONTRIBUTION_PREFIX = "contribution__"
@@ -142,14 +142,16 @@ def _leaf_value(tree, leaf_number: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=ifs, default=double(values[-1])) if ifs else double(values[-1])
 
 
-def float32_residual(raw, scale: float) -> exp.Expression:
-    """scale x (XGBoost's float32 running sum - the exact sum of the same leaves), per row. Path
-    contributions telescope to the exact sum; this row's rounding joins the bias, so bias +
-    contributions equal the log-odds the score reports, exactly as for every other family."""
+def float32_residual(raw, scale: float) -> tuple[exp.Expression, list[tuple[str, exp.Select]], str]:
+    """scale x (XGBoost's float32 running sum - the exact sum of the same leaves), per row, over the
+    `leaves` CTE (in steps, float32_stages). Path contributions telescope to the exact sum; this
+    row's rounding joins the bias, so bias + contributions equal the log-odds the score reports,
+    exactly as for every other family. Returns (residual, the step CTEs, the relation to read)."""
     leaves = [_leaf_value(tree, exp.column(f"leaf{k}")) for k, tree in enumerate(raw.trees)]
-    running = float32_running_sum([double(raw.constant), *leaves])
+    running, steps, source = float32_stages(double(raw.constant), leaves, "leaves", "float32_running")
     exact = balanced_sum([double(raw.constant), *[leaf.copy() for leaf in leaves]])
-    return exp.Mul(this=double(scale), expression=exp.Paren(this=exp.Sub(this=running, expression=exact)))
+    residual = exp.Mul(this=double(scale), expression=exp.Paren(this=exp.Sub(this=running, expression=exact)))
+    return residual, steps, source
 
 
 def build_contribution_query(
@@ -179,9 +181,10 @@ def build_contribution_query(
             )
             for feature in features
         ]
-        bias_sql = double(bias)
+        bias_sql, steps, source = double(bias), [], "leaves"
         if raw.float32_sum and leaf_numbers:
-            bias_sql = exp.Add(this=bias_sql, expression=block(float32_residual(raw, explained.scale)))
+            residual, steps, source = float32_residual(raw, explained.scale)
+            bias_sql = exp.Add(this=bias_sql, expression=residual)
         final = exp.select(*[k.copy() for k in key_columns], bias_sql.as_("bias"), *outputs, copy=False)
         prepared = translation.prepared_select()
         if not leaf_numbers:
@@ -195,10 +198,11 @@ def build_contribution_query(
             copy=False,
         )
         leaves = leaves.from_("prepared", copy=False)
-        final = final.from_("leaves", copy=False).with_(
-            "prepared", as_=prepared, materialized=True, copy=False
-        )
-        return final.with_("leaves", as_=leaves, materialized=True, copy=False)
+        final = final.from_(source, copy=False).with_("prepared", as_=prepared, materialized=True, copy=False)
+        final = final.with_("leaves", as_=leaves, materialized=True, copy=False)
+        for name, step in steps:
+            final = final.with_(name, as_=step, copy=False)
+        return final
 
     skeleton = query(placeholders=True) if raw.trees else None
     return ContributionQuery(

@@ -232,7 +232,7 @@ def raw_score_terms(
 ) -> exp.Expression:
     """constant + linear part + trees, summed as a balanced tree (XGBoost: its float32 running sum)."""
     terms = score_terms(translation, tree_terms, float32_mode)
-    if translation.raw.float32_sum:
+    if translation.raw.float32_sum:  # one expression (benchmark forms); the product steps it
         return float32_running_sum(terms)
     return balanced_sum(terms) if terms else double(0.0)
 
@@ -267,7 +267,32 @@ TreeForm = Callable[[Translation, str], tuple[exp.Expression, list[tuple[str, ex
 
 
 def chained_case_form(translation: Translation, float32_mode: str):
+    if translation.raw.float32_sum:
+        terms = score_terms(translation, float32_mode=float32_mode)
+        return float32_stages(terms[0], terms[1:], "prepared", "float32_running")
     return raw_score_terms(translation, float32_mode=float32_mode), [], "prepared"
+
+
+# Trees per step of XGBoost's running sum: each step is one CTE column, so no expression nests more
+# than about 2 x FLOAT32_STAGE levels (DuckDB stops at depth 1000; printers recurse per level).
+FLOAT32_STAGE = 64
+
+
+def float32_stages(
+    start: exp.Expression, terms: Sequence[exp.Expression], source: str, name: str
+) -> tuple[exp.Expression, list[tuple[str, exp.Select]], str]:
+    """float32_running_sum([start, *terms]) in steps of FLOAT32_STAGE terms: each step is a CTE
+    adding a column (`<name>_<k>`, the running sum so far) to every column of the one before.
+    Returns (the last step's expression, the CTEs, the relation it reads), as a TreeForm does."""
+    chunks = [list(terms[i : i + FLOAT32_STAGE]) for i in range(0, len(terms), FLOAT32_STAGE)] or [[]]
+    ctes: list[tuple[str, exp.Select]] = []
+    running = start
+    for k, chunk in enumerate(chunks[:-1]):
+        column = f"{name}_{k}"
+        step = exp.select(exp.Star(), float32_running_sum([running, *chunk]).as_(column, copy=False))
+        ctes.append((f"{name}_step_{k}", step.from_(source, copy=False)))
+        source, running = f"{name}_step_{k}", exp.column(column)
+    return float32_running_sum([running, *chunks[-1]]), ctes, source
 
 
 def _clamped(value: exp.Expression) -> exp.Expression:

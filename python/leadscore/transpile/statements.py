@@ -9,6 +9,7 @@ from typing import Protocol
 
 import sqlglot.expressions as exp
 
+from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.budgets import LIMITS, StatementSize, nesting_depth, text_budget, text_size
 from leadscore.transpile.dialects import NoFloat32TypeError
 from leadscore.transpile.explain import ContributionQuery
@@ -83,7 +84,11 @@ def fit_statements(
         budget = text_budget(dialect)
         split, parts, largest = None, 1, size
         if budget is not None and size > budget and len(summands) > 1 and not is_refused(text):
-            split, parts, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
+            try:
+                split, parts, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
+            except UnsupportedModelError as refusal:  # over the budget, and not splittable exactly
+                text = refused_statement(f"{dialect}: {refusal}")
+                size = largest = text_size(text, dialect)
         limit = LIMITS[dialect]
         fitted[dialect] = DialectStatement(
             text=text,

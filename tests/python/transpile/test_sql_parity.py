@@ -138,3 +138,48 @@ def test_a_blend_champion_is_served_by_dbt_exactly_with_reasons(trained_warehous
     assert served["model_version"].tolist() == [blend] and (served["leads"] == served["scored"]).all()
     reasons = copy.query("select count(distinct lead_id) as leads from scoring.lead_score_reasons")
     assert int(reasons["leads"].iloc[0]) > 0
+
+
+def test_an_xgboost_champion_without_challenger_is_served_by_dbt_exactly(trained_warehouse, tmp_path):
+    """`leadscore train --families logistic,xgboost`, then the XGBoost version promoted with no
+    challenger: dbt serves it (its float32 running sum in CTE steps) equal to predict_proba on every
+    test row, every open lead gets a score, a tier and reasons that add up (the build's own test,
+    to 1e-9), and no lead is lost for want of a challenger."""
+    from leadscore.modeling.job import run_training
+    from leadscore.modeling.walk_forward import WalkForwardSettings
+    from leadscore.registry.registry import promote
+
+    warehouse, _ = trained_warehouse
+    copy = warehouse.copy_to(tmp_path)
+    with copy.env():
+        connection = copy.connect(read_only=False)
+        try:
+            outcome = run_training(
+                connection,
+                copy.project / "target" / "manifest.json",
+                kinds=("logistic", "xgboost"),
+                settings=WalkForwardSettings(periods=2),
+            )
+        finally:
+            connection.close()
+        xgboost_id = outcome.versions["xgboost"].model_id
+        assert outcome.parity["xgboost"]["max_abs_difference"] < TOLERANCE
+        assert outcome.parity["xgboost"]["contribution_sum"]["max_abs_difference"] < TOLERANCE
+        version = load_model_version(xgboost_id)
+        assert "float32_running_step_" in version.sql("duckdb")  # more than 64 trees: stepped
+        for dialect in ("snowflake", "bigquery"):
+            assert "has no 32-bit float type" in version.sql(dialect)
+        registry = promote(xgboost_id, None, reason="test: xgboost serves alone")
+    assert registry.champion == xgboost_id and registry.challenger is None
+    copy.dbt("build", "--selector", "scores")
+    merged = assert_training_scores_equal_predict_proba(copy, dataclasses.replace(outcome, registry=registry))
+    assert len(merged) > 500
+    served = copy.query(
+        "select model_version, count(*) as leads, count(probability) as scored, count(tier) as tiered, "
+        "count(challenger_model_version) as with_challenger from scoring.lead_scores where is_open group by 1"
+    )
+    assert served["model_version"].tolist() == [xgboost_id]
+    assert (served["leads"] == served["scored"]).all() and (served["leads"] == served["tiered"]).all()
+    assert int(served["leads"].iloc[0]) > 100 and int(served["with_challenger"].iloc[0]) == 0
+    reasons = copy.query("select count(distinct lead_id) as leads from scoring.lead_score_reasons")
+    assert int(reasons["leads"].iloc[0]) > 0
