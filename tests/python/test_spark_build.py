@@ -139,6 +139,51 @@ def _check_adversarial_rows(warehouse, outcome, kind: str) -> None:
         assert sum(frame[feature].isin(values).sum() for feature, values in thresholds.items()) > 100
 
 
+def _check_xgboost_in_spark(warehouse, outcome) -> None:
+    """An XGBoost pipeline as leadscore builds it (native categories, NaN routed by the trees),
+    calibrated on its float32 margin and bare (float32 predict_proba), scored by its Spark SQL in
+    Spark on the adversarial rows: Spark's FLOAT is the float32 the running sum needs."""
+    from helpers.xgboost_float32 import with_libm_expf_rows
+    from leadscore.modeling.pipelines import calibrated, xgboost_pipeline
+
+    spec = outcome.run.data.spec
+    known = warehouse.query("select * from features.lead_training_set where split <> 'test' order by lead_id")
+    for column in spec.numeric:
+        known[column] = pd.to_numeric(known[column]).astype(float)
+    labels = known["is_converted_in_window"].astype(int).to_numpy()
+    half = len(known) // 2
+    fitted = xgboost_pipeline(spec, 120, 4, 0.1).fit(known[list(spec.features)].iloc[:half], labels[:half])
+    served = calibrated(fitted, known[list(spec.features)].iloc[half:], labels[half:])
+    base = warehouse.query(
+        "select * from features.lead_training_set where split = 'test' order by lead_id limit 50"
+    )
+    for column in spec.numeric:
+        base[column] = pd.to_numeric(base[column]).astype(float)
+    frame = adversarial_frame([fitted], base, spec)
+    with warehouse.env():
+        connection = warehouse.connect()
+        try:
+            connection.write_frame("adversarial", "rows_xgboost", frame, column_types(spec), append=False)
+            relation = relation_name("adversarial", "rows_xgboost", "spark")
+            results = {
+                name: connection.query(
+                    build_scoring_query(estimator, ["lead_id", "as_of_at"]).sql("spark", relation=relation)
+                ).sort_values("lead_id")
+                for name, estimator in (("served", served), ("bare", fitted))
+            }
+        finally:
+            connection.close()
+    assert "float32_running_step_" in build_scoring_query(served, ["lead_id"]).sql("spark")
+    for name, estimator in (("served", served), ("bare", fitted)):
+        scored = results[name]
+        got = scored["probability"].astype(float).to_numpy()
+        expected = estimator.predict_proba(frame[list(spec.features)])[:, 1].astype(float)
+        if name == "bare":
+            expected = with_libm_expf_rows(expected, got, scored["raw_score"].astype(float).to_numpy())
+        assert scored["probability"].notna().all(), name
+        assert np.abs(got - expected).max() < TOLERANCE, name
+
+
 def test_the_demo_end_to_end_on_spark(spark_warehouse, duckdb_warehouse):
     """One test, so one worker builds the Spark warehouse and trains on it (pytest-xdist's
     grouping marks did not keep separate tests together)."""
@@ -149,3 +194,4 @@ def test_the_demo_end_to_end_on_spark(spark_warehouse, duckdb_warehouse):
     _check_scoring_models_equal_predict_proba(warehouse, outcome)
     for kind in ("logistic", "lightgbm"):
         _check_adversarial_rows(warehouse, outcome, kind)
+    _check_xgboost_in_spark(warehouse, outcome)

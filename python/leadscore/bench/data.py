@@ -65,8 +65,11 @@ class ModelSize:
         """ "lightgbm:400x15" -> ModelSize("lightgbm", 400, 15)."""
         family, _, shape = text.strip().partition(":")
         trees, _, size = shape.partition("x")
-        if family not in FAMILIES or not trees.isdigit() or not size.isdigit():
-            raise ValueError(f"model {text!r}: expected FAMILY:TREESxSIZE with FAMILY one of {FAMILIES}")
+        positive = trees.isdigit() and size.isdigit() and int(trees) > 0 and int(size) > 0
+        if family not in FAMILIES or not positive:
+            raise ValueError(
+                f"model {text!r}: expected FAMILY:TREESxSIZE (both positive) with FAMILY one of {FAMILIES}"
+            )
         return cls(family, int(trees), int(size))
 
 

@@ -48,8 +48,10 @@ def test_report_has_one_table_row_per_model(small_run) -> None:
 
 def test_model_sizes_parse_and_refuse_nonsense() -> None:
     assert ModelSize.parse("lightgbm:400x31") == ModelSize("lightgbm", 400, 31)
-    with pytest.raises(ValueError, match="FAMILY:TREESxSIZE"):
-        ModelSize.parse("xgboost:10x3")
+    assert ModelSize.parse("xgboost:100x4") == ModelSize("xgboost", 100, 4)
+    for nonsense in ("catboost:10x3", "lightgbm:10", "lightgbm:ax31", "lightgbm:0x31"):
+        with pytest.raises(ValueError, match="FAMILY:TREESxSIZE"):
+            ModelSize.parse(nonsense)
 
 
 def test_a_section_rewrite_leaves_the_other_sections_alone(tmp_path: Path) -> None:
