@@ -7,6 +7,7 @@
         ['is_removed', 'ignored', 'deleted in the CRM (IsDeleted / _fivetran_deleted)'],
         ['is_inactive_version', 'ignored', 'an inactive history version (_fivetran_active = false)'],
     ] -%}
+    {%- set history_reasons = lead_scoring.history_accounting_reasons -%}
     {%- if connector == 'salesforce' -%}
         {%- set record_types = var('leadscore_salesforce_opportunity_record_types', none) -%}
         {%- set lead_converted = var('leadscore_salesforce_conversion', 'opportunity') == 'lead_converted' -%}
@@ -33,6 +34,15 @@
                 ['not coalesce(has_responded, false)', 'ignored', 'a campaign member who did not respond is no touch'],
             ]},
             'campaign': {'key': 'id', 'reasons': removed + [['true', 'link', 'its Type names the activity of its responses']]},
+            'lead_history': {'key': 'id', 'reasons': removed + history_reasons('lead_history') + [
+                ['true', 'ignored', 'its lead is no person (deleted or merged), or a firmographic field of a lead whose firmographics come from its account lookup'],
+            ]},
+            'contact_history': {'key': 'id', 'reasons': removed + history_reasons('contact_history') + [
+                ['true', 'ignored', 'its contact is no person of its own (a lead converted into it, merged or deleted): the lead\'s history is read'],
+            ]},
+            'account_history': {'key': 'id', 'reasons': removed + history_reasons('account_history') + [
+                ['true', 'ignored', 'its account is deleted or merged'],
+            ]},
         }) }}
     {%- else -%}
         {%- set deal_mode = var('leadscore_hubspot_conversion', 'deal') == 'deal' -%}
@@ -69,6 +79,21 @@
                 ['true', 'ignored', 'the recipient is no live contact\'s e-mail'],
             ]},
             'contact_merge_audit': {'key': "canonical_id || ':' || merged_id", 'reasons': removed + link},
+            'contact_property_history': {'key': lead_scoring.hubspot_history_key('parent_id'), 'reasons': removed + history_reasons('contact_property_history') + [
+                ['true', 'ignored', 'its contact is no person (merged or deleted)'],
+            ]},
+            'company_property_history': {'key': lead_scoring.hubspot_history_key('parent_id'), 'reasons': removed + history_reasons('company_property_history') + [
+                ['true', 'ignored', 'its company is deleted'],
+            ]},
         }) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Why a history row is not read, before the table's own reason: no time, or a field not read. -#}
+{% macro history_accounting_reasons(history_table) -%}
+    {%- set connector = 'salesforce' if history_table in lead_scoring.connector_history_tables('salesforce') else 'hubspot' -%}
+    {{ return([
+        ['changed_at is null', 'ignored', 'the change has no time (CreatedDate / timestamp)'],
+        [lead_scoring.history_field_attribute(connector, history_table, 'field' if connector == 'salesforce' else 'property_name') ~ ' is null', 'ignored', 'a field leadscore does not read'],
+    ]) }}
 {%- endmacro %}

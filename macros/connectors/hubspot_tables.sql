@@ -5,14 +5,31 @@
     {{ return(['property_' ~ name, 'properties_' ~ name, name]) }}
 {%- endmacro %}
 
-{% macro hubspot_tables() -%}
-    {%- set p = lead_scoring.hubspot_property -%}
-    {%- set common = [
+{#- The removal, history and load-time columns every HubSpot table may carry. -#}
+{% macro hubspot_connector_columns() -%}
+    {{ return([
         ['is_deleted', 'boolean', ['is_deleted', 'archived'], false],
         ['connector_deleted', 'boolean', ['_fivetran_deleted', '_ab_cdc_deleted', '_sdc_deleted'], false],
         ['is_active_version', 'boolean', ['_fivetran_active'], false],
         ['synced_at', 'timestamp', ['_fivetran_synced', '_airbyte_extracted_at', '_airbyte_emitted_at', '_sdc_batched_at'], false],
-    ] -%}
+    ]) }}
+{%- endmacro %}
+
+{% macro hubspot_property_history_columns(parent_id) -%}
+    {{ return([
+        ['parent_id', 'text', [parent_id], true],
+        ['property_name', 'text', ['name', 'property_name'], true],
+        ['property_value', 'text', ['value', 'property_value'], false],
+        ['changed_at', 'timestamp', ['timestamp', 'change_timestamp'], true],
+    ] + lead_scoring.hubspot_connector_columns()) }}
+{%- endmacro %}
+
+{% macro hubspot_tables() -%}
+    {%- set p = lead_scoring.hubspot_property -%}
+    {%- set common = lead_scoring.hubspot_connector_columns() -%}
+    {#- A property's values over time, one row per value it took (Fivetran's
+        contact_property_history / company_property_history); read for point-in-time features. -#}
+    {%- set property_history = lead_scoring.hubspot_property_history_columns -%}
     {%- set engagement = [
         ['engagement_id', 'text', ['engagement_id', 'id'], true],
         ['occurred_at', 'timestamp', p('hs_timestamp') + ['timestamp', 'start_time'], false],
@@ -98,5 +115,7 @@
             ['merged_id', 'text', ['vid_to_merge'], true],
             ['merged_at', 'timestamp', ['timestamp'], false],
         ] + common},
+        'contact_property_history': {'required': false, 'columns': property_history('contact_id')},
+        'company_property_history': {'required': false, 'columns': property_history('company_id')},
     }) }}
 {%- endmacro %}

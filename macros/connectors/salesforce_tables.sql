@@ -17,10 +17,23 @@
     ]) }}
 {%- endmacro %}
 
+{% macro salesforce_field_history_columns(parent_id) -%}
+    {{ return([
+        ['id', 'text', ['id'], true],
+        ['parent_id', 'text', [parent_id], true],
+        ['field', 'text', ['field'], true],
+        ['old_value', 'text', ['old_value'], false],
+        ['changed_at', 'timestamp', ['created_date'], true],
+    ] + lead_scoring.salesforce_connector_columns()) }}
+{%- endmacro %}
+
 {% macro salesforce_tables() -%}
     {%- set common = lead_scoring.salesforce_connector_columns() -%}
     {%- set lead_account_field = var('leadscore_salesforce_lead_account_field', none) -%}
     {%- set url_field = var('leadscore_salesforce_url_field', 'url_c') -%}
+    {#- Field history tracking (LeadHistory, ContactHistory, AccountHistory): one row per change of a
+        tracked field, with the value before it; read for point-in-time features. -#}
+    {%- set field_history = lead_scoring.salesforce_field_history_columns -%}
     {{ return({
         'lead': {'required': true, 'columns': [
             ['id', 'text', ['id'], true],
@@ -116,5 +129,8 @@
             ['id', 'text', ['id'], true],
             ['type', 'text', ['type'], false],
         ] + common},
+        'lead_history': {'required': false, 'columns': field_history('lead_id')},
+        'contact_history': {'required': false, 'columns': field_history('contact_id')},
+        'account_history': {'required': false, 'columns': field_history('account_id')},
     }) }}
 {%- endmacro %}

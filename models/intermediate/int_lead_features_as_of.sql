@@ -33,6 +33,13 @@ account_engagement as (
 
 ),
 
+attributes_then as (
+
+    -- The attribute values of snapshots whose attributes the CRM changed later (from its history).
+    select * from {{ ref('int_lead_attributes_as_of') }}
+
+),
+
 legacy_points as (
 
     select * from {{ ref('int_lead_legacy_points_as_of') }}
@@ -78,19 +85,20 @@ joined as (
             as days_to_first_engagement,
         cast(snapshots.lead_age_days as {{ type_double() }}) as lead_age_days,
 
-        -- firmographics
-        cast(accounts.employee_count as bigint) as employee_count,
-        cast(accounts.annual_revenue_usd as {{ type_double() }}) as annual_revenue_usd,
-        accounts.industry,
-        accounts.country_code,
-        accounts.funding_stage,
+        -- firmographics, as known at the as-of time
+        cast({{ as_known_then('employee_count', 'employee_count', 'accounts') }} as bigint) as employee_count,
+        cast({{ as_known_then('annual_revenue', 'annual_revenue_usd', 'accounts') }} as {{ type_double() }})
+            as annual_revenue_usd,
+        {{ as_known_then('industry', 'industry', 'accounts') }} as industry,
+        {{ as_known_then('country', 'country_code', 'accounts') }} as country_code,
+        {{ as_known_then('funding_stage', 'funding_stage', 'accounts') }} as funding_stage,
         accounts.uses_salesforce,
         accounts.uses_competitor,
 
-        -- person
-        leads.seniority,
-        leads.job_function,
-        leads.lead_source,
+        -- person, as known at the as-of time
+        {{ as_known_then('job_title', 'seniority', 'leads') }} as seniority,
+        {{ as_known_then('job_title', 'job_function', 'leads') }} as job_function,
+        {{ as_known_then('lead_source', 'lead_source', 'leads') }} as lead_source,
         coalesce(leads.is_free_email_domain, false) as is_free_email_domain,
 
         -- buying committee
@@ -100,11 +108,14 @@ joined as (
         -- interactions
         cast(
             case
-                when leads.seniority in ('c_level', 'vp', 'director') then coalesce(engagement.pricing_page_views_30d, 0)
+                when {{ as_known_then('job_title', 'seniority', 'leads') }} in ('c_level', 'vp', 'director')
+                    then coalesce(engagement.pricing_page_views_30d, 0)
                 else 0
             end as integer
         ) as senior_pricing_page_views_30d,
-        coalesce(accounts.employee_count >= 1000 and engagement.has_requested_demo, false) as is_enterprise_demo_request,
+        coalesce(
+            {{ as_known_then('employee_count', 'employee_count', 'accounts') }} >= 1000 and engagement.has_requested_demo, false
+        ) as is_enterprise_demo_request,
 
         -- the baseline, never a feature
         cast(coalesce(legacy_points.legacy_rule_score, 0) as integer) as legacy_rule_score
@@ -119,6 +130,10 @@ joined as (
         on
             leads.account_id = account_engagement.account_id
             and snapshots.as_of_at = account_engagement.as_of_at
+    left join attributes_then
+        on
+            snapshots.lead_id = attributes_then.lead_id
+            and snapshots.as_of_at = attributes_then.as_of_at
     left join legacy_points
         on
             snapshots.lead_id = legacy_points.lead_id

@@ -50,16 +50,29 @@ accounts as (
 
 ),
 
+attributes_then as (
+
+    select * from {{ ref('int_lead_attributes_as_of') }}
+
+),
+
 profiles as (
 
+    -- The person and account as known at each snapshot, as the features read them.
     select
-        leads.lead_id,
-        leads.seniority,
+        snapshots.lead_id,
+        snapshots.as_of_at,
+        {{ as_known_then('job_title', 'seniority', 'leads') }} as seniority,
         leads.is_free_email_domain,
-        accounts.industry,
-        accounts.employee_count
-    from leads
+        {{ as_known_then('industry', 'industry', 'accounts') }} as industry,
+        {{ as_known_then('employee_count', 'employee_count', 'accounts') }} as employee_count
+    from snapshots
+    inner join leads on snapshots.lead_id = leads.lead_id
     left join accounts on leads.account_id = accounts.account_id
+    left join attributes_then
+        on
+            snapshots.lead_id = attributes_then.lead_id
+            and snapshots.as_of_at = attributes_then.as_of_at
 
 ),
 
@@ -80,11 +93,10 @@ activity_points as (
 profile_points as (
 
     select
-        snapshots.lead_id,
-        snapshots.as_of_at,
+        profiles.lead_id,
+        profiles.as_of_at,
         scoring_rules.points
-    from snapshots
-    inner join profiles on snapshots.lead_id = profiles.lead_id
+    from profiles
     inner join scoring_rules
         on
             (scoring_rules.rule_kind = 'employee_count_at_least' and profiles.employee_count >= scoring_rules.min_value)

@@ -1,7 +1,8 @@
 {{ config(enabled=var('leadscore_input_mode', 'crm') in ['salesforce', 'hubspot']) }}
 -- What is wrong in the connector's tables, counted before the staging contract: ids landed twice,
 -- values that do not read as their type (a timestamp in text the warehouse cannot parse), a contact
--- that two leads converted into, conversions (opportunities, deals) that reach no person. One row
+-- that two leads converted into, conversions (opportunities, deals) that reach no person, records
+-- whose attributes are read as currently known because no history of them landed. One row
 -- per (table, column, check) with the failing rows, the rows checked and what to do; the warn test
 -- on failing_rows names each failing one. The rows themselves stay: the staging contract flags and
 -- counts them again (quality.data_quality_scorecard, quality.lead_accounting).
@@ -17,7 +18,11 @@
     'duplicate': "ids landed more than once: staging keeps every row and flags all but the newest. Check the connector's history mode and deletes",
     'converted_twice': "two leads converted into one contact: each lead stays its own person, the contact's touches count for the first. Merge the leads in the CRM",
     'reaches_no_person': 'conversions no lead or contact is associated with: they cannot label anyone. Associate them in the CRM (contact roles, deal contacts)',
+    'no_history': "no history of these records landed: their titles, sources and firmographics are read as currently known, so an edit made after a snapshot (at conversion, say) reaches the snapshot's features. Sync " ~ ('LeadHistory and AccountHistory (turn on field history tracking for Title, LeadSource, Industry, NumberOfEmployees, AnnualRevenue, Country)' if connector == 'salesforce' else 'contact_property_history and company_property_history') ~ ', or leave fields your reps edit out with var leadscore_connector_columns (docs/input_contract.md)',
 } %}
+{#- History tables whose absence the checks report, with the records they would cover. -#}
+{%- set history_parents = {'salesforce': {'lead_history': 'lead', 'account_history': 'account'},
+    'hubspot': {'contact_property_history': 'contact', 'company_property_history': 'company'}}[connector] %}
 with
 
 {%- for table, spec in tables.items() %}
@@ -92,6 +97,17 @@ checks as (
     from counts_{{ table }}
     union all
     {%- endif %}
+    {%- endfor %}
+    {%- for history_table, parent in history_parents.items() %}
+    select
+        {{ sql_literal(history_table) }} as table_name,
+        {{ sql_literal('field' if connector == 'salesforce' else 'property_name') }} as column_name,
+        'no_history' as check_name,
+        case when counts_{{ history_table }}.total_rows = 0 then counts_{{ parent }}.total_rows else 0 end as failing_rows,
+        counts_{{ parent }}.total_rows as total_rows
+    from counts_{{ history_table }}
+    cross join counts_{{ parent }}
+    union all
     {%- endfor %}
     {%- if connector == 'salesforce' %}
     select

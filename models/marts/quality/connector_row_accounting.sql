@@ -4,7 +4,7 @@
 -- ignored with its reason, a link that connects other rows, or lost (a bug: the test on this model
 -- fails). One row per (source table, outcome, reason) with the row count.
 {%- set connector = var('leadscore_input_mode', 'crm') %}
-{%- set staged_relations = ['leads', 'accounts', 'activities', 'opportunities'] %}
+{%- set staged_relations = ['leads', 'accounts', 'activities', 'opportunities', 'attribute_changes'] %}
 with
 
 staged as (

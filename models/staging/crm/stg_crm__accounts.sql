@@ -19,10 +19,7 @@ renamed as (
         nullif(trim(country), '') as country_raw,
         {{ normalize_category('country', 'country') }} as country_code,
         {{ normalize_category('funding_stage', 'funding_stage') }} as funding_stage,
-        -- Through a range check first, so a NaN or 1e308 in a float column cannot crash the cast.
-        case
-            when cast(employee_count as {{ type_double() }}) between -1e15 and 1e15 then cast(employee_count as bigint)
-        end as employee_count_raw,
+        {{ bounded_bigint('employee_count') }} as employee_count_raw,
         cast(employee_count as {{ type_double() }}) as employee_count_number,
         {{ is_not_finite('employee_count') }} as dq_employee_count__not_finite,
         cast(annual_revenue as {{ type_double() }}) as annual_revenue_raw,
@@ -57,13 +54,9 @@ flagged as (
         country_code,
         country_raw,
         funding_stage,
-        case when employee_count_raw between 1 and 2500000 then employee_count_raw end as employee_count,
+        {{ plausible_employee_count('employee_count_raw') }} as employee_count,
         employee_count_raw,
-        -- NaN fails the upper bound (it sorts above every number), so it never reaches a feature.
-        case
-            when annual_revenue_raw > 0 and annual_revenue_raw < {{ var('leadscore_max_annual_revenue_usd') }}
-                then annual_revenue_raw
-        end as annual_revenue_usd,
+        {{ plausible_annual_revenue('annual_revenue_raw') }} as annual_revenue_usd,
         uses_salesforce,
         uses_competitor,
         created_at,

@@ -93,3 +93,13 @@ def test_hubspot_seed_findings(seeded):
         "select reason, source_rows from quality.connector_row_accounting where source_table = 'email_event'"
     )
     assert ignored["source_rows"].sum() == 100
+    # The property-history seeds hash their property names: every row is counted as a property
+    # leadscore does not read (none is lost), and so none changes a feature.
+    history = build.query(
+        "select source_table, outcome, reason, source_rows from quality.connector_row_accounting "
+        "where source_table like '%property_history'"
+    )
+    assert set(history["source_table"]) == {"contact_property_history", "company_property_history"}
+    assert set(history["reason"]) == {"a field leadscore does not read"}
+    assert history["source_rows"].sum() == 200
+    assert build.query("select count(*) as n from staging.stg_crm__attribute_changes")["n"][0] == 0
