@@ -478,18 +478,36 @@ def sync_command(
         "--allow-failed-tests",
         help="Send even though the last dbt build failed upstream of the feed (a model, or an error-level test).",
     ),
+    include_closed: bool = typer.Option(
+        False,
+        "--include-closed",
+        help="Also send closed leads the CRM never received (a backfill). By default only open, tiered leads "
+        "are sent, and a closed lead once, when it closes after having been sent.",
+    ),
+    create_properties: bool = typer.Option(
+        False,
+        "--create-properties",
+        help="List the CRM properties the sync writes (HubSpot definitions, JSON on stdout) and send nothing; "
+        "with --apply, create them in the CRM (existing ones are left as they are).",
+    ),
+    apply: bool = typer.Option(False, "--apply", help="With --create-properties: create them."),
 ) -> None:
-    """Push leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
+    """Push open leads whose tier, score or reasons changed to the CRM (LEADSCORE_CRM_URL, LEADSCORE_CRM_TOKEN).
     At-least-once and safe to repeat: only records the CRM acknowledged are recorded as delivered, so a
     second run sends what is still missing. Refuses a feed with duplicate CRM ids, or one whose last build
     failed anywhere upstream of it; one sync runs at a time; the token is never printed."""
     from leadscore.paths import dbt_target_dir
     from leadscore.registry.lock import sync_lock
-    from leadscore.sync.client import MAX_BATCH, BatchUpdateClient, CrmEndpoint
+    from leadscore.sync.client import MAX_BATCH, BatchUpdateClient, CrmEndpoint, CrmSyncError
     from leadscore.sync.preflight import feed_test_results
     from leadscore.sync.run import check_sizes, sync
     from leadscore.warehouse import connect
 
+    if apply and not create_properties:
+        raise CrmSyncError("--apply goes with --create-properties (a sync itself has --dry-run)")
+    if create_properties:
+        _create_properties(apply)
+        return
     check_sizes(batch_size, limit, MAX_BATCH)
     client = None if dry_run else BatchUpdateClient(CrmEndpoint.from_environment())
     tests = feed_test_results(dbt_target_dir())
@@ -504,6 +522,7 @@ def sync_command(
                 limit=limit,
                 tests=tests,
                 allow_failed_tests=allow_failed_tests,
+                include_closed=include_closed,
             )
         finally:
             warehouse.close()
@@ -525,6 +544,24 @@ def sync_command(
             "The records above were not recorded as delivered; the next `leadscore sync` sends them again."
         )
         raise typer.Exit(code=1)
+
+
+def _create_properties(apply: bool) -> None:
+    import json
+
+    from leadscore.sync.client import BatchUpdateClient, CrmEndpoint
+    from leadscore.sync.properties import CRM_PROPERTIES
+
+    if not apply:
+        print(json.dumps([prop.definition() for prop in CRM_PROPERTIES], indent=2))
+        console.print(
+            f"{len(CRM_PROPERTIES)} contact properties the sync writes (above); nothing was created. "
+            "Run `leadscore sync --create-properties --apply` to create them, or create them by hand."
+        )
+        return
+    client = BatchUpdateClient(CrmEndpoint.from_environment())
+    for prop in CRM_PROPERTIES:
+        console.print(f"{prop.name}: {client.create_property(prop.definition())}")
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to BENCHMARKS.md.")

@@ -1,4 +1,6 @@
--- What the CRM receives per lead, with a hash of it: lead_score_changes logs when it changes.
+-- What the CRM receives per lead, with a hash of what a rep sees (status, tier, score, action, trend,
+-- reasons): lead_score_changes logs when it changes, and the sync sends only those rows. The model
+-- version is sent but not hashed, so a promotion re-sends only the leads whose visible fields changed.
 with
 
 scores as (
@@ -50,6 +52,6 @@ select
     {{ dbt.hash(
         "coalesce(lead_status, '') || '|' || coalesce(tier, '') || '|' || cast(score as " ~ dbt.type_string() ~ ")"
         ~ " || '|' || coalesce(recommended_action, '') || '|' || coalesce(score_trend, '')"
-        ~ " || '|' || model_version || '|' || top_reasons"
+        ~ " || '|' || top_reasons"
     ) }} as sync_hash
 from payload

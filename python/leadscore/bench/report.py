@@ -86,6 +86,22 @@ def render_scoring_section(results: list[ModelResult], machine: dict[str, str], 
             ):
                 described.add(variant.name)
                 lines.append(f"- `{variant.name}`: {variant.description}.")
+    for result in results:
+        ours = result.variant("chained_case")
+        wrong = getattr(ours, "wrong_rows", None)
+        if ours is not None and wrong:
+            within = getattr(ours, "wrong_within_float32_ulp", 0) or 0
+            lines.append(
+                f"- {result.model.label()}: {wrong:,} rows off by more than 1e-9, {within:,} of them by at most "
+                "one float32 ulp of the probability"
+                + (
+                    ": XGBoost's predict_proba takes the C library's float32 `expf`, the SQL rounds a double "
+                    "`exp` to float32; the margin is exact (tests/python/helpers/xgboost_float32.py proves "
+                    "each such row in the test suite)."
+                    if within == wrong
+                    else "."
+                )
+            )
     failures = [(r, v) for r in results for v in r.variants if v.error]
     for result, variant in failures:
         lines.append(f"- {variant.name} at {result.model.label()}: {variant.error}")

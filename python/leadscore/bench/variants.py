@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from leadscore.bench.data import feature_names
 from leadscore.transpile.dialects import dialect
 from leadscore.transpile.literals import double
-from leadscore.transpile.query import Translation, build_model_query, raw_score_terms
+from leadscore.transpile.query import Translation, build_model_query, summed_trees
 from leadscore.transpile.trees import split_test, tree_sql
 
 # conditions_once and column_per_tree took minutes beyond this (1000 trees, depth 5); skip them there.
@@ -62,7 +62,7 @@ def _conditions_once(translation: Translation, float32_mode: str):
 
     trees = [build(tree, 0) for tree in translation.raw.trees]
     inner = exp.select(exp.Star(), *conditions).from_("prepared")
-    return raw_score_terms(translation, trees), [("conditions", inner)], "conditions"
+    return summed_trees(translation, trees, [("conditions", inner)], "conditions")
 
 
 def _column_per_tree(translation: Translation, float32_mode: str):
@@ -74,7 +74,7 @@ def _column_per_tree(translation: Translation, float32_mode: str):
     ]
     inner = exp.select(exp.Star(), *columns).from_("prepared")
     terms = [exp.column(f"t{i}") for i in range(len(columns))]
-    return raw_score_terms(translation, terms), [("trees", inner)], "trees"
+    return summed_trees(translation, terms, [("trees", inner)], "trees")
 
 
 def _leaf_index(translation: Translation, float32_mode: str):
@@ -92,14 +92,14 @@ def _leaf_index(translation: Translation, float32_mode: str):
         )
         values = exp.Array(expressions=[double(tree.values[node]) for node in leaves])
         terms.append(exp.Bracket(this=values, expressions=[chooser], offset=1))
-    return raw_score_terms(translation, terms), [], "prepared"
+    return summed_trees(translation, terms, [], "prepared")
 
 
 def _nested_case(translation: Translation, float32_mode: str):
     """One CASE per split, nested as the tree is drawn (the form before chaining)."""
     inputs = translation.tree_inputs
     terms = [tree_sql(tree, inputs, float32_mode=float32_mode, nested=True) for tree in translation.raw.trees]
-    return raw_score_terms(translation, terms), [], "prepared"
+    return summed_trees(translation, terms, [], "prepared")
 
 
 FORMS = {

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from leadscore.sync.properties import PROPERTIES_PATH
 from leadscore.sync.replies import TRACE_FIELD, BatchReply, RecordFailure, read_reply
 
 URL_VARIABLE = "LEADSCORE_CRM_URL"
@@ -129,10 +130,40 @@ class BatchUpdateClient:
             raise CrmSyncError(
                 f"a batch of {len(inputs)} records is over the endpoint's maximum of {self.endpoint.max_batch}"
             )
-        headers = {"Idempotency-Key": idempotency_key(inputs)}
+        status, content = self._post_with_retries(
+            self.endpoint.url,
+            {"inputs": inputs},
+            {"Idempotency-Key": idempotency_key(inputs)},
+            f"a batch of {len(inputs)} records",
+            "Nothing in this batch was recorded as delivered.",
+        )
+        return self._redacted(read_reply(status, content, inputs))
+
+    def create_property(self, definition: dict[str, str]) -> str:
+        """POST one property definition: 'created', or 'exists' when the CRM already has it (409)."""
+        status, _ = self._post_with_retries(
+            self.endpoint.base_url.rstrip("/") + PROPERTIES_PATH,
+            definition,
+            {},
+            f"the property {definition['name']}",
+            "The property was not created.",
+            accept=(409,),
+        )
+        return "exists" if status == 409 else "created"
+
+    def _post_with_retries(
+        self,
+        url: str,
+        body: dict[str, object],
+        headers: dict[str, str],
+        what: str,
+        consequence: str,
+        accept: tuple[int, ...] = (),
+    ) -> tuple[int, bytes]:
+        """(status, body) of a 2xx reply or an accepted status; 429 and 5xx retried, anything else raised."""
         for attempt in range(1, self.max_attempts + 1):
             try:
-                status, content, response_headers = self._post(inputs, headers)
+                status, content, response_headers = self._post(url, body, headers)
             except (requests.ConnectionError, requests.Timeout, DeadlineError) as error:
                 failure = self.endpoint.redact(f"{type(error).__name__}: {error}")
                 wait = self._backoff(attempt, None)
@@ -142,17 +173,14 @@ class BatchUpdateClient:
                     raise CrmSyncError(
                         f"the CRM answered HTTP {status}, a redirect to {self.endpoint.redact(where)}; it was not "
                         f"followed, because the request carries lead data. Set {URL_VARIABLE} to the address "
-                        "that answers directly. Nothing in this batch was recorded as delivered."
+                        f"that answers directly. {consequence}"
                     )
-                if status < 300:
-                    reply = read_reply(status, content, inputs)
-                    return self._redacted(reply)
+                if status < 300 or status in accept:
+                    return status, content
                 text = self.endpoint.redact(content[:300].decode("utf-8", "replace"))
                 failure = f"HTTP {status}: {text}"
                 if status != 429 and status < 500:
-                    raise CrmSyncError(
-                        f"the CRM refused a batch of {len(inputs)} records ({failure}); not retried"
-                    )
+                    raise CrmSyncError(f"the CRM refused {what} ({failure}); not retried")
                 wait = self._backoff(attempt, response_headers.get("Retry-After"))
             if attempt == self.max_attempts:
                 raise CrmSyncError(f"gave up after {attempt} attempts; last failure: {failure}")
@@ -160,12 +188,12 @@ class BatchUpdateClient:
             self.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _post(self, inputs: list[dict[str, object]], headers: dict[str, str]) -> tuple[int, bytes, dict]:
+    def _post(self, url: str, body: dict[str, object], headers: dict[str, str]) -> tuple[int, bytes, dict]:
         """One POST, read in chunks against a total deadline; redirects are returned, not followed."""
         started = time.monotonic()
         response = self.session.post(
-            self.endpoint.url,
-            json={"inputs": inputs},
+            url,
+            json=body,
             headers=headers,
             timeout=(self.timeout_seconds, self.timeout_seconds),
             allow_redirects=False,

@@ -13,20 +13,11 @@ import pandas as pd
 
 from leadscore.sync.client import MAX_BATCH, BatchUpdateClient, CrmSyncError
 from leadscore.sync.preflight import FeedTests, duplicate_record_ids
+from leadscore.sync.properties import PROPERTIES
 from leadscore.sync.replies import TRACE_FIELD, RecordFailure
 from leadscore.sync.state import changed_rows, ensure_state, record_sent
 from leadscore.warehouse import Warehouse
 
-# Feed column -> CRM property.
-PROPERTIES = {
-    "tier": "leadscore_tier",
-    "score": "leadscore_score",
-    "lead_status": "leadscore_status",
-    "recommended_action": "leadscore_action",
-    "score_trend": "leadscore_score_trend",
-    "top_reasons": "leadscore_reasons",
-    "model_version": "leadscore_model_version",
-}
 BATCH_SIZE = MAX_BATCH  # HubSpot's batch limit
 
 
@@ -99,12 +90,15 @@ def sync(
     limit: int | None = None,
     tests: FeedTests | None = None,
     allow_failed_tests: bool = False,
+    include_closed: bool = False,
 ) -> SyncOutcome:
-    """With dry_run_path, batches are written there (one JSON request body per line) and nothing is recorded."""
+    """With dry_run_path, batches are written there (one JSON request body per line) and nothing is recorded.
+    By default only open, tiered leads are sent, and a closed lead only when it closes after having been
+    sent (once, so the CRM stops showing its tier); include_closed sends every changed lead."""
     check_sizes(batch_size, limit, client.endpoint.max_batch if client else MAX_BATCH)
     warnings = check_feed(warehouse, tests, allow_failed_tests)
     ensure_state(warehouse)
-    rows = changed_rows(warehouse, limit)
+    rows = changed_rows(warehouse, limit, include_closed)
     batches = [rows.iloc[start : start + batch_size] for start in range(0, len(rows), batch_size)]
     if dry_run_path is not None:
         dry_run_path.parent.mkdir(parents=True, exist_ok=True)

@@ -29,13 +29,18 @@ def ensure_state(warehouse: Warehouse) -> None:
     warehouse.execute(f"create table if not exists {_state(warehouse)} ({columns})")
 
 
-def changed_rows(warehouse: Warehouse, limit: int | None = None) -> pd.DataFrame:
-    """Feed rows the CRM has not received in their current form."""
+def changed_rows(
+    warehouse: Warehouse, limit: int | None = None, include_closed: bool = False
+) -> pd.DataFrame:
+    """Feed rows the CRM has not received in their current form: open, tiered leads, and closed leads
+    the CRM was sent before (it must stop showing their tier); every lead with include_closed."""
     feed = model_relation(FEED_MODEL, warehouse.target.sql_dialect)
+    relevant = "" if include_closed else " and (feed.tier is not null or sent.crm_record_id is not null)"
     sql = (
         f"select feed.* from {feed} as feed left join {_state(warehouse)} as sent "
         "on feed.crm_record_id = sent.crm_record_id "
-        "where sent.sync_hash is null or sent.sync_hash <> feed.sync_hash order by feed.crm_record_id"
+        f"where (sent.sync_hash is null or sent.sync_hash <> feed.sync_hash){relevant} "
+        "order by feed.crm_record_id"
     )
     if limit is not None:
         sql += f" limit {int(limit)}"

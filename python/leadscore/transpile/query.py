@@ -267,10 +267,23 @@ TreeForm = Callable[[Translation, str], tuple[exp.Expression, list[tuple[str, ex
 
 
 def chained_case_form(translation: Translation, float32_mode: str):
+    return summed_trees(translation, None, [], "prepared", float32_mode)
+
+
+def summed_trees(
+    translation: Translation,
+    tree_terms: Sequence[exp.Expression] | None,
+    ctes: list[tuple[str, exp.Select]],
+    source: str,
+    float32_mode: str = "boundary",
+):
+    """A TreeForm's result from its tree terms: their balanced sum over source, or XGBoost's float32
+    running sum in steps (CTEs after the form's own), so no form nests one level per tree."""
     if translation.raw.float32_sum:
-        terms = score_terms(translation, float32_mode=float32_mode)
-        return float32_stages(terms[0], terms[1:], "prepared", "float32_running")
-    return raw_score_terms(translation, float32_mode=float32_mode), [], "prepared"
+        terms = score_terms(translation, tree_terms, float32_mode)
+        expression, steps, source = float32_stages(terms[0], terms[1:], source, "float32_running")
+        return expression, [*ctes, *steps], source
+    return raw_score_terms(translation, tree_terms, float32_mode), ctes, source
 
 
 # Trees per step of XGBoost's running sum: each step is one CTE column, so no expression nests more

@@ -21,12 +21,20 @@ class FakeCrm:
         self.requests = 0
         self.tokens: set[str] = set()
         self.idempotency_keys: list[str] = []
+        self.properties: dict[str, dict] = {}  # created through the properties API
         crm = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 crm.requests += 1
+                if self.path.startswith("/crm/v3/properties/"):
+                    exists = body["name"] in crm.properties
+                    crm.properties.setdefault(body["name"], body)
+                    self.send_response(409 if exists else 201)
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    return
                 crm.bodies.append(body)
                 crm.tokens.add(self.headers.get("Authorization", ""))
                 crm.idempotency_keys.append(self.headers.get("Idempotency-Key", ""))

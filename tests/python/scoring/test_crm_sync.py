@@ -13,10 +13,12 @@ from leadscore.sync.run import sync
 
 
 def test_sync_sends_changed_rows_once_and_retries(synced_warehouse):
-    feed = synced_warehouse.query("select * from scoring.crm_lead_sync")
+    feed = synced_warehouse.query("select * from scoring.crm_lead_sync where tier is not null")
     crm = FakeCrm(script=[429, 503, 200, 500])
     outcome = sync(synced_warehouse, crm.client(), batch_size=100)
+    # The first sync sends the open, tiered leads only: not every lead ever scored.
     assert outcome.sent == len(feed) == len({record["id"] for record in crm.accepted})
+    assert all(record["properties"]["leadscore_tier"] is not None for record in crm.accepted)
     assert outcome.retries == 3 and crm.requests == outcome.batches + 3
     assert crm.tokens == {"Bearer secret-token"}
     sample = next(record for record in crm.accepted if record["properties"]["leadscore_tier"] is not None)
@@ -109,3 +111,53 @@ def test_the_sync_command_refuses_mistakes_and_a_second_sync_with_one_message(tr
     assert result.returncode == 1 and "Traceback" not in text, text
     assert "another sync is running: `leadscore sync` (process" in text and "This one sent nothing" in text
     assert not (tmp_path / "c.jsonl").exists()
+
+    # The CRM properties: listed as JSON on stdout, nothing sent (no credentials needed).
+    listed = _sync_cli(warehouse, "--create-properties")
+    assert listed.returncode == 0, listed.stderr
+    names = {definition["name"] for definition in json.loads(listed.stdout)}
+    assert "leadscore_tier" in names and "nothing was created" in " ".join(listed.stderr.split())
+    mistaken = _sync_cli(warehouse, "--apply")
+    assert mistaken.returncode == 1 and "--apply goes with --create-properties" in " ".join(
+        mistaken.stderr.split()
+    )
+
+
+def test_a_closed_lead_is_sent_once_when_it_closes_and_closed_leads_never_sent_stay_out(synced_warehouse):
+    everything = synced_warehouse.query("select * from scoring.crm_lead_sync")
+    open_leads = everything[everything["tier"].notna()]
+    closed = everything[everything["tier"].isna()]
+    assert len(closed) > len(open_leads) > 0  # the demo: most leads ever scored are closed
+    assert sync(synced_warehouse, FakeCrm().client()).sent == len(open_leads)
+
+    # One sent lead closes (its tier goes, its status changes): the CRM hears it once.
+    closing = open_leads["lead_id"].iloc[0]
+    synced_warehouse.execute(
+        "update intermediate.int_crm_lead_sync_payload set tier = null, lead_status = 'converted', "
+        f"sync_hash = 'closed' where lead_id = '{closing}'"
+    )
+    crm = FakeCrm()
+    assert sync(synced_warehouse, crm.client()).sent == 1
+    assert crm.accepted[0]["properties"]["leadscore_tier"] is None
+    assert crm.accepted[0]["properties"]["leadscore_status"] == "converted"
+    assert sync(synced_warehouse, FakeCrm().client()).sent == 0
+
+    # A backfill of the closed leads the CRM never received, on request.
+    backfill = FakeCrm()
+    assert sync(synced_warehouse, backfill.client(), include_closed=True).sent == len(closed)
+
+
+def test_crm_properties_are_listed_and_created_once(synced_warehouse):
+    from leadscore.sync.properties import CRM_PROPERTIES, PROPERTIES
+
+    crm = FakeCrm()
+    client = crm.client()
+    assert [client.create_property(p.definition()) for p in CRM_PROPERTIES] == ["created"] * len(
+        CRM_PROPERTIES
+    )
+    assert [client.create_property(p.definition()) for p in CRM_PROPERTIES] == ["exists"] * len(
+        CRM_PROPERTIES
+    )
+    # Every property the sync writes is defined, with a type HubSpot knows.
+    assert set(crm.properties) == set(PROPERTIES.values())
+    assert {body["type"] for body in crm.properties.values()} <= {"string", "number"}
