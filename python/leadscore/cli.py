@@ -1,4 +1,4 @@
-"""`leadscore`: the commands around the dbt project (demo data, your data, training, scoring, sync, benchmarks).
+"""`leadscore`: the commands around the dbt project (demo data, your data, training, scoring, sync).
 Add --debug to any command to see the traceback of an error."""
 
 from __future__ import annotations
@@ -564,8 +564,11 @@ def _create_properties(apply: bool) -> None:
         console.print(f"{prop.name}: {client.create_property(prop.definition())}")
 
 
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to BENCHMARKS.md.")
-app.add_typer(bench_app, name="bench")
+bench_app = typer.Typer(
+    no_args_is_help=True, help="Developers' benchmarks (`make bench`); results go to BENCHMARKS.md."
+)
+# Hidden from `leadscore --help`: they rewrite this repository's BENCHMARKS.md, not a user's project.
+app.add_typer(bench_app, name="bench", hidden=True)
 
 
 def _write_bench_section(output: str, name: str, render: Callable[[dict[str, str], str], str]) -> None:

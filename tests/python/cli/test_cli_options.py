@@ -30,6 +30,9 @@ def test_help_lists_debug_and_version():
     assert result.returncode == 0
     text = result.stdout + result.stderr
     assert "--debug" in text and "--version" in text
+    # The developers' benchmarks (they rewrite this repository's BENCHMARKS.md) are not listed.
+    assert "bench" not in text
+    assert _run("bench", "--help").returncode == 0  # still there for `make bench`
 
 
 def test_retrain_takes_what_train_takes():
