@@ -38,7 +38,7 @@ from leadscore.modeling.walk_forward import (
     plain_baseline_predictor,
     procedure_predictor,
 )
-from leadscore.progress import console
+from leadscore.progress import console, progress_bar
 from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
 from leadscore.warehouse import Warehouse
@@ -245,9 +245,19 @@ def train_models(
     models: dict[str, TrainedModel] = {}
     for kind in kinds:
         console.print(f"[bold]{kind}[/]: tuning on {len(folds)} walk-forward periods ({periods})")
-        tuned = tuning.tune(kind, fitter, folds)
+        with progress_bar() as progress:
+            task = progress.add_task(f"{kind}: tuning", total=tuning.fit_count(kind, len(folds)))
+            tuned = tuning.tune(kind, fitter, folds, advance=lambda task=task: progress.advance(task))
         console.print(f"[bold]{kind}[/]: backtesting the served procedure with {tuned.params}")
-        walk = backtest(kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter))
+        with progress_bar() as progress:
+            task = progress.add_task(f"{kind}: backtesting", total=len(folds))
+            walk = backtest(
+                kind,
+                timeline,
+                folds,
+                procedure_predictor(kind, tuned.params, fitter),
+                advance=lambda task=task: progress.advance(task),
+            )
         estimator, served_rows = fit_procedure(
             kind, tuned.params, fitter, timeline.all_rows(), timeline.end()
         )

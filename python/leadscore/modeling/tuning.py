@@ -11,7 +11,7 @@ explicit thread count (threads.py): never several multi-threaded fits side by si
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -234,17 +234,33 @@ def selection_free_aucs(tunings: list[TuningResult]) -> list[float | None]:
     return aucs
 
 
-def tune(kind: str, fitter: FoldFitter, folds: list[Fold]) -> TuningResult:
+def _candidates(kind: str) -> list[dict[str, float | int]]:
     if kind == "logistic":
-        candidates = [{"C": C} for C in LOGISTIC_C_GRID]
-        grid = [np.vstack([_logistic_fold_aucs(fitter, fold, c["C"]) for fold in folds]) for c in candidates]
-    else:
-        setting, values, _, rate = TREE_GRIDS[kind]
-        candidates = [{setting: value, "learning_rate": rate} for value in values]
-        grid = [
-            np.vstack([_staged_fold_aucs(kind, fitter, fold, c[setting]) for fold in folds])
-            for c in candidates
-        ]
+        return [{"C": C} for C in LOGISTIC_C_GRID]
+    setting, values, _, rate = TREE_GRIDS[kind]
+    return [{setting: value, "learning_rate": rate} for value in values]
+
+
+def fit_count(kind: str, folds: int) -> int:
+    """The fits tune() makes: one per candidate setting and fold (the length of its progress bar)."""
+    return len(_candidates(kind)) * folds
+
+
+def tune(
+    kind: str, fitter: FoldFitter, folds: list[Fold], advance: Callable[[], object] = lambda: None
+) -> TuningResult:
+    """advance() is called after each fit, for a progress bar (tuning is the longest step)."""
+    candidates = _candidates(kind)
+    grid = []
+    for candidate in candidates:
+        per_fold = []
+        for fold in folds:
+            if kind == "logistic":
+                per_fold.append(_logistic_fold_aucs(fitter, fold, candidate["C"]))
+            else:
+                per_fold.append(_staged_fold_aucs(kind, fitter, fold, candidate[TREE_GRIDS[kind][0]]))
+            advance()
+        grid.append(np.vstack(per_fold))
     trials = []
     for candidate, aucs in zip(candidates, grid, strict=True):
         _, count, mean = choose([aucs], list(range(len(folds))))

@@ -125,12 +125,18 @@ class WalkForward:
 
 
 def backtest(
-    name: str, timeline: Timeline, folds: list[Fold], predict: Callable[[Fold], tuple[np.ndarray, np.ndarray]]
+    name: str,
+    timeline: Timeline,
+    folds: list[Fold],
+    predict: Callable[[Fold], tuple[np.ndarray, np.ndarray]],
+    advance: Callable[[], object] = lambda: None,
 ) -> WalkForward:
-    """predict(fold) -> (ranking score, calibrated probability) for the fold's period rows."""
+    """predict(fold) -> (ranking score, calibrated probability) for the fold's period rows; advance()
+    after each fold, for a progress bar."""
     rows, probabilities, labels = [], [], []
     for fold in folds:
         score, probability = predict(fold)
+        advance()
         y = timeline.labels[fold.scored]
         metrics = evaluate_score(y, score, probability, [])
         rows.append(
