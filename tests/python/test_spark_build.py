@@ -152,9 +152,8 @@ def _check_xgboost_in_spark(warehouse, outcome) -> None:
         known[column] = pd.to_numeric(known[column]).astype(float)
     labels = known["is_converted_in_window"].astype(int).to_numpy()
     half = len(known) // 2
-    fitted = xgboost_pipeline(
-        spec, 70, 4, 0.1
-    )  # over 64 trees: two float32 steps.fit(known[list(spec.features)].iloc[:half], labels[:half])
+    # 70 trees: over 64, so the float32 running sum takes two CTE steps.
+    fitted = xgboost_pipeline(spec, 70, 4, 0.1).fit(known[list(spec.features)].iloc[:half], labels[:half])
     served = calibrated(fitted, known[list(spec.features)].iloc[half:], labels[half:])
     base = warehouse.query(
         "select * from features.lead_training_set where split = 'test' order by lead_id limit 50"
