@@ -34,6 +34,9 @@ changes as (
 
 later_changes as (
 
+    -- A lead's own changes by its lead_id, its account's by its account_id (one join each, so
+    -- both stay equality joins).
+    {%- for entity_type, key in [('lead', 'lead_id'), ('account', 'account_id')] %}
     select
         snapshots.lead_id,
         snapshots.as_of_at,
@@ -44,23 +47,13 @@ later_changes as (
     inner join leads on snapshots.lead_id = leads.lead_id
     inner join changes
         on
-            changes.entity_type = 'lead'
-            and leads.lead_id = changes.entity_id
+            changes.entity_type = {{ sql_literal(entity_type) }}
+            and leads.{{ key }} = changes.entity_id
             and snapshots.as_of_at < changes.changed_at
+    {%- if not loop.last %}
     union all
-    select
-        snapshots.lead_id,
-        snapshots.as_of_at,
-        changes.attribute_name,
-        changes.value_before,
-        changes.changed_at
-    from snapshots
-    inner join leads on snapshots.lead_id = leads.lead_id
-    inner join changes
-        on
-            changes.entity_type = 'account'
-            and leads.account_id = changes.entity_id
-            and snapshots.as_of_at < changes.changed_at
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

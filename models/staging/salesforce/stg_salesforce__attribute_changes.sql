@@ -5,35 +5,18 @@
 -- no account lookup; a contact's history is read for a contact that is a person of its own.
 with
 
-lead_history as (
+{%- for table in ['lead_history', 'contact_history', 'account_history'] %}
+
+{{ table }} as (
 
     select
         *,
-        {{ history_field_attribute('salesforce', 'lead_history', 'field') }} as attribute_name
-    from {{ ref('base_salesforce__lead_history') }}
+        {{ history_field_attribute('salesforce', table, 'field') }} as attribute_name
+    from {{ ref('base_salesforce__' ~ table) }}
     where not is_removed
 
 ),
-
-contact_history as (
-
-    select
-        *,
-        {{ history_field_attribute('salesforce', 'contact_history', 'field') }} as attribute_name
-    from {{ ref('base_salesforce__contact_history') }}
-    where not is_removed
-
-),
-
-account_history as (
-
-    select
-        *,
-        {{ history_field_attribute('salesforce', 'account_history', 'field') }} as attribute_name
-    from {{ ref('base_salesforce__account_history') }}
-    where not is_removed
-
-),
+{%- endfor %}
 
 people as (
 

@@ -88,9 +88,8 @@ def render_scoring_section(results: list[ModelResult], machine: dict[str, str], 
                 lines.append(f"- `{variant.name}`: {variant.description}.")
     for result in results:
         ours = result.variant("chained_case")
-        wrong = getattr(ours, "wrong_rows", None)
-        explained = getattr(ours, "wrong_explained_by_expf", None)
-        if ours is not None and wrong and explained is not None:
+        if ours is not None and ours.wrong_rows and ours.wrong_explained_by_expf is not None:
+            wrong, explained = ours.wrong_rows, ours.wrong_explained_by_expf
             lines.append(
                 f"- {result.model.label()}: {wrong:,} of {result.rows:,} rows off by more than 1e-9, "
                 f"{explained:,} of them XGBoost's float32 `expf` alone (its predict_proba takes the C "

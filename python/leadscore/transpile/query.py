@@ -230,10 +230,11 @@ def raw_score_terms(
     tree_terms: Sequence[exp.Expression] | None = None,
     float32_mode: str = "boundary",
 ) -> exp.Expression:
-    """constant + linear part + trees, summed as a balanced tree (XGBoost: its float32 running sum)."""
+    """constant + linear part + trees, summed as a balanced tree. XGBoost's float32 running sum is
+    order-dependent and goes in CTE steps instead (summed_trees)."""
+    if translation.raw.float32_sum:
+        raise ValueError("XGBoost's float32 running sum is not a balanced sum: use summed_trees")
     terms = score_terms(translation, tree_terms, float32_mode)
-    if translation.raw.float32_sum:  # one expression (benchmark forms); the product steps it
-        return float32_running_sum(terms)
     return balanced_sum(terms) if terms else double(0.0)
 
 
