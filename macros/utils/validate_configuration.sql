@@ -46,7 +46,8 @@
         'leadscore_split_train_months': false, 'leadscore_split_validation_months': false, 'leadscore_split_test_months': false,
         'leadscore_clock_future_tolerance_hours': false, 'leadscore_history_outlier_days': false,
         'leadscore_max_annual_revenue_usd': false, 'leadscore_max_deal_amount_usd': false, 'leadscore_max_abs_numeric': false,
-        'leadscore_value_per_conversion_usd': true, 'leadscore_hot_tier_capacity': true, 'leadscore_score_trend_points': true,
+        'leadscore_value_per_conversion_usd': true, 'leadscore_hot_tier_capacity': true, 'leadscore_hot_tier_share': true,
+        'leadscore_reason_min_contribution': false, 'leadscore_reason_cold_positive_min_contribution': false, 'leadscore_score_trend_points': true,
         'leadscore_monitoring_psi_alert': true, 'leadscore_monitoring_auc_drop_alert': true, 'leadscore_monitoring_min_conversions': true,
         'leadscore_monitoring_min_tier_rows': true, 'leadscore_monitoring_volume_change_alert': true,
     } %}
@@ -58,6 +59,10 @@
             {%- do problems.append('var ' ~ name ~ ' = ' ~ (value | string | tojson) ~ ' must be a number') %}
         {%- endif %}
     {%- endfor %}
+    {%- set hot_share = var('leadscore_hot_tier_share', none) %}
+    {%- if hot_share is number and hot_share is not boolean and not (0 < hot_share <= 1) %}
+        {%- do problems.append('var leadscore_hot_tier_share = ' ~ hot_share ~ ' must be above 0 and at most 1 (a share of the open leads), or null') %}
+    {%- endif %}
     {%- for tier in var('leadscore_lead_tiers', []) %}
         {%- if tier.get('cost_usd') is not number or tier.get('cost_usd') is boolean %}
             {%- do problems.append('var leadscore_lead_tiers: cost_usd of tier ' ~ (tier.get('tier') | string | tojson) ~ ' must be a number') %}

@@ -11,7 +11,9 @@ from pathlib import Path
 import typer
 
 from leadscore import steps
+from leadscore.cli_help import no_type_for_flags, one_line_summaries
 from leadscore.progress import console, results
+from leadscore.tabular import OutputFormat, emit
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 DEBUG_FLAG = "--debug"
@@ -260,18 +262,21 @@ models_app = typer.Typer(no_args_is_help=True, help="Model versions: list, promo
 app.add_typer(models_app, name="models")
 
 
-@models_app.command("list")
-def models_list() -> None:
-    """Every saved model version with its test metrics; the registry's champion and challenger marked,
-    and any version whose files differ from the checksums recorded when it was saved."""
-    from rich.table import Table
+FORMAT_OPTION = typer.Option(
+    "table", "--format", help="table for people; csv or json for scripts and spreadsheets (on stdout)."
+)
 
+
+@models_app.command("list")
+def models_list(output: OutputFormat = FORMAT_OPTION) -> None:
+    """Every saved model version with its walk-forward and test metrics; the registry's champion and
+    challenger marked, and any version whose files differ from the checksums recorded when it was
+    saved."""
     from leadscore.registry.artifacts import incomplete_folders, known_model_ids, load_model_version
     from leadscore.registry.errors import RegistryError
     from leadscore.registry.registry import load_registry
 
     registry = load_registry()
-    table = Table(show_edge=False)
     columns = (
         "model",
         "role",
@@ -283,8 +288,7 @@ def models_list() -> None:
         "SQL parity",
         "files",
     )
-    for column in columns:
-        table.add_column(column)
+    rows, styles = [], []
     for model_id in known_model_ids():
         role = (
             "champion"
@@ -300,18 +304,18 @@ def models_list() -> None:
             walk_forward = metadata.get("walk_forward_auc")
             through = str(metadata.get("served_model", {}).get("trained_through") or "")
             figures = [
-                "" if walk_forward is None else f"{walk_forward:.4f}",
+                None if walk_forward is None else round(walk_forward, 4),
                 through[:10],
-                f"{metrics['roc_auc']:.4f}",
-                f"{metrics['pr_auc']:.4f}",
-                f"{metrics['top_decile']['lift']:.2f}",
+                round(metrics["roc_auc"], 4),
+                round(metrics["pr_auc"], 4),
+                round(metrics["top_decile"]["lift"], 2),
                 f"{metadata['sql_parity']['max_abs_difference']:.1e}",
             ]
         except (RegistryError, KeyError, TypeError) as error:
-            problems, figures = [str(error)], [""] * 6
-        status = "ok" if not problems else f"[red]DAMAGED[/]: {problems[0]}"
-        table.add_row(model_id, role, *figures, status)
-    results.print(table)
+            problems, figures = [str(error)], [None] * 6
+        rows.append([model_id, role, *figures, "ok" if not problems else f"DAMAGED: {problems[0]}"])
+        styles.append("red" if problems else None)
+    emit(columns, rows, output, styles)
     leftovers = incomplete_folders()
     if leftovers:
         console.print(
@@ -323,40 +327,41 @@ def models_list() -> None:
 @models_app.command("show")
 def models_show(
     model_id: str = typer.Argument(..., help="A model version, e.g. lightgbm_a1fe04d269"),
+    output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """One version: its generated SQL per dialect, the size against the dialect's budget, and
     whether it was split into batches (transpile/budgets.py)."""
-    from rich.table import Table
-
     from leadscore.registry.artifacts import load_model_version
 
     version = load_model_version(model_id)
     metadata = version.metadata
-    results.print(f"{model_id}: {metadata.get('estimator')} ({metadata.get('kind')})")
     sizes = metadata.get("statement_sizes")
+    if output is OutputFormat.table:
+        results.print(f"{model_id}: {metadata.get('estimator')} ({metadata.get('kind')})")
     if not sizes:
         console.print("No statement sizes recorded (saved before they were measured): retrain to see them.")
         return
-    table = Table(show_edge=False)
-    for column in ("dialect", "statement", "size", "budget", "depth", "form"):
-        table.add_column(column)
+    rows = []
     for size in sizes:
-        unit = "B" if size["unit"] == "bytes" else "ch"
-        budget = f"{size['budget']:,} {unit}" if size["budget"] is not None else "none"
         form = "one" if size["parts"] == 1 else f"{size['parts']} batches + final"
-        table.add_row(
-            size["dialect"],
-            size["kind"],
-            f"{size['size']:,} {unit}",
-            budget,
-            f"{size['depth']}",
-            form if size["fits"] else f"{form}: OVER BUDGET",
+        rows.append(
+            [
+                size["dialect"],
+                size["kind"],
+                size["size"],
+                size["unit"],
+                size["budget"],
+                size["depth"],
+                form if size["fits"] else f"{form}: OVER BUDGET",
+            ]
         )
-    results.print(table)
-    results.print(
-        "ch = characters, B = bytes; budget = 45% of the dialect's documented limit; depth = deepest "
-        f"expression nesting (limit 1000); largest single term (a tree, or the linear part) {sizes[0]['largest_expression']:,} characters."
-    )
+    emit(("dialect", "statement", "size", "unit", "budget", "depth", "form"), rows, output)
+    if output is OutputFormat.table:
+        results.print(
+            "size and budget in characters or bytes (unit); budget = 45% of the dialect's documented "
+            "limit; depth = deepest expression nesting (limit 1000); largest single term (a tree, or "
+            f"the linear part) {sizes[0]['largest_expression']:,} characters."
+        )
 
 
 @models_app.command("promote")
@@ -804,6 +809,10 @@ def _expected_errors() -> tuple[type[Exception], ...]:
         CrmSyncError,
         UnsupportedModelError,
     )
+
+
+one_line_summaries(app, models_app, bench_app)
+no_type_for_flags()
 
 
 def main() -> None:

@@ -32,7 +32,8 @@ def dbt_executable() -> str:
 def run_dbt(
     arguments: list[str], description: str, target: str | None = None, check: bool = True
 ) -> DbtOutcome:
-    command = [dbt_executable(), *arguments, "--log-format", "json"]
+    # JSON events, read below into a progress bar and a short report; no ANSI codes in them
+    command = [dbt_executable(), *arguments, "--log-format", "json", "--no-use-colors"]
     if target:
         command += ["--target", target]
     if os.environ.get("LEADSCORE_DBT_VARS") and "--vars" not in arguments:

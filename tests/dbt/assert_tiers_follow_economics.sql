@@ -1,5 +1,9 @@
 -- Every open lead's tier is the most expensive one its probability pays for
--- (probability x value_per_conversion >= cost), unless the top tier's capacity is full.
+-- (probability x value_per_conversion >= cost), unless the top tier's capacity (a count or a share
+-- of the open leads) is full: then the next.
+{%- set top_tier_capped = var('leadscore_hot_tier_capacity', none) is not none
+    or var('leadscore_hot_tier_share', none) is not none %}
+
 with
 
 scores as (
@@ -36,6 +40,6 @@ from scores
 inner join earned on scores.lead_id = earned.lead_id
 where
     scores.tier_rank <> earned.earned_tier_rank
-{%- if var('leadscore_hot_tier_capacity', none) is not none %}
-        and not (earned.earned_tier_rank = 1 and scores.tier_rank = 2)
+    {% if top_tier_capped -%}
+    and not (earned.earned_tier_rank = 1 and scores.tier_rank = 2)
     {%- endif %}

@@ -51,10 +51,20 @@ class Environment:
                 os.environ[key] = value
 
 
+# The pre-trained demo model every test project starts from (a champion and a challenger, their
+# generated SQL and the registry): tracked here, so a checkout's own artifacts/ and generated/ (what
+# `make demo` wrote, untracked) never leak into a test.
+DEMO_MODEL = REPOSITORY / "tests" / "fixtures" / "demo_model"
+
+
 def copy_project(destination: Path) -> Path:
     from leadscore.paths import copy_project as copy
 
-    return copy(destination, REPOSITORY)
+    copy(destination, REPOSITORY)
+    for part in ("artifacts", "generated"):
+        shutil.rmtree(destination / part, ignore_errors=True)
+        shutil.copytree(DEMO_MODEL / part, destination / part)
+    return destination
 
 
 @dataclass

@@ -15,7 +15,7 @@ from helpers.scoring_parity import assert_training_scores_equal_predict_proba, s
 from leadscore.transpile import build_scoring_query
 from leadscore.warehouse.sql_names import relation_name
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(3000)]
 
 TOLERANCE = 1e-9
 

@@ -50,7 +50,7 @@ payload as (
 select
     *,
     {{ dbt.hash(
-        "coalesce(lead_status, '') || '|' || coalesce(tier, '') || '|' || cast(score as " ~ dbt.type_string() ~ ")"
+        "coalesce(lead_status, '') || '|' || coalesce(tier, '') || '|' || coalesce(cast(score as " ~ dbt.type_string() ~ "), '')"
         ~ " || '|' || coalesce(recommended_action, '') || '|' || coalesce(score_trend, '')"
         ~ " || '|' || top_reasons"
     ) }} as sync_hash

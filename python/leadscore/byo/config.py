@@ -190,6 +190,7 @@ class LeadTableConfig:
             categorical=by_kind["categorical"],
             baseline=None,
             training_model="lead_table_training_set",
+            features_model="lead_table_features",
             splits_model="lead_table_training_splits",
             time_column="ordering_value",
             time_display="number",

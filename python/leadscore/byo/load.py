@@ -2,7 +2,8 @@
 
 Exports come in many shapes: the encoding (UTF-8 with or without a BOM, UTF-16, Latin-1) and the
 delimiter (, ; tab |) are taken from leadscore.yml's `source.encoding` / `source.delimiter`, else
-detected (a BOM, valid UTF-8, UTF-16 by its NUL bytes, else cp1252; csv.Sniffer on the first lines). Quoted fields
+detected (a BOM, valid UTF-8, else charset-normalizer, with cp1252 for Latin-script text; csv.Sniffer on
+the first lines). Quoted fields
 and Windows line endings are pandas' job. A ragged row or a duplicate header is an error naming the
 line or the column; nothing is guessed or dropped."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -21,12 +23,17 @@ from leadscore.warehouse import Warehouse
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
+WESTERN_SINGLE_BYTE = "cp1252"
 
 
 def detect_encoding(raw: bytes) -> str:
-    """A BOM says it; else valid UTF-8 is UTF-8; else NUL bytes in every other position are UTF-16
-    without a BOM; else the Western single-byte encoding (cp1252, or latin-1 where cp1252 has holes).
-    Single-byte encodings cannot be told apart from the bytes alone: set source.encoding for others."""
+    """A BOM says it; else valid UTF-8 is UTF-8; else charset-normalizer's reading of the bytes
+    (UTF-16 without a BOM, Japanese, Chinese, Cyrillic, Greek, ...). Single-byte encodings of the
+    Latin script cannot be told apart from the bytes alone (a short French export reads as cp1250
+    as well as cp1252): when the reading is in Latin letters, cp1252 is taken (Excel's "CSV" on
+    Western Windows), or latin-1 where cp1252 has holes. Set source.encoding for anything else."""
+    from charset_normalizer import from_bytes
+
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -36,16 +43,26 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    sample = raw[:SNIFF_BYTES]
-    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
-        return "utf-16-le"
-    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
-        return "utf-16-be"
+    reading = from_bytes(raw).best()
+    if reading is not None and not (_single_byte(reading.encoding) and _in_latin_letters(str(reading))):
+        return reading.encoding
     try:
-        raw.decode("cp1252")
-        return "cp1252"
+        raw.decode(WESTERN_SINGLE_BYTE)
+        return WESTERN_SINGLE_BYTE
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def _single_byte(encoding: str) -> bool:
+    """Every byte one character (cp1252, cp1251, ...), unlike UTF-16 or Shift-JIS."""
+    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+
+
+def _in_latin_letters(text: str) -> bool:
+    """Most letters beyond ASCII are Latin (é, č, ß), as in any Western or Central European text."""
+    letters = [character for character in text if ord(character) > 127 and character.isalpha()]
+    latin = sum(unicodedata.name(character, "").startswith("LATIN") for character in letters)
+    return 2 * latin >= len(letters)
 
 
 def detect_delimiter(text: str) -> str:

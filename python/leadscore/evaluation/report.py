@@ -1,11 +1,10 @@
-"""The HTML training report: charts (ROC, precision-recall, calibration, lift by decile, feature
-importance, score distribution) and tables, in one self-contained file that opens offline."""
+"""The HTML training report, for two readers: first the sales-ops lead (what the tiers would have
+done on the test period, in plain words), then the technical detail (walk-forward backtest, how the
+champion was chosen, drift, the fixed test split, charts). One self-contained file that opens
+offline; the page is templates/training_report.html.j2."""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,15 +14,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.metrics import precision_recall_curve, roc_curve
+from matplotlib.ticker import PercentFormatter
+from sklearn.calibration import CalibrationDisplay
+from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 
+from leadscore.evaluation.metrics import TierThreshold
+from leadscore.reporting.drift_section import drift_section
+from leadscore.reporting.page import figure_html, html_table, render_page
 
-def figure_html(figure: plt.Figure, title: str) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode()
-    return f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{encoded}"><figcaption>{html.escape(title)}</figcaption></figure>'
+LEGACY = "legacy_rule_score"
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,55 @@ class ReportInputs:
     champion_rule: str = ""  # modeling/selection.py
     champion_reason: str = ""
     family_figures: pd.DataFrame | None = None  # per family: recency-weighted and mean AUC, trend
+    tiers: tuple[TierThreshold, ...] | list[TierThreshold] = ()  # every tier but the last (cost 0)
+    current_drift: pd.DataFrame | None = None  # reporting/drift_section.py current_drift
+    has_oracle: bool = False  # the demo's generator knows every lead's true propensity
 
 
-def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -> str:
+def label(name: str, champion: str) -> str:
+    """How a score is named for people: the champion marked, the rule score in words."""
+    if name == LEGACY:
+        return "legacy rule score"
+    return f"{name} (champion)" if name == champion else name
+
+
+def tier_table(y: np.ndarray, probability: np.ndarray, tiers) -> pd.DataFrame:
+    """Each test-period lead in the first tier its probability pays for (the rest in the last tier):
+    how many leads, how many converted."""
+    names = [tier.tier for tier in tiers] + ["the rest (last tier)"]
+    assigned = np.full(len(probability), len(tiers))
+    for index in reversed(range(len(tiers))):
+        assigned[probability >= tiers[index].min_probability] = index
+    rows = []
+    for index, name in enumerate(names):
+        chosen = assigned == index
+        rows.append(
+            {
+                "tier": name,
+                "leads": int(chosen.sum()),
+                "share of leads": float(chosen.mean()) if len(chosen) else 0.0,
+                "converted": int(y[chosen].sum()),
+                "conversion rate": float(y[chosen].mean()) if chosen.any() else np.nan,
+                "share of all conversions": float(y[chosen].sum() / max(y.sum(), 1)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _summary(inputs: ReportInputs) -> str:
+    champion = inputs.deciles[inputs.champion].iloc[0]
+    base = float(inputs.y_test.mean())
+    text = (
+        f"On the test period, the tenth of leads the new model ranks highest converted at "
+        f"{champion['conversion_rate']:.1%}, {champion['lift']:.1f} times the {base:.1%} of all leads"
+    )
+    if LEGACY in inputs.deciles:
+        legacy = inputs.deciles[LEGACY].iloc[0]
+        text += f"; the legacy rule score's top tenth converted at {legacy['conversion_rate']:.1%}"
+    return text + "."
+
+
+def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame, champion: str) -> str:
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     scores = [c for c in period_aucs.columns if c not in ("period", "rows", "conversions", "label_rate")]
     for name in scores:
@@ -54,101 +99,145 @@ def _walk_forward_figure(period_aucs: pd.DataFrame, label_rates: pd.DataFrame) -
             if name == "selection_free"
             else {"marker": "o"}
         )
-        axes[0].plot(period_aucs["period"], period_aucs[name], label=name, **style)
+        shown = (
+            "the whole procedure (selection included)" if name == "selection_free" else label(name, champion)
+        )
+        axes[0].plot(period_aucs["period"], period_aucs[name], label=shown, **style)
     axes[0].set(
         xlabel="period", ylabel="ROC-AUC", title="Walk-forward: each period scored by a fit made before it"
     )
     axes[0].legend(fontsize=8)
     axes[0].tick_params(axis="x", rotation=45, labelsize=8)
     axes[1].bar(label_rates["period"], label_rates["label_rate"])
-    axes[1].set(xlabel="period", ylabel="label rate", title="Label rate per period (all labelled history)")
+    axes[1].yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes[1].set(
+        xlabel="period", ylabel="leads converted", title="Conversion rate per period (all labelled history)"
+    )
     axes[1].tick_params(axis="x", rotation=90, labelsize=7)
-    return figure_html(figure, "Walk-forward ROC-AUC per period, and the label rate over time")
+    return figure_html(figure, "Walk-forward ROC-AUC per period, and the conversion rate over time")
 
 
-def _selection_section(inputs: ReportInputs) -> str:
-    """How the champion was chosen: the rule, the figures it reads, and the sentence it produced."""
-    if inputs.family_figures is None:
-        return ""
-    return (
-        f"<h3>Choosing the champion</h3><p>{html.escape(inputs.champion_rule)}.</p>"
-        f"{html_table(inputs.family_figures)}<p><b>{html.escape(inputs.champion_reason)}</b>.</p>"
+def _ranking_figure(inputs: ReportInputs) -> str:
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for name, score in inputs.rankings.items():
+        shown = label(name, inputs.champion)
+        RocCurveDisplay.from_predictions(
+            inputs.y_test, score, name=shown, ax=axes[0], plot_chance_level=False
+        )
+        PrecisionRecallDisplay.from_predictions(inputs.y_test, score, name=shown, ax=axes[1])
+    axes[0].plot([0, 1], [0, 1], color="grey", linestyle=":")
+    axes[1].axhline(inputs.y_test.mean(), color="grey", linestyle=":", label="every lead alike")
+    axes[0].set(title="ROC")
+    axes[1].set(title="Precision-recall")
+    for axis in axes:
+        axis.legend(fontsize=7)
+    return figure_html(figure, "Ranking on the fixed test split")
+
+
+def _calibration_figure(inputs: ReportInputs) -> str:
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    top = 0.0
+    for name, probability in inputs.probabilities.items():
+        display = CalibrationDisplay.from_predictions(
+            inputs.y_test,
+            probability,
+            n_bins=10,
+            strategy="quantile",
+            name=label(name, inputs.champion),
+            ax=axis,
+        )
+        top = max(top, float(np.max(display.prob_pred)), float(np.max(display.prob_true)))
+    top = min(1.0, 1.1 * top) or 0.05
+    axis.set_xlim(0, top)
+    axis.set_ylim(0, top)
+    axis.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0))
+    axis.set(
+        xlabel="predicted chance to convert",
+        ylabel="leads that converted",
+        title="Calibration (tenths of leads)",
+    )
+    axis.legend(fontsize=7)
+    return figure_html(figure, "Calibration: a point on the diagonal means the predicted chance came true")
+
+
+def _lift_figure(inputs: ReportInputs) -> str:
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(inputs.deciles)
+    for i, (name, table) in enumerate(inputs.deciles.items()):
+        axis.bar(
+            table["decile"] + i * width - 0.4 + width / 2,
+            table["lift"],
+            width=width,
+            label=label(name, inputs.champion),
+        )
+    axis.axhline(1.0, color="grey", linestyle=":")
+    axis.set_xticks(range(1, 11))
+    axis.set(
+        xlabel="tenth of leads (1 = highest scores)",
+        ylabel="times the average conversion rate",
+        title="Lift by tenth",
+    )
+    axis.legend(fontsize=8)
+    return figure_html(figure, "Lift by tenth of leads, against the legacy rule score")
+
+
+def _importance_figure(inputs: ReportInputs) -> str:
+    figure, axes = plt.subplots(1, len(inputs.importances), figsize=(5.5 * len(inputs.importances), 5))
+    for axis, (name, importance) in zip(np.atleast_1d(axes), inputs.importances.items(), strict=True):
+        top_features = importance.head(15)[::-1]
+        axis.barh([feature.replace("_", " ") for feature in top_features.index], top_features.to_numpy())
+        axis.xaxis.set_major_formatter(PercentFormatter(1.0))
+        axis.set(title=label(name, inputs.champion), xlabel="share of importance")
+        axis.tick_params(axis="y", labelsize=8)
+    return figure_html(figure, "Feature importance")
+
+
+def _distribution_figure(inputs: ReportInputs) -> str:
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    probability = inputs.probabilities[inputs.champion]
+    top = float(np.quantile(probability, 0.995)) or float(probability.max()) or 1.0
+    bins = np.linspace(0, top, 40)
+    for converted, name in ((0, "did not convert"), (1, "converted")):
+        chosen = np.clip(probability[inputs.y_test == converted], 0, top)
+        axis.hist(chosen, bins=bins, alpha=0.6, density=True, label=name)
+    axis.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axis.set(
+        xlabel="predicted chance to convert (the top 0.5% at the right edge)",
+        ylabel="share of leads (density)",
+        title="Score distribution",
+    )
+    axis.legend()
+    return figure_html(
+        figure, "Score distribution on the test split: converted leads should sit to the right"
     )
 
 
-def html_table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
-
-
 def render_report(path: Path, inputs: ReportInputs) -> Path:
-    y_test, probabilities, rankings = inputs.y_test, inputs.probabilities, inputs.rankings
-    deciles, importances, champion = inputs.deciles, inputs.importances, inputs.champion
-    figures = [_walk_forward_figure(inputs.period_aucs, inputs.label_rates)]
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for name, score in rankings.items():
-        fpr, tpr, _ = roc_curve(y_test, score)
-        axes[0].plot(fpr, tpr, label=name)
-        precision, recall, _ = precision_recall_curve(y_test, score)
-        axes[1].plot(recall, precision, label=name)
-    axes[0].plot([0, 1], [0, 1], color="grey", linestyle=":")
-    axes[0].set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-    axes[1].axhline(y_test.mean(), color="grey", linestyle=":")
-    axes[1].set(xlabel="recall", ylabel="precision", title="Precision-recall")
-    axes[0].legend(fontsize=8)
-    figures.append(figure_html(figure, "Ranking on the fixed test split"))
-
-    figure, axis = plt.subplots(figsize=(5.5, 4.5))
-    for name, probability in probabilities.items():
-        order = np.argsort(probability)
-        bins = np.array_split(order, 10)
-        axis.plot(
-            [probability[b].mean() for b in bins], [y_test[b].mean() for b in bins], marker="o", label=name
+    comparison = inputs.comparison
+    return render_page(
+        "training_report.html.j2",
+        path,
+        title="Lead scoring: training report",
+        inputs=inputs,
+        summary=_summary(inputs),
+        tiers=html_table(
+            tier_table(inputs.y_test, inputs.probabilities[inputs.champion], list(inputs.tiers)),
+            percent_columns=("share of leads", "conversion rate", "share of all conversions"),
         )
-    top = max(float(np.max([p.max() for p in probabilities.values()])), 0.05)
-    axis.plot([0, top], [0, top], color="grey", linestyle=":")
-    axis.set(xlabel="predicted probability", ylabel="observed conversion rate", title="Calibration (deciles)")
-    axis.legend(fontsize=8)
-    figures.append(figure_html(figure, "Calibration"))
-
-    figure, axis = plt.subplots(figsize=(8, 4.5))
-    width = 0.8 / len(deciles)
-    for i, (name, table) in enumerate(deciles.items()):
-        axis.bar(table["decile"] + i * width - 0.4 + width / 2, table["lift"], width=width, label=name)
-    axis.axhline(1.0, color="grey", linestyle=":")
-    axis.set(xlabel="decile (1 = highest scores)", ylabel="lift over base rate", title="Lift by decile")
-    axis.legend(fontsize=8)
-    figures.append(figure_html(figure, "Lift by decile against the legacy rule score"))
-
-    figure, axes = plt.subplots(1, len(importances), figsize=(5.5 * len(importances), 5))
-    for axis, (name, importance) in zip(np.atleast_1d(axes), importances.items(), strict=True):
-        top_features = importance.head(15)[::-1]
-        axis.barh(top_features.index, top_features.to_numpy())
-        axis.set(title=f"{name}: importance", xlabel="share")
-        axis.tick_params(axis="y", labelsize=8)
-    figures.append(figure_html(figure, "Feature importance"))
-
-    figure, axis = plt.subplots(figsize=(7, 4.5))
-    champion_probability = probabilities[champion]
-    bins = np.logspace(np.log10(max(champion_probability.min(), 1e-5)), 0, 40)
-    axis.hist(champion_probability[y_test == 0], bins=bins, alpha=0.6, density=True, label="did not convert")
-    axis.hist(champion_probability[y_test == 1], bins=bins, alpha=0.6, density=True, label="converted")
-    axis.set(xscale="log", xlabel="champion probability", ylabel="density", title="Score distribution")
-    axis.legend()
-    figures.append(figure_html(figure, "Score distribution on the test split"))
-
-    warnings = "".join(f"<li>{html.escape(line)}</li>" for line in inputs.drift_warnings) or "<li>none</li>"
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Lead scoring: training report</title>
-<style>body{{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}} table{{border-collapse:collapse}}
-td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}} figure{{margin:1.5em 0}} img{{max-width:100%}}</style>
-</head><body><h1>Lead scoring: training report</h1>
-<p>Champion: <b>{html.escape(champion)}</b>, served as fitted on {html.escape(inputs.served)}.
-Its performance estimate is the walk-forward backtest: every recent period scored by the same procedure
-run on the labels known when that period started.</p>
-<h2>Walk-forward backtest</h2>{html_table(inputs.walk_forward)}{figures[0]}{html_table(inputs.period_aucs)}
-{_selection_section(inputs)}
-<h2>Drift seen at training time</h2><ul>{warnings}</ul>
-<h2>Fixed test split</h2><p>Each procedure as of the test split's start, scored on it (comparable with earlier versions).</p>
-{html_table(inputs.comparison)}{"".join(figures[1:])}</body></html>"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page)
-    return path
+        if inputs.tiers
+        else None,
+        walk_forward=html_table(inputs.walk_forward),
+        walk_forward_figure=_walk_forward_figure(inputs.period_aucs, inputs.label_rates, inputs.champion),
+        period_aucs=html_table(inputs.period_aucs, percent_columns=("label_rate",)),
+        family_figures=None if inputs.family_figures is None else html_table(inputs.family_figures),
+        drift=None if inputs.current_drift is None else drift_section(inputs.current_drift),
+        comparison=html_table(comparison),
+        figures=[
+            _ranking_figure(inputs),
+            _calibration_figure(inputs),
+            _lift_figure(inputs),
+            _importance_figure(inputs),
+            _distribution_figure(inputs),
+        ],
+    )

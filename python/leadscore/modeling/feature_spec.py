@@ -22,6 +22,7 @@ class FeatureSpec:
     baseline: str | None = "legacy_rule_score"  # the score models are compared with, if the data has one
     # dbt model names; where they were built comes from the manifest (leadscore.relations).
     training_model: str = "lead_training_set"
+    features_model: str = "lead_features"  # the current run's rows, is_open among them
     splits_model: str = "lead_training_splits"
     # The walk-forward timeline: periods are months of time_column ("month") or equal blocks of rows
     # along it ("block"); a label is known once matured_column has passed (None: once the row is past).

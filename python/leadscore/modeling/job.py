@@ -3,6 +3,8 @@ save the versions, promote the champion (and segment models), write the dbt macr
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,9 +40,10 @@ from leadscore.monitoring.baselines import training_baseline
 from leadscore.paths import artifacts_dir
 from leadscore.progress import console
 from leadscore.registry.artifacts import ModelVersion, save_model_version
-from leadscore.registry.dbt_assets import write_macros
+from leadscore.registry.dbt_assets import TOP_FEATURES, write_macros
 from leadscore.registry.registry import Registry, Segments, promote, versions_of
 from leadscore.relations import model_label, model_relation
+from leadscore.reporting.drift_section import current_drift
 from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.blend import blend_queries, blend_statements
@@ -262,6 +265,76 @@ def _publish(
     ), parity
 
 
+def _transpile_all(run: TrainingRun) -> dict[str, Transpiled]:
+    """Every family's SQL (a blend after its components, whose SQL it reuses)."""
+    spec, transpiled = run.data.spec, {}
+    for kind, trained in run.models.items():
+        if trained.components:
+            transpiled[kind] = transpile_blend(
+                trained.estimator, [transpiled[k] for k in trained.components], spec
+            )
+        else:
+            reference = run.data.frame.iloc[trained.served_rows][list(spec.features)]
+            transpiled[kind] = transpile_model(trained.estimator, trained.pipeline, reference, spec, kind)
+    return transpiled
+
+
+def content_model_id(kind: str, transpiled: Transpiled) -> str:
+    """A version's id is a hash of what it serves: its DuckDB score and contributions SQL hold every
+    fitted number (shortest round-trip repr), so one id is one model on every machine, and a refit
+    whose coefficients moved by 1e-11 (another BLAS) is a new version, never the same id with other
+    bytes. Retraining on the same data on the same machine gives the same ids."""
+    digest = hashlib.sha256()
+    for statement in ("score", "contributions"):
+        digest.update(transpiled.statements[statement]["duckdb"].text.encode())
+    return f"{kind}_{digest.hexdigest()[:10]}"
+
+
+def _name_by_content(run: TrainingRun, transpiled: dict[str, Transpiled]) -> None:
+    """Give every fitted model its content id (a blend's components listed by theirs)."""
+    renamed = {
+        trained.model_id: content_model_id(kind, transpiled[kind]) for kind, trained in run.models.items()
+    }
+    for kind, trained in run.models.items():
+        params = trained.tuning.params
+        if trained.components:
+            params = {
+                **params,
+                "components": [renamed.get(name, name) for name in params.get("components", [])],
+            }
+        run.models[kind] = dataclasses.replace(
+            trained,
+            model_id=renamed[trained.model_id],
+            tuning=dataclasses.replace(trained.tuning, params=params),
+        )
+
+
+def champion_current_drift(
+    warehouse: Warehouse, run: TrainingRun, champion_id: str, versions: dict[str, ModelVersion]
+) -> pd.DataFrame | None:
+    """The current open leads against the serving champion's training rows, on the figures
+    monitoring watches; None when the champion is not from this run (a retrain that kept it: the
+    monitoring report shows its drift)."""
+    kind = next((k for k, m in run.models.items() if m.model_id == champion_id), None)
+    if kind is None:
+        return None
+    spec, trained = run.data.spec, run.models[kind]
+    features = list(spec.features)
+    dialect = warehouse.target.sql_dialect
+    columns = ", ".join(quoted(feature, dialect) for feature in features)
+    current = warehouse.query(
+        f"select {columns} from {model_relation(spec.features_model, dialect)} where is_open"
+    )
+    reference = run.data.frame.iloc[trained.served_rows][features]
+    importance = versions[kind].metrics.get("feature_importance", {})
+    watched = sorted(importance, key=lambda name: (-importance[name], name))[:TOP_FEATURES]
+    with limited_threads():
+        reference_probability = trained.estimator.predict_proba(reference)[:, 1]
+        current_probability = trained.estimator.predict_proba(current)[:, 1] if len(current) else np.array([])
+    kinds = {feature: spec.kind_of(feature) for feature in features}
+    return current_drift(reference, reference_probability, current, current_probability, kinds, watched)
+
+
 def family_table(run: TrainingRun) -> pd.DataFrame:
     """Per family, what the champion rule reads: recency-weighted and plain mean walk-forward AUC,
     the trend per period, and each period's AUC (oldest first)."""
@@ -352,6 +425,8 @@ def run_training(
         settings,
         max_model_auc=None if allow_leakage else leakage.max_model_auc,
     )
+    transpiled = _transpile_all(run)
+    _name_by_content(run, transpiled)
     comparison = run.comparison()
     walk_comparison = run.walk_forward_comparison()
     period_aucs = run.period_aucs()
@@ -359,7 +434,6 @@ def run_training(
     served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
-    transpiled: dict[str, Transpiled] = {}
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
         served = served_models[kind]
@@ -416,12 +490,6 @@ def run_training(
             )
 
         reference = data.frame.iloc[trained.served_rows][list(spec.features)]
-        if trained.components:
-            transpiled[kind] = transpile_blend(
-                trained.estimator, [transpiled[k] for k in trained.components], spec
-            )
-        else:
-            transpiled[kind] = transpile_model(trained.estimator, trained.pipeline, reference, spec, kind)
         versions[kind], parity[kind] = _publish(
             warehouse,
             data,
@@ -483,6 +551,9 @@ def run_training(
             champion_rule=CHAMPION_RULE,
             champion_reason=run.champion_reason,
             family_figures=family_table(run),
+            tiers=tiers,
+            current_drift=champion_current_drift(warehouse, run, registry.champion, versions),
+            has_oracle=run.oracle is not None,
         ),
     )
     return TrainingOutcome(

@@ -45,7 +45,7 @@ CRM_PROPERTIES = (
         "Lead score",
         "number",
         "number",
-        "0 to 100: the lead's chance to convert in the label window, in percent",
+        "1 to 100: the lead's rank among open leads (100: no open lead is likelier to convert)",
     ),
     CrmProperty(
         "lead_status",

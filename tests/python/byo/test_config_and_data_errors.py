@@ -212,6 +212,29 @@ def test_exports_load_whatever_their_encoding_delimiter_and_line_endings(
     assert frame.to_dict(orient="list") == CSV_FRAME.to_dict(orient="list"), detected_encoding
 
 
+@pytest.mark.parametrize(
+    ("encoding", "companies"),
+    [("shift_jis", ["株式会社テスト", "東京商事", "大阪製作所", "日本システム"]),
+     ("cp1251", ["ООО Ромашка", "Москва Торг", "Сибирь Нефть", "Волга Строй"]),
+     ("cp1253", ["Αθήνα Εμπόριο", "Θεσσαλονίκη Λιμάνι", "Κρήτη Τουρισμός", "Πάτρα Ναυτιλία"]),
+     ("gb18030", ["深圳有限公司", "北京科技", "上海贸易", "广州制造"]),
+     ("utf-16-le", ["Société Générale", "Müller GmbH", "Ørsted", "Café Noir"]),
+     ("utf-16-be", ["Société Générale", "Müller GmbH", "Ørsted", "Café Noir"])],
+)  # fmt: skip
+def test_exports_in_other_scripts_and_utf16_without_a_bom_are_read_as_written(tmp_path, encoding, companies):
+    """charset-normalizer reads what is neither UTF-8 nor Latin-script single-byte text (a dozen rows:
+    a handful of bytes of any single-byte code page could be anything)."""
+    from leadscore.byo.load import read_lead_csv
+
+    frame = pd.DataFrame(
+        {"Lead Id": [str(i) for i in range(12)], "Company": companies * 3, "Note": ["first contact"] * 12}
+    )
+    path = tmp_path / "export.csv"
+    path.write_bytes(frame.to_csv(index=False).encode(encoding))
+    read, detected_encoding, _ = read_lead_csv(path)
+    assert read.to_dict(orient="list") == frame.to_dict(orient="list"), detected_encoding
+
+
 def test_a_ragged_row_names_its_line(tmp_path):
     from leadscore.byo.load import read_lead_csv
 

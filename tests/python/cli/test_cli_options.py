@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from pathlib import Path
 LEADSCORE = str(Path(sys.executable).parent / "leadscore")
 
 
-def _run(*arguments: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+def _run(*arguments: str, columns: int = 200) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
     return subprocess.run(
         [LEADSCORE, *arguments], capture_output=True, text=True, env=environment, timeout=120
     )
@@ -61,3 +62,19 @@ def test_tables_off_a_terminal_are_not_cut_at_80_columns():
         [sys.executable, "-c", probe], capture_output=True, text=True, env={**environment, "COLUMNS": "100"}
     )
     assert narrow.stdout.split() == ["100", "100"]
+
+
+def test_help_reads_well_on_an_80_column_terminal():
+    """No `<bool>` after a flag, and every command's summary wraps to the terminal: a line followed
+    by its continuation is filled (a docstring's own line break used to leave "the" alone on a line)."""
+    for command in ([], ["models"], ["train"]):
+        text = _run(*command, "--help", columns=80).stdout
+        assert "<bool>" not in text and "--help" in text
+    text = _run("--help", columns=80).stdout
+    panel = text[text.index("Commands") :].splitlines()[1:]
+    rows = [line[1:-1] for line in panel if line.startswith("│")]
+    assert len(rows) > 12
+    for line, following in itertools.pairwise(rows):
+        continues = following[:11].strip() == ""
+        if continues:
+            assert len(line.rstrip()) > 55, f"a short line before its continuation: {line!r}"

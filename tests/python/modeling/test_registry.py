@@ -3,6 +3,8 @@ versions and leaves everything as it was; and generated macros that data cannot 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -201,6 +203,14 @@ def test_verify_and_list_name_a_damaged_version_and_clean_removes_leftovers(proj
     # The table is the command's result (stdout: `models list > file` holds it); the note is a message.
     assert "DAMAGED" in table and "walk-forward AUC" in table and "DAMAGED" not in message
     assert "1 unfinished version folder(s)" in message
+    as_json = json.loads(_cli(project, "models", "list", "--format", "json").stdout)
+    assert {row["model"]: row["role"] for row in as_json}.items() >= {
+        ("gbm_a", "champion"),
+        ("logistic_a", "challenger"),
+    }
+    assert next(row for row in as_json if row["model"] == "logistic_a")["files"].startswith("DAMAGED: ")
+    as_csv = list(csv.DictReader(io.StringIO(_cli(project, "models", "list", "--format", "csv").stdout)))
+    assert [row["model"] for row in as_csv] == [row["model"] for row in as_json]
     assert "unfinished:" in _cli(project, "models", "clean").stderr
     assert (project / "artifacts" / "models" / ".incomplete-gbm_c-123").exists()
     assert _cli(project, "models", "clean", "--delete").returncode == 0

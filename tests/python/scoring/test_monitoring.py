@@ -171,22 +171,44 @@ def hanley_mcneil_se(auc: pd.Series, positives: pd.Series, negatives: pd.Series)
     return np.sqrt(variance / (positives * negatives))
 
 
-def test_score_trend_compares_the_run_with_the_leads_latest_monthly_snapshot(trained_warehouse):
+def test_score_is_the_rank_among_open_leads_and_the_trend_compares_it_with_the_latest_snapshot(
+    trained_warehouse,
+):
+    """score = ceil(100 x the share of this run's open leads at or below the lead's probability);
+    previous_score places the latest monthly snapshot's probability on the same scale; a move of
+    var leadscore_score_trend_points (5) is a trend. Recomputed here with numpy from the snapshots."""
     warehouse, _ = trained_warehouse
     snapshots = warehouse.query(
         "select lead_id, as_of_at, snapshot_kind, champion_probability from monitoring.monitoring_scored_snapshots"
     )
-    scores = warehouse.query("select lead_id, is_open, score_trend, previous_score from scoring.lead_scores")
+    scores = warehouse.query(
+        "select lead_id, is_open, probability, score, tier_rank, score_trend, previous_score from scoring.lead_scores"
+    ).set_index("lead_id")
+    open_probabilities = np.sort(scores.loc[scores["is_open"], "probability"].to_numpy())
+
+    def on_the_scale(probability: pd.Series) -> pd.Series:
+        at_or_below = np.searchsorted(open_probabilities, probability.to_numpy(), side="right")
+        return pd.Series(np.ceil(100 * at_or_below / len(open_probabilities)), index=probability.index)
+
+    assert (scores["score"] == on_the_scale(scores["probability"])).all()
+    open_scores = scores[scores["is_open"]]
+    assert open_scores["score"].between(1, 100).all() and open_scores["score"].max() == 100
+    # the top tier holds at most 5% of the open leads (var leadscore_hot_tier_share)
+    assert 0 < (open_scores["tier_rank"] == 1).sum() <= np.ceil(0.05 * len(open_scores))
+
     current = snapshots[snapshots["snapshot_kind"] == "current"].set_index("lead_id")["champion_probability"]
     history = snapshots[snapshots["snapshot_kind"] == "history"].sort_values("as_of_at")
-    previous = history.groupby("lead_id")["champion_probability"].last()
-    change = 100 * (current - previous.reindex(current.index))
+    previous = history.groupby("lead_id")["champion_probability"].last().reindex(current.index)
+    previous_score = on_the_scale(previous.dropna()).reindex(current.index)
+    change = on_the_scale(current) - previous_score
     expected = pd.Series("steady", index=current.index)
     expected[change >= 5] = "improving"
     expected[change <= -5] = "declining"
     expected[change.isna()] = "new"
-    open_scores = scores[scores["is_open"]].set_index("lead_id")
     assert open_scores["score_trend"].to_dict() == expected.reindex(open_scores.index).to_dict()
+    assert (
+        open_scores["previous_score"].dropna() == previous_score.reindex(open_scores.index).dropna()
+    ).all()
     assert set(expected) >= {"improving", "steady", "declining", "new"}
     assert scores.loc[~scores["is_open"], "score_trend"].isna().all()
 
