@@ -77,7 +77,8 @@
             end
         when {{ value_format }} = 'velocity' then {{ reason_band("'velocity'", value_number) }}
         when {{ value_number }} is not null
-            then cast(round(cast({{ value_number }} as numeric), 1) as {{ dbt.type_string() }})
+            -- dbt's numeric type carries decimals on every adapter (Spark's bare numeric is decimal(10,0))
+            then cast(round(cast({{ value_number }} as {{ dbt.type_numeric() }}), 1) as {{ dbt.type_string() }})
         else {{ value_text }}
     end
 {%- endmacro %}

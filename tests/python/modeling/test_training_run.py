@@ -112,7 +112,8 @@ def test_report_is_self_contained_with_all_charts(trained_warehouse):
     _, outcome = trained_warehouse
     page = outcome.report.read_text()
     assert page.count("<img") == 6 and "data:image/png;base64," in page
-    assert "Walk-forward backtest" in page and "Drift seen at training time" in page
+    assert "Walk-forward backtest" in page and "Has anything moved since the training data?" in page
+    assert page.index("For sales") < page.index("Walk-forward backtest")
     assert "http" not in page.replace("http-equiv", "")
 
 

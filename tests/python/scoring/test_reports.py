@@ -43,10 +43,13 @@ def test_the_training_and_monitoring_reports_tell_the_same_drift_and_speak_to_sa
     assert set(python_drift.index) == set(sql_drift.index) and SCORE_FEATURE in sql_drift.index
     assert len(sql_drift) == 6  # the score and the champion's five most important features
     joined = python_drift.join(sql_drift, rsuffix="_sql")
-    assert np.allclose(joined["psi_vs_training"], joined["psi_vs_training_sql"], atol=1e-9, rtol=0)
-    assert np.allclose(
-        joined["js_distance_vs_training"], joined["js_distance_vs_training_sql"], atol=1e-9, rtol=0
-    )
+    # Features bin the same values: equal to 1e-9. The score is predict_proba here and the SQL's
+    # probability there (equal to ~1e-15), so a lead sitting exactly on a bin edge could change bin:
+    # one lead of thousands moves PSI by about 1e-4.
+    features = joined.drop(index=SCORE_FEATURE)
+    for column in ("psi_vs_training", "js_distance_vs_training"):
+        assert np.allclose(features[column], features[f"{column}_sql"], atol=1e-9, rtol=0), column
+        assert abs(joined.loc[SCORE_FEATURE, column] - joined.loc[SCORE_FEATURE, f"{column}_sql"]) < 1e-3
 
     training_page, monitoring_page = outcome.report.read_text(), monitoring.read_text()
     assert _drift_summary(training_page) == _drift_summary(monitoring_page)
