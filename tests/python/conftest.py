@@ -4,16 +4,13 @@ artifacts and macros there, never into the repository) and small demo warehouses
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import json
 import os
-import pickle
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PosixPath
+from pathlib import Path
 
 import pytest
 
@@ -142,120 +139,29 @@ def build_warehouse(
     return built
 
 
-# The DuckDB warehouses below are built once per test session, not once per xdist worker: the first
-# worker to need one builds it in its own folder and leaves a pristine copy (and the Python objects
-# that go with it, pickled) in a folder all workers share; another worker copies that into its own
-# folder. Each worker still owns its copy, so tests that write to it never meet.
-
-
-def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder every worker of this session sees (the workers' temp folders are siblings)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-@contextlib.contextmanager
-def _exclusively(lock_path: Path) -> Iterator[None]:
-    with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class _Relocating(pickle.Unpickler):
-    """Unpickles paths under one folder as the same paths under another (a copied warehouse)."""
-
-    def __init__(self, file, source: Path, destination: Path) -> None:
-        super().__init__(file)
-        self.source, self.destination = source, destination
-
-    def find_class(self, module: str, name: str):
-        found = super().find_class(module, name)
-        if found is PosixPath:
-            return self._relocated
-        return found
-
-    def _relocated(self, *parts: str) -> PosixPath:
-        path = PosixPath(*parts)
-        return self.destination / path.relative_to(self.source) if path.is_relative_to(self.source) else path
-
-
-def _copy_warehouse_files(source: Path, destination: Path) -> None:
-    """The project folder and the DuckDB file of a warehouse folder, replacing what is there."""
-    shutil.rmtree(destination / "project", ignore_errors=True)
-    shutil.copytree(source / "project", destination / "project", ignore=shutil.ignore_patterns("logs"))
-    for name in ("lead_scoring.duckdb", "lead_scoring.duckdb.wal"):
-        (destination / name).unlink(missing_ok=True)
-        if (source / name).exists():
-            shutil.copy(source / name, destination / name)
-
-
-def _built_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, folder: Path, build: Callable[[], object]
-) -> object:
-    """build() run in folder by the first worker; a later worker gets the files and the object copied."""
-    shared = _shared_folder(tmp_path_factory) / f"shared_{name}"
-    with _exclusively(shared.with_suffix(".lock")):
-        pickled = shared / "objects.pickle"
-        if pickled.exists():
-            _copy_warehouse_files(shared, folder)
-            with pickled.open("rb") as handle:
-                built_in = Path((shared / "built_in").read_text())
-                return _Relocating(handle, built_in, folder).load()
-        built = build()
-        shared.mkdir(parents=True, exist_ok=True)
-        _copy_warehouse_files(folder, shared)
-        (shared / "built_in").write_text(str(folder))
-        with (shared / "objects.pickle.partial").open("wb") as handle:
-            pickle.dump(built, handle)
-        (shared / "objects.pickle.partial").rename(pickled)
-        return built
-
-
 @pytest.fixture(scope="session")
 def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    # One per xdist worker: each worker owns its copy, so tests that write to it never meet. (Built
+    # once per session and copied between workers under a file lock, it was faster here, but a CI
+    # run with it stalled past its 90 minutes: the per-worker build is the one CI has passed with.)
     folder = tmp_path_factory.mktemp("duckdb_warehouse")
     environment = {"LEADSCORE_TARGET": "duckdb", "LEADSCORE_DUCKDB_PATH": str(folder / "lead_scoring.duckdb")}
-    built = _built_once(
-        tmp_path_factory,
-        "duckdb_warehouse",
-        folder,
-        lambda: build_warehouse(
-            "duckdb", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED)
-        ),
-    )
-    assert isinstance(built, BuiltWarehouse) and built.project == folder / "project"
-    return dataclasses.replace(built, environment=_relocated_environment(built.environment, folder))
-
-
-def _relocated_environment(environment: dict[str, str], folder: Path) -> dict[str, str]:
-    return {
-        **environment,
-        "LEADSCORE_DUCKDB_PATH": str(folder / "lead_scoring.duckdb"),
-        "LEADSCORE_PROJECT_DIR": str(folder / "project"),
-        "DBT_PROFILES_DIR": str(folder / "project" / "profiles"),
-    }
+    return build_warehouse("duckdb", folder, environment, GeneratorConfig(leads=TEST_LEADS, seed=TEST_SEED))
 
 
 @pytest.fixture(scope="session")
-def trained_warehouse(duckdb_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory):
+def trained_warehouse(duckdb_warehouse: BuiltWarehouse):
     """The DuckDB warehouse after `leadscore train` and a rebuild of the scoring models (in place:
     duckdb_warehouse is trained from here on, as `leadscore train` would leave it)."""
     from leadscore.modeling.job import run_training
 
-    def train():
-        with duckdb_warehouse.env():
-            warehouse = duckdb_warehouse.connect(read_only=False)
-            try:
-                outcome = run_training(warehouse, duckdb_warehouse.project / "target" / "manifest.json")
-            finally:
-                warehouse.close()
-        duckdb_warehouse.dbt("build", "--selector", "scores")
-        return outcome
-
-    outcome = _built_once(tmp_path_factory, "trained_warehouse", duckdb_warehouse.project.parent, train)
+    with duckdb_warehouse.env():
+        warehouse = duckdb_warehouse.connect(read_only=False)
+        try:
+            outcome = run_training(warehouse, duckdb_warehouse.project / "target" / "manifest.json")
+        finally:
+            warehouse.close()
+    duckdb_warehouse.dbt("build", "--selector", "scores")
     return duckdb_warehouse, outcome
 
 
