@@ -40,7 +40,7 @@ from leadscore.monitoring.baselines import training_baseline
 from leadscore.paths import artifacts_dir
 from leadscore.progress import console
 from leadscore.registry.artifacts import ModelVersion, save_model_version
-from leadscore.registry.dbt_assets import TOP_FEATURES, write_macros
+from leadscore.registry.dbt_assets import most_important, write_macros
 from leadscore.registry.registry import Registry, Segments, promote, versions_of
 from leadscore.relations import model_label, model_relation
 from leadscore.reporting.drift_section import current_drift
@@ -327,7 +327,7 @@ def champion_current_drift(
     )
     reference = run.data.frame.iloc[trained.served_rows][features]
     importance = versions[kind].metrics.get("feature_importance", {})
-    watched = sorted(importance, key=lambda name: (-importance[name], name))[:TOP_FEATURES]
+    watched = most_important(importance)
     with limited_threads():
         reference_probability = trained.estimator.predict_proba(reference)[:, 1]
         current_probability = trained.estimator.predict_proba(current)[:, 1] if len(current) else np.array([])

@@ -130,6 +130,11 @@ def _returning(name: str, value: object) -> str:
     return f"{{% macro {name}() %}}{{{{ return({jinja_literal(value)}) }}}}{{% endmacro %}}"
 
 
+def most_important(importance: dict[str, float]) -> list[str]:
+    """The TOP_FEATURES features monitoring watches: largest importance first, ties by name."""
+    return sorted(importance, key=lambda name: (-importance[name], name))[:TOP_FEATURES]
+
+
 def _monitoring_macros(registry: Registry, versions: dict[str, ModelVersion]) -> list[str]:
     """The champion's training baseline and estimate, every version the registry has known and the
     decision log: what the monitoring models read (models/marts/monitoring/)."""
@@ -138,7 +143,7 @@ def _monitoring_macros(registry: Registry, versions: dict[str, ModelVersion]) ->
     rows = [] if baseline is None else [list(row) for row in baseline.itertuples(index=False)]
     served = champion.metadata.get("served_model", {})
     importance = champion.metrics.get("feature_importance", {})
-    top_features = sorted(importance, key=lambda name: (-importance[name], name))[:TOP_FEATURES]
+    top_features = most_important(importance)
     estimate = [
         registry.champion,
         champion.metadata.get("walk_forward_auc"),

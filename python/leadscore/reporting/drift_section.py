@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from leadscore.monitoring.baselines import SCORE_FEATURE, prepared
-from leadscore.monitoring.drift import PSI_ALERT, bin_shares, js_distance, psi, reference_bins
+from leadscore.monitoring.baselines import SCORE_FEATURE
+from leadscore.monitoring.drift import PSI_ALERT, feature_drift
 from leadscore.reporting.page import Markup, html_table
 
 SCORE_LABEL = "score (the champion's probability)"
@@ -54,19 +54,13 @@ def current_drift(
     watched: list[str],
 ) -> pd.DataFrame:
     """PSI and JS distance of the current rows against the reference (the rows the champion was
-    fitted on), binned exactly as the baseline monitoring reads (monitoring/baselines.py)."""
-    rows = []
-    samples = {feature: (reference[feature], current[feature], kinds[feature]) for feature in watched}
-    samples[SCORE_FEATURE] = (pd.Series(reference_probability), pd.Series(current_probability), "numeric")
-    for feature, (before, now, kind) in samples.items():
-        before, now = prepared(before, kind), prepared(now, kind)
-        bins = reference_bins(before, "numeric" if kind == "numeric" else "categorical")
-        expected, actual = bin_shares(before, bins), bin_shares(now, bins)
-        rows.append(
-            {
-                "feature": feature,
-                "psi_vs_training": psi(expected, actual),
-                "js_distance_vs_training": js_distance(expected, actual),
-            }
-        )
-    return pd.DataFrame(rows, columns=["feature", "psi_vs_training", "js_distance_vs_training"])
+    fitted on), binned as the baseline monitoring reads is binned (monitoring/drift.py)."""
+    columns = [*watched, SCORE_FEATURE]
+    before = reference[watched].assign(**{SCORE_FEATURE: reference_probability})[columns]
+    now = current[watched].assign(**{SCORE_FEATURE: current_probability})[columns]
+    drift = feature_drift(before, now, {**{f: kinds[f] for f in watched}, SCORE_FEATURE: "numeric"})
+    order = {feature: index for index, feature in enumerate(columns)}
+    drift = drift.sort_values("feature", key=lambda names: names.map(order)).reset_index(drop=True)
+    return drift.rename(columns={"psi": "psi_vs_training", "js_distance": "js_distance_vs_training"})[
+        ["feature", "psi_vs_training", "js_distance_vs_training"]
+    ]
