@@ -15,6 +15,13 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+# Two xdist workers share two cores: a fit with two OpenMP threads while the other worker keeps a
+# core busy ran 8 to 13 times slower here (LightGBM, HistGradientBoosting; OpenMP spins waiting for
+# the descheduled thread), and far worse on CI's shared cores. So each worker, and every process it
+# starts (the CLI, dbt), uses one thread. Set before LightGBM, scikit-learn or BLAS load.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for variable in ("LEADSCORE_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
 os.environ["LEADSCORE_PROJECT_DIR"] = str(REPOSITORY)
 os.environ["DBT_PROFILES_DIR"] = str(REPOSITORY / "profiles")
 # dbt run by hand (not through the CLI) in this repository's project or a copy reads the demo's
