@@ -56,6 +56,8 @@ def category_kind(values: pd.Series) -> str:
         return "boolean"
     if pd.api.types.is_numeric_dtype(values.dtype):
         return "number"
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return "text"  # the usual case, without a look at every value
     present = [v for v in values.astype("object") if not _is_missing(v)]
     if present and all(isinstance(v, bool | np.bool_) for v in present):
         return "boolean"
@@ -90,11 +92,21 @@ class FeatureFrameCoercer(TransformerMixin, BaseEstimator):
             values = pd.to_numeric(X[column], errors="raise").astype("float64")
             out[column] = values.where(np.isfinite(values.to_numpy()), np.nan)
         for column in self.boolean:
-            values = X[column].astype("object")
-            out[column] = values.map(lambda v: np.nan if _is_missing(v) else float(bool(v))).astype("float64")
+            out[column] = self._as_flag(X[column])
         for column in self.categorical:
             out[column] = self._spelled(X[column])
         return pd.DataFrame(out, index=X.index)
+
+    @staticmethod
+    def _as_flag(values: pd.Series) -> pd.Series:
+        """1.0 for a true (non-zero) value, 0.0 for false, NaN when missing; vectorised for boolean
+        and numeric columns, value by value for anything else."""
+        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+            numbers = values.astype("float64") if values.dtype == bool else values.astype("Float64")
+            numbers = pd.Series(numbers.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
+            return (numbers != 0).astype("float64").where(numbers.notna(), np.nan)
+        values = values.astype("object")
+        return values.map(lambda v: np.nan if _is_missing(v) else float(bool(v))).astype("float64")
 
     @staticmethod
     def _spelled(values: pd.Series) -> pd.Series:

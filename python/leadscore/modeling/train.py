@@ -255,9 +255,10 @@ def train_models(
                 kind,
                 timeline,
                 folds,
-                procedure_predictor(kind, tuned.params, fitter),
+                procedure_predictor(kind, tuned.params, fitter, tuned),
                 advance=lambda task=task: progress.advance(task),
             )
+        tuned.release_fits()
         estimator, served_rows = fit_procedure(
             kind, tuned.params, fitter, timeline.all_rows(), timeline.end()
         )

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import auc, roc_auc_score, roc_curve
 from sklearn.pipeline import Pipeline
 from sklearn.utils.class_weight import compute_sample_weight
 
 from leadscore.modeling.dataset import TrainingData
+from leadscore.modeling.first_trees import first_trees
 from leadscore.modeling.pipelines import (
     fit_params,
     gbm_pipeline,
@@ -78,6 +79,11 @@ class TuningResult:
     # Per period: the AUC of the setting chosen on the earlier periods only (None for the first).
     nested_period_aucs: list[float | None] = field(default_factory=list)
     grid: list[np.ndarray] = field(default_factory=list, repr=False)  # candidate -> AUC per fold x tree count
+    # The chosen setting's fits per fold, for the backtest; dropped (release_fits) once it has run.
+    kept_fits: KeptFits | None = field(default=None, repr=False)
+
+    def release_fits(self) -> None:
+        self.kept_fits = None
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -170,6 +176,32 @@ class FoldFitter:
         recency = self.timeline.recency_weights(rows, self.half_life_months)
         return fit_pipeline(kind, data, params, X, self.timeline.labels[rows], recency)
 
+    def fit_candidates(
+        self, kind: str, candidates: list[dict[str, float | int]], rows: np.ndarray
+    ) -> list[Pipeline]:
+        """One pipeline per candidate setting on the same rows, the preprocessing fitted once and
+        shared: it depends on the rows only, and fitting it (category counts over text columns) cost
+        more than the logistic model's own fit. Each pipeline equals fit(kind, candidate, rows)."""
+        data = self.timeline.data
+        X = data.frame.iloc[rows][list(data.spec.features)]
+        y = self.timeline.labels[rows]
+        weights = None if kind == "logistic" else balanced_weights(y)
+        recency = self.timeline.recency_weights(rows, self.half_life_months)
+        if recency is not None:
+            weights = recency if weights is None else weights * recency
+        model_params = {
+            name.removeprefix("model__"): value
+            for name, value in fit_params(kind, data.spec, weights).items()
+        }
+        pipelines: list[Pipeline] = []
+        with limited_threads(1 if kind == "logistic" else None):
+            prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
+            prepared = prepare.transform(X)
+            for candidate in candidates:
+                model = build(kind, data, candidate).named_steps["model"].fit(prepared, y, **model_params)
+                pipelines.append(Pipeline([("prepare", prepare), ("model", model)]))
+        return pipelines
+
 
 def _fold_inputs(fitter: FoldFitter, fold: Fold):
     data = fitter.timeline.data
@@ -178,17 +210,21 @@ def _fold_inputs(fitter: FoldFitter, fold: Fold):
     return rows, X_period, fitter.timeline.labels[fold.scored]
 
 
-def _logistic_fold_aucs(fitter: FoldFitter, fold: Fold, C: float) -> np.ndarray:
-    rows, X_period, y_period = _fold_inputs(fitter, fold)
-    pipeline = fitter.fit("logistic", {"C": C}, rows)
+def _logistic_aucs(pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
 
 
-def _staged_fold_aucs(kind: str, fitter: FoldFitter, fold: Fold, value: int) -> np.ndarray:
+def _period_auc(y: np.ndarray, scores: np.ndarray) -> float:
+    """roc_auc_score's own computation for two classes (the ROC curve, then the area under it), the
+    same number without its input checks, which cost more than the AUC itself when it is computed
+    for every tree count of every fit (thousands of times; the folds hold both classes)."""
+    false_positive_rate, true_positive_rate, _ = roc_curve(y, scores)
+    return float(auc(false_positive_rate, true_positive_rate))
+
+
+def _staged_aucs(kind: str, pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     """AUC on the fold's period after 1, 2, ... trees (NaN where the stride skipped a count)."""
-    setting, _, most, rate = TREE_GRIDS[kind]
-    rows, X_period, y_period = _fold_inputs(fitter, fold)
-    pipeline = fitter.fit(kind, {setting: value, "n_estimators": most, "learning_rate": rate}, rows)
+    most = TREE_GRIDS[kind][2]
     prepared = pipeline.named_steps["prepare"].transform(X_period)
     stride = max(1, most // MAX_COUNT_EVALUATIONS) if len(y_period) > STRIDE_FROM_PERIOD_ROWS else 1
     aucs = np.full(most, np.nan)
@@ -197,7 +233,7 @@ def _staged_fold_aucs(kind: str, fitter: FoldFitter, fold: Fold, value: int) -> 
             _staged_scores(kind, pipeline.named_steps["model"], prepared, most), 1
         ):
             if count <= MAX_COUNT_EVALUATIONS or count % stride == 0 or count == most:
-                aucs[count - 1] = roc_auc_score(y_period, np.ravel(scores))
+                aucs[count - 1] = _period_auc(y_period, np.ravel(scores))
     return aucs
 
 
@@ -241,6 +277,11 @@ def _candidates(kind: str) -> list[dict[str, float | int]]:
     return [{setting: value, "learning_rate": rate} for value in values]
 
 
+def _fitted_settings(kind: str, candidate: dict[str, float | int]) -> dict[str, float | int]:
+    """A tree candidate is fitted with the most trees (every prefix is scored); the logistic as it is."""
+    return candidate if kind == "logistic" else {**candidate, "n_estimators": TREE_GRIDS[kind][2]}
+
+
 def fit_count(kind: str, folds: int) -> int:
     """The fits tune() makes: one per candidate setting and fold (the length of its progress bar)."""
     return len(_candidates(kind)) * folds
@@ -249,18 +290,24 @@ def fit_count(kind: str, folds: int) -> int:
 def tune(
     kind: str, fitter: FoldFitter, folds: list[Fold], advance: Callable[[], object] = lambda: None
 ) -> TuningResult:
-    """advance() is called after each fit, for a progress bar (tuning is the longest step)."""
+    """advance() is called after each fit, for a progress bar (tuning is the longest step). The fits
+    are kept (TuningResult.fit_on) for the backtest, which would otherwise repeat one per fold."""
     candidates = _candidates(kind)
-    grid = []
-    for candidate in candidates:
-        per_fold = []
-        for fold in folds:
+    per_fold: list[list[np.ndarray]] = [[] for _ in candidates]
+    fits: list[list[Pipeline]] = [[] for _ in candidates]
+    fold_rows = {}
+    for fold in folds:
+        rows, X_period, y_period = _fold_inputs(fitter, fold)
+        fold_rows[fold.period.label] = rows
+        settings = [_fitted_settings(kind, candidate) for candidate in candidates]
+        for index, pipeline in enumerate(fitter.fit_candidates(kind, settings, rows)):
             if kind == "logistic":
-                per_fold.append(_logistic_fold_aucs(fitter, fold, candidate["C"]))
+                per_fold[index].append(_logistic_aucs(pipeline, X_period, y_period))
             else:
-                per_fold.append(_staged_fold_aucs(kind, fitter, fold, candidate[TREE_GRIDS[kind][0]]))
+                per_fold[index].append(_staged_aucs(kind, pipeline, X_period, y_period))
+            fits[index].append(pipeline)
             advance()
-        grid.append(np.vstack(per_fold))
+    grid = [np.vstack(aucs) for aucs in per_fold]
     trials = []
     for candidate, aucs in zip(candidates, grid, strict=True):
         _, count, mean = choose([aucs], list(range(len(folds))))
@@ -271,7 +318,28 @@ def tune(
     index, _, mean = choose(grid, list(range(len(folds))))  # each trial holds its candidate's own choice
     keys = ("C",) if kind == "logistic" else (TREE_GRIDS[kind][0], "n_estimators", "learning_rate")
     params = {key: trials[index][key] for key in keys}
-    return TuningResult(kind, params, mean, trials, nested_period_aucs=nested_period_aucs(grid), grid=grid)
+    result = TuningResult(kind, params, mean, trials, nested_period_aucs=nested_period_aucs(grid), grid=grid)
+    chosen = dict(zip(fold_rows, fits[index], strict=True))
+    result.kept_fits = KeptFits(kind, fold_rows, chosen, params)
+    return result
+
+
+@dataclass
+class KeptFits:
+    """The chosen setting's tuning fit on each fold, and the rows it was fitted on."""
+
+    kind: str
+    rows: dict[str, np.ndarray]  # period label -> the rows the fold's fits were fitted on
+    pipelines: dict[str, Pipeline]  # period label -> the chosen setting's fit (with the most trees)
+    params: dict[str, float | int]
+
+    def fit_on(self, fold: str, rows: np.ndarray, params: dict[str, float | int]) -> Pipeline | None:
+        """The chosen setting fitted on exactly these rows, if tuning made that fit (None otherwise:
+        other rows, as when the fold held more than MAX_TUNING_ROWS, or other settings)."""
+        if params != self.params or fold not in self.rows or not np.array_equal(self.rows[fold], rows):
+            return None
+        trees = None if self.kind == "logistic" else int(params["n_estimators"])
+        return first_trees(self.kind, self.pipelines[fold], trees) if trees else self.pipelines[fold]
 
 
 def timed_fit(kind: str, fitter: FoldFitter, params: dict[str, float | int], rows: np.ndarray):

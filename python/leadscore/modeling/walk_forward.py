@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from leadscore.evaluation.metrics import evaluate_score
 from leadscore.modeling.dataset import TrainingDataError
 from leadscore.modeling.pipelines import calibrated, under_calibration
 from leadscore.modeling.timeline import Timeline
-from leadscore.modeling.tuning import Fold, FoldFitter
+from leadscore.modeling.tuning import Fold, FoldFitter, TuningResult
 from leadscore.monitoring.estimation import expected_auc
 from leadscore.relations import model_label
 from leadscore.threads import limited_threads
@@ -77,9 +78,16 @@ def make_folds(timeline: Timeline, periods: int) -> tuple[list[Fold], list[str]]
 
 
 def fit_procedure(
-    kind: str, params: dict, fitter: FoldFitter, known: np.ndarray, ends_at: object
+    kind: str,
+    params: dict,
+    fitter: FoldFitter,
+    known: np.ndarray,
+    ends_at: object,
+    fitted: Callable[[np.ndarray], Pipeline | None] = lambda rows: None,
 ) -> tuple[CalibratedClassifierCV, np.ndarray]:
-    """The served procedure at a cutoff: (calibrated estimator, the rows its model was fitted on)."""
+    """The served procedure at a cutoff: (calibrated estimator, the rows its model was fitted on).
+    fitted(rows): the model already fitted on exactly these rows with these params, if one was
+    (tuning's fits, KeptFits.fit_on), else None and it is fitted here."""
     timeline = fitter.timeline
     rows = fitter.rows(known, ends_at)
     calibration = timeline.calibration_rows(rows)
@@ -87,7 +95,8 @@ def fit_procedure(
     X = timeline.data.frame[list(timeline.data.spec.features)]
     with limited_threads():
         estimator = calibrated(first, X.iloc[calibration], timeline.labels[calibration])
-    return under_calibration(estimator, fitter.fit(kind, params, rows)), rows
+    refit = fitted(rows)
+    return under_calibration(estimator, refit if refit is not None else fitter.fit(kind, params, rows)), rows
 
 
 @dataclass
@@ -163,13 +172,17 @@ def backtest(
     return WalkForward(name, pd.DataFrame(rows), pooled, probability, [f.period.starts_at for f in folds])
 
 
-def procedure_predictor(kind: str, params: dict, fitter: FoldFitter):
-    """The served procedure, run as of each fold's cutoff."""
+def procedure_predictor(kind: str, params: dict, fitter: FoldFitter, tuned: TuningResult | None = None):
+    """The served procedure, run as of each fold's cutoff. With `tuned` (the tuning that chose
+    params on these folds), its fit of the chosen setting on a fold's rows is reused, not repeated."""
     features = list(fitter.timeline.data.spec.features)
     frame = fitter.timeline.data.frame
+    kept = tuned.kept_fits if tuned is not None else None
 
     def predict(fold: Fold) -> tuple[np.ndarray, np.ndarray]:
-        estimator, _ = fit_procedure(kind, params, fitter, fold.known, fold.period.starts_at)
+        label = fold.period.label
+        reuse = (lambda rows: kept.fit_on(label, rows, params)) if kept is not None else (lambda rows: None)
+        estimator, _ = fit_procedure(kind, params, fitter, fold.known, fold.period.starts_at, reuse)
         with limited_threads():
             probability = estimator.predict_proba(frame.iloc[fold.scored][features])[:, 1]
         return probability, probability
