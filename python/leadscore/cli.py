@@ -682,9 +682,10 @@ def bench_training(
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
     """Every model family on the current warehouse's training mart: tuning and fit time, AUC."""
-    from leadscore.bench.training import render_training_section, run_families
+    from leadscore.bench.training import render_training_section, run_families, time_side_by_side
     from leadscore.modeling.dataset import load_training_data
     from leadscore.modeling.feature_spec import load_feature_spec
+    from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
     from leadscore.paths import dbt_target_dir
     from leadscore.warehouse import connect
 
@@ -698,9 +699,12 @@ def bench_training(
     kinds = tuple(part.strip() for part in families.split(",") if part.strip())
     settings = WalkForwardSettings()
     results = run_families(data, kinds, settings)
+    side_by_side = time_side_by_side(data, DEFAULT_MODEL_KINDS, settings)
     rows = {"labelled": len(data.frame), "periods": settings.periods}
     _write_bench_section(
-        output, "training", lambda machine, command: render_training_section(results, rows, machine, command)
+        output,
+        "training",
+        lambda machine, command: render_training_section(results, rows, machine, command, side_by_side),
     )
 
 

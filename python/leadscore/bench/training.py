@@ -59,7 +59,11 @@ def run_families(
 
 
 def render_training_section(
-    results: list[FamilyResult], rows: dict[str, int], machine: dict[str, str], command: str
+    results: list[FamilyResult],
+    rows: dict[str, int],
+    machine: dict[str, str],
+    command: str,
+    side_by_side: tuple[tuple[str, ...], float, float] | None = None,
 ) -> str:
     fastest = min((r.fit_seconds for r in results if r.kind != "logistic"), default=1.0)
     lines = [
@@ -69,7 +73,8 @@ def render_training_section(
         f"demo warehouse's training mart: {rows['labelled']:,} labelled rows, {rows['periods']} walk-forward",
         "periods. `tune` is the walk-forward search (each setting fitted once per period on the labels known",
         "before it; tree families: one fit per setting at the most trees, every prefix scored); `backtest` runs",
-        "the served procedure (fit, Platt on the newest block, refit) once per period; `fit` is the served",
+        "the served procedure (fit, Platt on the newest block, refit; the refit is tuning's own fit of the",
+        "chosen setting, cut to its tree count, so one fit per period) once per period; `fit` is the served",
         "model's final fit on every labelled row. `fit / fastest tree fit` compares the tree families.",
         machine_line(machine),
         "",
@@ -83,4 +88,40 @@ def render_training_section(
             f"| {r.kind} | {r.tune_seconds:.1f} | {r.backtest_seconds:.1f} | {r.fit_seconds:.1f} | {ratio} | {chosen} "
             f"| {r.walk_forward_auc:.4f} | {r.pooled_auc:.4f} |"
         )
+    if side_by_side is not None:
+        kinds, one_at_a_time, together = side_by_side
+        lines += [
+            "",
+            f"The default families ({' + '.join(kinds)}) trained whole (tune, backtest, served and comparison",
+            "fits) one at a time with all threads, then side by side with one process and one thread each",
+            "(modeling/side_by_side.py; the same models and figures to the bit):",
+            "",
+            "| families | one at a time s | side by side s | ratio |",
+            "| --- | ---: | ---: | ---: |",
+            f"| {' + '.join(kinds)} | {one_at_a_time:.1f} | {together:.1f} | **{together / one_at_a_time:.2f}** |",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def time_side_by_side(data: TrainingData, kinds: tuple[str, ...], settings: WalkForwardSettings):
+    """(kinds, seconds one at a time, seconds side by side) for whole-family training."""
+    import os
+
+    from leadscore.modeling.side_by_side import SIDE_BY_SIDE_ENV, train_families
+    from leadscore.modeling.train import FamilyJob
+
+    job = FamilyJob(data, settings, [], "bench")
+    seconds = []
+    saved = os.environ.get(SIDE_BY_SIDE_ENV)
+    try:
+        for mode in ("0", "1"):
+            os.environ[SIDE_BY_SIDE_ENV] = mode
+            started = time.perf_counter()
+            train_families(job, kinds)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        if saved is None:
+            os.environ.pop(SIDE_BY_SIDE_ENV, None)
+        else:
+            os.environ[SIDE_BY_SIDE_ENV] = saved
+    return kinds, seconds[0], seconds[1]

@@ -25,6 +25,7 @@ from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.leakage import LeakageError
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calibrated
 from leadscore.modeling.selection import FamilyFigures, family_figures, rank_families
+from leadscore.modeling.side_by_side import Reporter, train_families
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.training_drift import TrainingDrift, training_drift
 from leadscore.modeling.walk_forward import (
@@ -38,7 +39,6 @@ from leadscore.modeling.walk_forward import (
     plain_baseline_predictor,
     procedure_predictor,
 )
-from leadscore.progress import console, progress_bar
 from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
 from leadscore.warehouse import Warehouse
@@ -228,61 +228,16 @@ def train_models(
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(kinds) < 2:
         raise ValueError(f"model families must be two or more of {MODEL_KINDS}; got {list(kinds)}")
-    timeline = Timeline(data, settings.periods)
-    folds, skipped = make_folds(timeline, settings.periods)
-    fitter = tuning.FoldFitter(timeline, settings.window_months, settings.half_life_months)
-    fingerprint = data_fingerprint(data)
-    features = list(data.spec.features)
-    test_rows = np.flatnonzero((data.frame[data.spec.split] == "test").to_numpy())
-    fixed_known = np.intersect1d(
-        timeline.known_when(test_rows),
-        np.flatnonzero(data.frame[data.spec.split].isin(["train", "validation"]).to_numpy()),
-    )
-    test_starts_at = timeline.time.iloc[test_rows].min()
-    X_test, y_test = data.frame.iloc[test_rows][features], timeline.labels[test_rows]
-    X_val, y_val = data.features("validation"), data.labels("validation")
-    periods = ", ".join(fold.period.label for fold in folds)
-    models: dict[str, TrainedModel] = {}
-    for kind in kinds:
-        console.print(f"[bold]{kind}[/]: tuning on {len(folds)} walk-forward periods ({periods})")
-        with progress_bar() as progress:
-            task = progress.add_task(f"{kind}: tuning", total=tuning.fit_count(kind, len(folds)))
-            tuned = tuning.tune(kind, fitter, folds, advance=lambda task=task: progress.advance(task))
-        console.print(f"[bold]{kind}[/]: backtesting the served procedure with {tuned.params}")
-        with progress_bar() as progress:
-            task = progress.add_task(f"{kind}: backtesting", total=len(folds))
-            walk = backtest(
-                kind,
-                timeline,
-                folds,
-                procedure_predictor(kind, tuned.params, fitter, tuned),
-                advance=lambda task=task: progress.advance(task),
-            )
-        tuned.release_fits()
-        estimator, served_rows = fit_procedure(
-            kind, tuned.params, fitter, timeline.all_rows(), timeline.end()
-        )
-        pipeline = estimator.estimator.estimator
-        query = build_scoring_query(estimator, SCORING_KEYS)
-        check_model_leakage(kind, walk, pipeline, query, max_model_auc)
-        fixed, _ = fit_procedure(kind, tuned.params, fitter, fixed_known, test_starts_at)
-        train_only = calibrated(tuning.fit(kind, data, tuned.params), X_val, y_val)
-        with limited_threads():
-            probability = fixed.predict_proba(X_test)[:, 1]
-        models[kind] = TrainedModel(
-            kind=kind,
-            model_id=model_id(kind, fingerprint, {**tuned.params, **_settings_key(settings)}),
-            estimator=estimator,
-            pipeline=pipeline,
-            served_rows=served_rows,
-            tuning=tuned,
-            walk_forward=walk,
-            test_metrics=evaluate_score(y_test, probability, probability, tiers),
-            test_probability=probability,
-            newest_period=_newest_period_comparison(timeline, walk, train_only, folds[-1]),
-            train_only_estimator=train_only,
-            query=query,
-        )
+    job = FamilyJob(data, settings, tiers, data_fingerprint(data))
+    timeline, folds, skipped, test_rows = job.timeline, job.folds, job.skipped, job.test_rows
+    y_test = timeline.labels[test_rows]
+    fingerprint = job.fingerprint
+
+    def checked(kind: str, trained: TrainedModel) -> None:
+        trained.query = build_scoring_query(trained.estimator, SCORING_KEYS)
+        check_model_leakage(kind, trained.walk_forward, trained.pipeline, trained.query, max_model_auc)
+
+    models = train_families(job, kinds, finished=checked)
     legacy_metrics, legacy_probability, legacy_walk = None, None, None
     if data.spec.baseline:
         legacy_score, legacy_probability = _legacy_probability(data)
@@ -323,6 +278,74 @@ def train_models(
             [m.tuning for m in models.values() if not m.components]
         ),
         plain_walk_forward=backtest(PLAIN_BASELINE, timeline, folds, plain_baseline_predictor(timeline)),
+    )
+
+
+class FamilyJob:
+    """What every family's training reads: the data, the walk-forward folds and the fixed test split.
+    Picklable (a family may train in another process: side_by_side.py); the folds are rebuilt there."""
+
+    def __init__(self, data: TrainingData, settings: WalkForwardSettings, tiers: list, fingerprint: str):
+        self.data, self.settings, self.tiers, self.fingerprint = data, settings, tiers, fingerprint
+        self._prepare()
+
+    def _prepare(self) -> None:
+        data, settings = self.data, self.settings
+        self.timeline = Timeline(data, settings.periods)
+        self.folds, self.skipped = make_folds(self.timeline, settings.periods)
+        self.fitter = tuning.FoldFitter(self.timeline, settings.window_months, settings.half_life_months)
+        split = data.frame[data.spec.split]
+        self.test_rows = np.flatnonzero((split == "test").to_numpy())
+        self.fixed_known = np.intersect1d(
+            self.timeline.known_when(self.test_rows),
+            np.flatnonzero(split.isin(["train", "validation"]).to_numpy()),
+        )
+        self.test_starts_at = self.timeline.time.iloc[self.test_rows].min()
+
+    def __getstate__(self) -> dict:
+        return {key: getattr(self, key) for key in ("data", "settings", "tiers", "fingerprint")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._prepare()
+
+
+def train_family(job: FamilyJob, kind: str, report: Reporter) -> TrainedModel:
+    """One family: tuned on the walk-forward folds, the served procedure backtested with the chosen
+    setting, then fitted on every labelled row (and as of the test split's start, for comparison).
+    Its SQL query is built by the caller (query=None here: it need not cross a process boundary)."""
+    data, timeline, folds, fitter = job.data, job.timeline, job.folds, job.fitter
+    features = list(data.spec.features)
+    X_test, y_test = data.frame.iloc[job.test_rows][features], timeline.labels[job.test_rows]
+    X_val, y_val = data.features("validation"), data.labels("validation")
+    periods = ", ".join(fold.period.label for fold in folds)
+    report.say(f"[bold]{kind}[/]: tuning on {len(folds)} walk-forward periods ({periods})")
+    with report.stage(f"{kind}: tuning", tuning.fit_count(kind, len(folds))) as advance:
+        tuned = tuning.tune(kind, fitter, folds, advance=advance)
+    report.say(f"[bold]{kind}[/]: backtesting the served procedure with {tuned.params}")
+    with report.stage(f"{kind}: backtesting", len(folds)) as advance:
+        walk = backtest(
+            kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned), advance
+        )
+    tuned.release_fits()
+    estimator, served_rows = fit_procedure(kind, tuned.params, fitter, timeline.all_rows(), timeline.end())
+    fixed, _ = fit_procedure(kind, tuned.params, fitter, job.fixed_known, job.test_starts_at)
+    train_only = calibrated(tuning.fit(kind, data, tuned.params), X_val, y_val)
+    with limited_threads():
+        probability = fixed.predict_proba(X_test)[:, 1]
+    return TrainedModel(
+        kind=kind,
+        model_id=model_id(kind, job.fingerprint, {**tuned.params, **_settings_key(job.settings)}),
+        estimator=estimator,
+        pipeline=estimator.estimator.estimator,
+        served_rows=served_rows,
+        tuning=tuned,
+        walk_forward=walk,
+        test_metrics=evaluate_score(y_test, probability, probability, job.tiers),
+        test_probability=probability,
+        newest_period=_newest_period_comparison(timeline, walk, train_only, folds[-1]),
+        train_only_estimator=train_only,
+        query=None,
     )
 
 
