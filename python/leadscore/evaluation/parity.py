@@ -18,10 +18,12 @@ def warehouse_parity(
     relation_sql: str,
     rows: pd.DataFrame,
     features: list[str],
+    scored: pd.DataFrame | None = None,
 ) -> dict[str, object]:
-    """relation_sql: a table name or parenthesised subquery holding exactly `rows` (keyed by lead_id, as_of_at)."""
+    """relation_sql: a table name or parenthesised subquery holding exactly `rows` (keyed by lead_id,
+    as_of_at). scored: what the query already returned for it (score_relation), else it is run here."""
     dialect = warehouse.target.sql_dialect
-    scored = warehouse.query(query.sql(dialect, relation=relation_sql))
+    scored = score_relation(warehouse, query, relation_sql) if scored is None else scored
     merged = rows[["lead_id", "as_of_at", *features]].merge(
         scored, on=["lead_id", "as_of_at"], how="left", validate="one_to_one"
     )
@@ -39,12 +41,22 @@ def warehouse_parity(
     }
 
 
+def score_relation(warehouse: Warehouse, query: ScoringQuery, relation_sql: str) -> pd.DataFrame:
+    """The scoring query run on the relation, in the warehouse (run once, read by both checks)."""
+    return warehouse.query(query.sql(warehouse.target.sql_dialect, relation=relation_sql))
+
+
 def contribution_sum_check(
-    warehouse: Warehouse, query: ScoringQuery, contributions: ContributionQuery, relation_sql: str
+    warehouse: Warehouse,
+    query: ScoringQuery,
+    contributions: ContributionQuery,
+    relation_sql: str,
+    scored: pd.DataFrame | None = None,
 ) -> dict[str, object]:
-    """bias + sum(contributions) against the calibrated log-odds, on every row of the relation, in the warehouse."""
+    """bias + sum(contributions) against the calibrated log-odds, on every row of the relation, in the
+    warehouse. scored: the scoring query's result on the relation, if already run."""
     dialect = warehouse.target.sql_dialect
-    scored = warehouse.query(query.sql(dialect, relation=relation_sql))
+    scored = score_relation(warehouse, query, relation_sql) if scored is None else scored
     explained = warehouse.query(contributions.sql(dialect, relation=relation_sql))
     merged = scored.merge(explained, on=["lead_id", "as_of_at"], validate="one_to_one")
     columns = [CONTRIBUTION_PREFIX + feature for feature in contributions.features]

@@ -18,7 +18,7 @@ from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.model_card import ModelCardFacts, render_model_card, statement_size_section
-from leadscore.evaluation.parity import contribution_sum_check, warehouse_parity
+from leadscore.evaluation.parity import contribution_sum_check, score_relation, warehouse_parity
 from leadscore.evaluation.report import ReportInputs, render_report
 from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, apply_feedback, load_training_data
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
@@ -222,10 +222,13 @@ def _publish(
     reference: the rows the model was fitted on (the monitoring baseline's rows)."""
     spec = data.spec
     query, contributions = transpiled.query, transpiled.contributions
+    scored = score_relation(warehouse, query, test_relation)
     parity = warehouse_parity(
-        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features)
+        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
     )
-    parity["contribution_sum"] = contribution_sum_check(warehouse, query, contributions, test_relation)
+    parity["contribution_sum"] = contribution_sum_check(
+        warehouse, query, contributions, test_relation, scored
+    )
     require_exact(version_id, parity)
     importance = transpiled.importance
     metadata = {

@@ -35,7 +35,13 @@ def _text(value: object) -> str | None:
 
 
 def as_warehouse_text(values: pd.Series) -> pd.Series:
-    """Category values as SQL's cast to text prints them (booleans lower-case)."""
+    """Category values as SQL's cast to text prints them (booleans lower-case). Text and boolean
+    columns (the usual ones) without a look at each value."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        text = values.astype(object).map({True: "true", False: "false"})
+        return text.where(values.notna(), None).astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.astype(object).where(values.notna(), None)
     return values.astype(object).map(_text)
 
 

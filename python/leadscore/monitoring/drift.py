@@ -57,7 +57,7 @@ def reference_bins(values: pd.Series, kind: str) -> Bins:
             return Bins("numeric")
         quantiles = np.quantile(finite, np.linspace(0, 1, NUMERIC_BINS + 1)[1:-1])
         return Bins("numeric", edges=tuple(float(edge) for edge in np.unique(quantiles)))
-    categories = sorted({str(value) for value in values.dropna()})
+    categories = sorted(values.dropna().astype(str).unique())
     return Bins("categorical", categories=tuple(categories))
 
 
@@ -70,10 +70,14 @@ def bin_shares(values: pd.Series, bins: Bins) -> np.ndarray:
         counts = np.bincount(index, minlength=len(bins.edges) + 1).astype(float)
         counts = np.append(counts, missing.sum())
     else:
-        position = {category: i for i, category in enumerate(bins.categories)}
         other, missing = len(bins.categories), len(bins.categories) + 1
-        index = [missing if pd.isna(value) else position.get(str(value), other) for value in values]
-        counts = np.bincount(np.asarray(index, dtype=int), minlength=len(bins.categories) + 2).astype(float)
+        absent = values.isna().to_numpy()
+        present = pd.Index(bins.categories, dtype=object).get_indexer(
+            values[~absent].astype(str).astype(object)
+        )
+        index = np.full(len(values), missing, dtype=np.int64)
+        index[~absent] = np.where(present < 0, other, present)  # -1: a category the reference lacks
+        counts = np.bincount(index, minlength=len(bins.categories) + 2).astype(float)
     total = counts.sum()
     return counts / total if total else counts
 
