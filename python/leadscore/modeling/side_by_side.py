@@ -120,13 +120,13 @@ def train_families(
             trained[kind] = train_family(job, kind, Reporter())
             finished(kind, trained[kind])
         return trained
+    threads = max(1, thread_count() // processes)
     console.print(
         f"Training {len(kinds)} families side by side: {processes} processes, "
-        f"{max(1, thread_count() // processes)} thread(s) each ({SIDE_BY_SIDE_ENV}=0: one at a time)"
+        f"{threads} thread(s) each ({SIDE_BY_SIDE_ENV}=0: one at a time)"
     )
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
-    threads = max(1, thread_count() // processes)
     trained: dict[str, TrainedModel] = {}
     executor = ProcessPoolExecutor(
         processes, context, initializer=_start_worker, initargs=(messages, threads)

@@ -116,12 +116,17 @@ def fit_pipeline(
 ) -> Pipeline:
     """recency: optional per-row weights (recency weighting), multiplied into the class balancing."""
     pipeline = build(kind, data, params)
+    # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
+    with limited_threads(1 if kind == "logistic" else None):
+        return pipeline.fit(X, y, **fit_params(kind, data.spec, sample_weights(kind, y, recency)))
+
+
+def sample_weights(kind: str, y, recency: np.ndarray | None) -> np.ndarray | None:
+    """Class balancing for the trees (the logistic model uses class_weight), times recency if given."""
     weights = None if kind == "logistic" else balanced_weights(y)
     if recency is not None:
         weights = recency if weights is None else weights * recency
-    # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
-    with limited_threads(1 if kind == "logistic" else None):
-        return pipeline.fit(X, y, **fit_params(kind, data.spec, weights))
+    return weights
 
 
 def fit(kind: str, data: TrainingData, params: dict[str, float | int]) -> Pipeline:
@@ -185,10 +190,7 @@ class FoldFitter:
         data = self.timeline.data
         X = data.frame.iloc[rows][list(data.spec.features)]
         y = self.timeline.labels[rows]
-        weights = None if kind == "logistic" else balanced_weights(y)
-        recency = self.timeline.recency_weights(rows, self.half_life_months)
-        if recency is not None:
-            weights = recency if weights is None else weights * recency
+        weights = sample_weights(kind, y, self.timeline.recency_weights(rows, self.half_life_months))
         model_params = {
             name.removeprefix("model__"): value
             for name, value in fit_params(kind, data.spec, weights).items()
@@ -296,10 +298,10 @@ def tune(
     per_fold: list[list[np.ndarray]] = [[] for _ in candidates]
     fits: list[list[Pipeline]] = [[] for _ in candidates]
     fold_rows = {}
+    settings = [_fitted_settings(kind, candidate) for candidate in candidates]
     for fold in folds:
         rows, X_period, y_period = _fold_inputs(fitter, fold)
         fold_rows[fold.period.label] = rows
-        settings = [_fitted_settings(kind, candidate) for candidate in candidates]
         for index, pipeline in enumerate(fitter.fit_candidates(kind, settings, rows)):
             if kind == "logistic":
                 per_fold[index].append(_logistic_aucs(pipeline, X_period, y_period))
