@@ -66,6 +66,19 @@ class Feedback(StrEnum):
     ignore = "ignore"
 
 
+class Reasons(StrEnum):
+    """How tree models' reasons are computed in the warehouse."""
+
+    saabas = "saabas"
+    shapley = "shapley"
+
+
+REASONS_OPTION = typer.Option(
+    None,
+    "--reasons",
+    help="Tree models' reasons: saabas (path contributions, the default) or shapley (exact TreeSHAP, "
+    "the values LightGBM's pred_contrib and shap give; a larger, slower statement).",
+)
 FEEDBACK_OPTION = typer.Option(
     Feedback.exclude, "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."
 )
@@ -186,6 +199,7 @@ def train(
     window_months: int | None = WINDOW_MONTHS_OPTION,
     half_life_months: float | None = HALF_LIFE_OPTION,
     feedback: Feedback = FEEDBACK_OPTION,
+    reasons: Reasons | None = REASONS_OPTION,
 ) -> None:
     """Train the model families on the training mart: tune and backtest each walk-forward over the last
     periods, fit the served model on every labelled row, transpile to SQL, and promote the champion by
@@ -198,7 +212,9 @@ def train(
         segment_by,
         allow_leakage,
         kinds,
-        steps.TrainingOptions(backtest_periods, window_months, half_life_months, str(feedback)),
+        steps.TrainingOptions(
+            backtest_periods, window_months, half_life_months, str(feedback), reasons and str(reasons)
+        ),
     )
 
 
@@ -216,6 +232,7 @@ def retrain(
     window_months: int | None = WINDOW_MONTHS_OPTION,
     half_life_months: float | None = HALF_LIFE_OPTION,
     feedback: Feedback = FEEDBACK_OPTION,
+    reasons: Reasons | None = REASONS_OPTION,
 ) -> None:
     """Train on the freshest labels, compare the best new model with the champion on the newest matured
     period, promote it only if it is better by --margin (else it becomes the challenger), and log the
@@ -225,7 +242,9 @@ def retrain(
         target,
         margin,
         kinds,
-        steps.TrainingOptions(backtest_periods, window_months, half_life_months, str(feedback)),
+        steps.TrainingOptions(
+            backtest_periods, window_months, half_life_months, str(feedback), reasons and str(reasons)
+        ),
     )
 
 
@@ -628,6 +647,31 @@ def bench_scoring(
     results = run_benchmark(rows, sizes, repeats)
     _write_bench_section(
         output, "scoring", lambda machine, command: render_scoring_section(results, machine, command)
+    )
+
+
+@bench_app.command("reasons")
+def bench_reasons(
+    rows: int = typer.Option(100_000, help="Rows to explain."),
+    models: str = typer.Option(
+        "lightgbm:400x31,gbm:1000x3",
+        help="FAMILY:TREESxSIZE, comma-separated. The champion's own size is added when a trained champion exists.",
+    ),
+    repeats: int = typer.Option(1, help="Timed repetitions (median reported)."),
+    shap_rows: int = typer.Option(20_000, help="Rows given to shap.TreeExplainer (reported per million)."),
+    output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
+) -> None:
+    """SQL TreeSHAP in DuckDB vs LightGBM pred_contrib and shap, same rows, one run."""
+    from leadscore.bench.data import ModelSize
+    from leadscore.bench.reasons import render_reasons_section, run_reasons_benchmark
+
+    sizes = [ModelSize.parse(text) for text in models.split(",") if text.strip()]
+    served = _champion_size()
+    if served is not None and served not in sizes:
+        sizes.insert(0, served)
+    results = run_reasons_benchmark(rows, sizes, repeats, shap_rows)
+    _write_bench_section(
+        output, "reasons", lambda machine, command: render_reasons_section(results, machine, command)
     )
 
 

@@ -42,6 +42,10 @@ class TrainingOptions:
     window_months: int | None = None
     half_life_months: float | None = None
     feedback: str = "exclude"  # leads sales flagged mislabeled: exclude, relabel or ignore
+    reasons: str | None = None  # tree reasons: "saabas" or "shapley" (None: leadscore.yml, then saabas)
+
+    def reasons_method(self, configured: dict | None = None) -> str:
+        return self.reasons or (configured or {}).get("reasons") or "saabas"
 
     def settings(self, configured: dict | None = None):
         from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings
@@ -243,6 +247,7 @@ def _train_locked(target, manifest, segment_by, allow_leakage, kinds, options, d
             settings=(options or TrainingOptions()).settings(config.training if config else None),
             decide=decide(warehouse) if decide else None,
             feedback=(options or TrainingOptions()).feedback,
+            reasons=(options or TrainingOptions()).reasons_method(config.training if config else None),
         )
     finally:
         warehouse.close()

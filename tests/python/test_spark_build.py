@@ -185,6 +185,59 @@ def _check_xgboost_in_spark(warehouse, outcome) -> None:
         assert np.abs(got - expected).max() < TOLERANCE, name
 
 
+def _check_shapley_reasons_in_spark(warehouse, outcome) -> None:
+    """TreeSHAP reasons in Spark SQL: a LightGBM pipeline as leadscore builds it (native categories,
+    missing values routed by the trees), calibrated, 30 trees so the statement runs in two blocks;
+    on the adversarial rows Spark's values equal LightGBM's pred_contrib (summed per source column,
+    times the calibration's slope) and add up to Spark's log-odds."""
+    from leadscore.modeling.pipelines import calibrated, fit_params, lightgbm_pipeline
+    from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query, explain
+
+    spec = outcome.run.data.spec
+    known = warehouse.query("select * from features.lead_training_set where split <> 'test' order by lead_id")
+    for column in spec.numeric:
+        known[column] = pd.to_numeric(known[column]).astype(float)
+    labels = known["is_converted_in_window"].astype(int).to_numpy()
+    half = len(known) // 2
+    features = list(spec.features)
+    fitted = lightgbm_pipeline(spec, 30, 15, 0.1).fit(
+        known[features].iloc[:half], labels[:half], **fit_params("lightgbm", spec, None)
+    )
+    served = calibrated(fitted, known[features].iloc[half:], labels[half:])
+    base = warehouse.query(
+        "select * from features.lead_training_set where split = 'test' order by lead_id limit 50"
+    )
+    for column in spec.numeric:
+        base[column] = pd.to_numeric(base[column]).astype(float)
+    frame = adversarial_frame([fitted], base, spec)
+    keys = ["lead_id", "as_of_at"]
+    reasons = build_contribution_query(served, keys, features, method="shapley")
+    assert "shapley_sums_1" in reasons.sql("spark")
+    with warehouse.env():
+        connection = warehouse.connect()
+        try:
+            connection.write_frame("adversarial", "rows_shapley", frame, column_types(spec), append=False)
+            relation = relation_name("adversarial", "rows_shapley", "spark")
+            got = connection.query(reasons.sql("spark", relation=relation)).sort_values("lead_id")
+            scored = connection.query(build_scoring_query(served, keys).sql("spark", relation=relation))
+        finally:
+            connection.close()
+    scored = scored.sort_values("lead_id")
+    frame = frame.sort_values("lead_id")
+    assert frame["lead_id"].is_unique and len(got) == len(frame)
+    matrix = fitted.named_steps["prepare"].transform(frame[features])
+    library = fitted.named_steps["model"].booster_.predict(matrix, pred_contrib=True)[:, :-1]
+    details = explain(served, keys, method="shapley")
+    sources = [column.source for column in details.translation.inputs]
+    for feature in features:
+        inputs = [i for i, source in enumerate(sources) if source == feature]
+        expected = details.scale * library[:, inputs].sum(axis=1)
+        difference = np.abs(got[CONTRIBUTION_PREFIX + feature].astype(float).to_numpy() - expected)
+        assert difference.max() < TOLERANCE, feature
+    values = got[["bias", *[CONTRIBUTION_PREFIX + f for f in features]]].astype(float).to_numpy()
+    assert np.abs(values.sum(axis=1) - scored["log_odds"].astype(float).to_numpy()).max() < TOLERANCE
+
+
 def test_the_demo_end_to_end_on_spark(spark_warehouse, duckdb_warehouse):
     """One test, so one worker builds the Spark warehouse and trains on it (pytest-xdist's
     grouping marks did not keep separate tests together)."""
@@ -196,3 +249,4 @@ def test_the_demo_end_to_end_on_spark(spark_warehouse, duckdb_warehouse):
     for kind in ("logistic", "lightgbm"):
         _check_adversarial_rows(warehouse, outcome, kind)
     _check_xgboost_in_spark(warehouse, outcome)
+    _check_shapley_reasons_in_spark(warehouse, outcome)

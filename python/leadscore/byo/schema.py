@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -78,6 +78,7 @@ class TrainingSection(Strict):
     backtest_periods: int | None = Field(None, ge=2)
     window_months: int | None = Field(None, gt=0)
     half_life_months: float | None = Field(None, gt=0)
+    reasons: Literal["saabas", "shapley"] | None = None
 
 
 class LeadScoreFile(Strict):

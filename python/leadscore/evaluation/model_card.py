@@ -39,6 +39,7 @@ class ModelCardFacts:
     importance: pd.Series
     parity: dict
     window_days: int
+    explanations: str = ""  # how the reasons are computed (the metadata's explanations.method)
 
 
 def _newest_line(newest: dict) -> str:
@@ -115,6 +116,7 @@ At the tier thresholds (probability >= break-even of each tier's cost):
 
 Most influential features: {", ".join(f"{name} ({share:.0%})" for name, share in facts.importance.head(8).items())}.
 
+{_reasons_section(facts)}
 ## SQL exactness
 Warehouse probabilities from the generated SQL vs `predict_proba` on the {facts.parity.get("rows", 0):,} test rows
 ({facts.parity.get("dialect", "?")}): largest absolute difference {facts.parity.get("max_abs_difference", float("nan")):.2e}.
@@ -127,6 +129,48 @@ Warehouse probabilities from the generated SQL vs `predict_proba` on the {facts.
 - Behaviour can drift after training: watch the monitoring views, and retrain on fresh labels.
 - On the demo dataset, all data is synthetic; its oracle AUC is the best any model could reach.
 """
+
+
+def _reasons_section(facts: ModelCardFacts) -> str:
+    """The reasons a rep sees: how they are computed, the global importance they imply beside the
+    trees' gain, and one worked example."""
+    checked = facts.parity.get("contribution_sum") or {}
+    mean_abs = checked.get("mean_abs_contribution")
+    if not mean_abs:
+        return ""
+    features = list(dict.fromkeys([*list(mean_abs)[:8], *facts.importance.head(8).index]))
+    table = pd.DataFrame(
+        {
+            "feature": features,
+            "mean abs contribution (log-odds)": [round(mean_abs.get(f, 0.0), 4) for f in features],
+            "gain share": [f"{facts.importance.get(f, 0.0):.1%}" for f in features],
+        }
+    )
+    lines = [
+        "## Reasons",
+        f"Each score's reasons are its exact contributions to the log-odds: {facts.explanations or 'see metadata'}. "
+        f"bias + contributions = log-odds on every one of the {checked.get('rows', 0):,} test rows (largest "
+        f"difference {checked.get('max_abs_difference', float('nan')):.1e}).",
+        "",
+        "Global importance: the mean absolute contribution over the test rows (what the reasons imply) beside "
+        "each feature's share of the model's importance (the trees' split gain; |coefficient| x spread for "
+        "a linear model):",
+        "",
+        _table(table),
+    ]
+    example = checked.get("example")
+    if example:
+        shown = pd.DataFrame(example["contributions"][:8])
+        shown["contribution"] = shown["contribution"].round(4)
+        lines += [
+            "",
+            f"Worked example, the highest-scored test row (lead {example['lead_id']} as of {example['as_of_at']}): "
+            f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + the contributions below "
+            f"(largest first; {len(example['contributions'])} non-zero), probability {example['probability']:.1%}.",
+            "",
+            _table(shown),
+        ]
+    return "\n".join(lines) + "\n\n"
 
 
 def statement_size_section(sizes: list[dict]) -> str:

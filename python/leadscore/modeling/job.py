@@ -47,7 +47,7 @@ from leadscore.reporting.drift_section import current_drift
 from leadscore.threads import limited_threads
 from leadscore.transpile import build_scoring_query
 from leadscore.transpile.blend import blend_queries, blend_statements
-from leadscore.transpile.explain import build_contribution_query
+from leadscore.transpile.explain import ShapleyTooLargeError, build_contribution_query
 from leadscore.transpile.query import DIALECTS
 from leadscore.transpile.statements import DialectStatement, fit_model_statements
 from leadscore.warehouse import Warehouse
@@ -148,15 +148,33 @@ class Transpiled:
     described: dict[str, object]  # estimator, prepared_features, calibration, explanations
 
 
-def transpile_model(estimator, pipeline, reference: pd.DataFrame, spec: FeatureSpec, kind: str) -> Transpiled:
-    """reference: the rows the model was fitted on (their means anchor the linear reasons)."""
+TREE_REASONS = {
+    "saabas": "tree path contributions (Saabas)",
+    "shapley": "exact path-dependent TreeSHAP (the values of LightGBM's pred_contrib and shap's TreeExplainer)",
+}
+
+
+def transpile_model(
+    estimator, pipeline, reference: pd.DataFrame, spec: FeatureSpec, kind: str, reasons: str = "saabas"
+) -> Transpiled:
+    """reference: the rows the model was fitted on (their means anchor the linear reasons).
+    reasons: how a tree model's reasons are computed, "saabas" or "shapley" (transpile/explain.py)."""
     reference_means = np.nanmean(
         np.asarray(pipeline.named_steps["prepare"].transform(reference), dtype=float), axis=0
     )
     query = build_scoring_query(estimator, SCORING_KEYS)
-    contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
+    try:
+        contributions = build_contribution_query(
+            estimator, SCORING_KEYS, spec.features, reference_means, reasons
+        )
+    except ShapleyTooLargeError as too_large:
+        console.print(f"[yellow]{kind}: {too_large}. Its reasons are Saabas path contributions.[/yellow]")
+        reasons = "saabas"
+        contributions = build_contribution_query(
+            estimator, SCORING_KEYS, spec.features, reference_means, reasons
+        )
     statements = fit_model_statements(
-        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS, reasons
     )
     described = {
         "estimator": type(pipeline.named_steps["model"]).__name__,
@@ -170,7 +188,7 @@ def transpile_model(estimator, pipeline, reference: pd.DataFrame, spec: FeatureS
         "explanations": {
             "method": "coefficient x (value - training mean)"
             if kind == "logistic"
-            else "tree path contributions (Saabas)",
+            else TREE_REASONS[reasons],
             "bias": contributions.bias,
         },
     }
@@ -227,7 +245,7 @@ def _publish(
         warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
     )
     parity["contribution_sum"] = contribution_sum_check(
-        warehouse, query, contributions, test_relation, scored
+        warehouse, query, contributions, test_relation, scored, data.part("test")
     )
     require_exact(version_id, parity)
     importance = transpiled.importance
@@ -268,7 +286,7 @@ def _publish(
     ), parity
 
 
-def _transpile_all(run: TrainingRun) -> dict[str, Transpiled]:
+def _transpile_all(run: TrainingRun, reasons: str = "saabas") -> dict[str, Transpiled]:
     """Every family's SQL (a blend after its components, whose SQL it reuses)."""
     spec, transpiled = run.data.spec, {}
     for kind, trained in run.models.items():
@@ -278,7 +296,9 @@ def _transpile_all(run: TrainingRun) -> dict[str, Transpiled]:
             )
         else:
             reference = run.data.frame.iloc[trained.served_rows][list(spec.features)]
-            transpiled[kind] = transpile_model(trained.estimator, trained.pipeline, reference, spec, kind)
+            transpiled[kind] = transpile_model(
+                trained.estimator, trained.pipeline, reference, spec, kind, reasons
+            )
     return transpiled
 
 
@@ -401,6 +421,7 @@ def run_training(
     settings: WalkForwardSettings | None = None,
     decide: Callable[[TrainingRun, dict[str, ModelVersion], Segments | None], Registry] | None = None,
     feedback: str = "exclude",
+    reasons: str = "saabas",
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest). decide: who becomes champion
     (default: the best walk-forward family; `leadscore retrain` passes its comparison with the
@@ -428,7 +449,7 @@ def run_training(
         settings,
         max_model_auc=None if allow_leakage else leakage.max_model_auc,
     )
-    transpiled = _transpile_all(run)
+    transpiled = _transpile_all(run, reasons)
     _name_by_content(run, transpiled)
     comparison = run.comparison()
     walk_comparison = run.walk_forward_comparison()
@@ -489,6 +510,7 @@ def run_training(
                     importance=importance,
                     parity=checked,
                     window_days=int(window_days),
+                    explanations=transpiled[kind].described["explanations"]["method"],
                 )
             )
 
@@ -510,7 +532,7 @@ def run_training(
     segments, candidates = None, []
     if segment_column:
         segments, candidates = _train_segments(
-            warehouse, data, run, segment_column, tiers, min_segment_positives, versions
+            warehouse, data, run, segment_column, tiers, min_segment_positives, versions, reasons
         )
 
     champion, challenger = versions[run.champion], versions[run.challenger]
@@ -571,7 +593,7 @@ def run_training(
 
 
 def _train_segments(
-    warehouse, data, run, column, tiers, min_positives, versions
+    warehouse, data, run, column, tiers, min_positives, versions, reasons: str = "saabas"
 ) -> tuple[Segments | None, list[SegmentCandidate]]:
     champion = run.models[run.champion]
     # A blend champion's segments are fitted in its tree family, and must beat the blend on the segment.
@@ -624,7 +646,7 @@ def _train_segments(
             version_id,
             family,
             estimator,
-            transpile_model(estimator, pipeline, reference, segment.spec, family),
+            transpile_model(estimator, pipeline, reference, segment.spec, family, reasons),
             reference,
             _test_relation(warehouse, data.spec.training_model, condition),
             metadata,

@@ -9,6 +9,7 @@ score and reasons went from ~50 s to ~15 s)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -18,6 +19,7 @@ from leadscore.transpile.dialects import NAN_EQUALS_ITSELF, NO_FLOAT32, SCIENTIF
 from leadscore.transpile.dialects import dialect as sql_dialect
 
 PLACEHOLDER = "leadscore_block_{}_"
+_PLACEHOLDER_PATTERN = re.compile(r"leadscore_block_(\d+)_")
 
 
 @cache
@@ -43,11 +45,13 @@ class Blocks:
         return exp.column(PLACEHOLDER.format(len(self.expressions) - 1))
 
     def fill(self, skeleton_sql: str, dialect: str) -> str:
+        """One pass over the skeleton (a reasons query can hold thousands of blocks)."""
         style = literal_style(dialect)
-        # Highest index first, so placeholder 1 never matches inside placeholder 10.
-        for index in reversed(range(len(self.expressions))):
-            key = (index, style)
+
+        def printed(match: re.Match) -> str:
+            key = (int(match.group(1)), style)
             if key not in self._printed:
-                self._printed[key] = self.expressions[index].sql(dialect=sql_dialect(dialect))
-            skeleton_sql = skeleton_sql.replace(PLACEHOLDER.format(index), self._printed[key])
-        return skeleton_sql
+                self._printed[key] = self.expressions[key[0]].sql(dialect=sql_dialect(dialect))
+            return self._printed[key]
+
+        return _PLACEHOLDER_PATTERN.sub(printed, skeleton_sql)

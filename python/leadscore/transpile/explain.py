@@ -3,11 +3,17 @@ bias + sum(contributions) = log_odds on every row.
 
 - Linear part: contribution of a feature = sum over its model inputs of coef * (value - training
   mean); the bias takes intercept + sum(coef * mean).
-- Trees (every family, through trees.Tree): Saabas path contributions. Each node's expected value is
-  the training-weighted mean of the leaves under it; walking root to leaf, each split's feature gets
-  (child expectation - parent expectation). Along a path these telescope to leaf - root, so the
-  bias takes the constant plus every tree's root expectation. In SQL each tree's leaf is found once
-  per row (a `leaves` CTE); a feature's contribution is then a constant looked up by leaf.
+- Trees (every family, through trees.Tree), by `method`:
+  - "shapley": exact path-dependent TreeSHAP, the values LightGBM's pred_contrib and
+    shap's TreeExplainer give (shapley.py); the bias takes every tree's expected value.
+  - "saabas" (served today): path contributions. Each node's expected value is the training-weighted mean of the
+    leaves under it; walking root to leaf, each split's feature gets (child expectation - parent
+    expectation). Along a path these telescope to leaf - root, so the bias takes the constant plus
+    every tree's root expectation. Each tree's leaf is found once per row; a feature's contribution
+    is then a constant looked up by leaf. Cheaper, but not Shapley values: it favours the features
+    split on near the root.
+  Either way the per-row columns a tree needs are computed in stages of CTEs (`tree_stages`) before
+  the final select sums each feature's terms.
 Both are then scaled into the calibrated log-odds, which must be linear in the raw score:
 log_odds = -(a * raw + b) for a Platt-calibrated model whose calibrator reads the raw score (or a
 forest's averaged probability); scale * raw for an uncalibrated logistic-link model.
@@ -15,7 +21,7 @@ forest's averaged probability); scale * raw for an uncalibrated logistic-link mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,9 +33,21 @@ from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.query import INPUT_PLACEHOLDER, float32_stages, translate
+from leadscore.transpile.shapley import statement_terms, tree_shapley
 from leadscore.transpile.trees import leaf_number_sql, leaves_in_order, path_contributions
 
 CONTRIBUTION_PREFIX = "contribution__"
+METHODS = ("shapley", "saabas")
+# The largest TreeSHAP statement we write, in statement_terms. Measured on 2 cores / 24 GB: the demo's
+# LightGBM (164 trees x 15 leaves, 25,000 terms, 3.9 MB of SQL) builds in 6 s and DuckDB plans it in
+# 7 s; 400 trees x 31 leaves (about 177,000 terms, 28.6 MB) took 3.5 minutes and 5.9 GB to build and
+# DuckDB ran out of 24 GB planning it.
+MAX_SHAPLEY_TERMS = 60_000
+STAGE_RELATIONS = ("leaves", "shapley_weights", "shapley_disagreements")  # each stage's CTE
+
+
+class ShapleyTooLargeError(UnsupportedModelError):
+    """The model's TreeSHAP statement would be too large to plan (MAX_SHAPLEY_TERMS)."""
 
 
 @dataclass
@@ -65,15 +83,18 @@ def _linear(
 
 @dataclass
 class Explained:
-    """A model's contributions before they become a query: the linear terms per feature, each
-    tree's leaf-number expression and its per-feature terms (reading column leaf<k>), and the bias."""
+    """A model's contributions before they become a query: the linear terms per feature; per tree,
+    the columns it computes per row in each stage (stage 0 reads `prepared`, stage s reads stage
+    s - 1; Saabas: the leaf number leaf<k>; Shapley: split tests, then path weights) and its
+    per-feature terms reading them; and the bias."""
 
     translation: object
     linear: dict[str, list[exp.Expression]]
-    leaf_numbers: list[exp.Expression]
-    tree_terms: list[dict[str, exp.Expression]]
+    tree_stages: list[list[list[tuple[str, exp.Expression]]]]
+    tree_terms: list[dict[str, list[exp.Expression]]]
     bias: float
     scale: float = 1.0  # calibrated log-odds per unit of raw score
+    method: str = "saabas"
 
     def per_feature(
         self, trees: Sequence[int] | None = None, linear: bool = True
@@ -84,16 +105,127 @@ class Explained:
             for feature, parts in self.linear.items():
                 terms.setdefault(feature, []).extend(parts)
         for k in range(len(self.tree_terms)) if trees is None else trees:
-            for feature, sql in self.tree_terms[k].items():
-                terms.setdefault(feature, []).append(sql)
+            for feature, parts in self.tree_terms[k].items():
+                terms.setdefault(feature, []).extend(parts)
         return terms
+
+    @property
+    def tree_count(self) -> int:
+        return len(self.tree_terms)
+
+    def tree_selects(
+        self,
+        trees: Sequence[int],
+        features: Sequence[str],
+        column: Callable[[exp.Expression], exp.Expression],
+        linear: bool = True,
+    ) -> tuple[list[tuple[str, exp.Select]], str, dict[str, exp.Expression]]:
+        """The CTEs (name, select) computing the trees' per-row columns, from `prepared`; the
+        relation the final select reads; and each feature's contribution over it (the linear part
+        included when `linear`). column(expr) lets the caller swap large expressions for block
+        placeholders.
+
+        Saabas: one CTE of leaf numbers, every tree at once. Shapley: the trees in blocks of at most
+        SHAPLEY_BLOCK_COLUMNS stage columns; each block's stages (tests, path weights, the
+        disagreement terms) are CTEs over the one before, and a last CTE per block adds the block's
+        terms to one running sum per feature and keeps only the prepared columns and the sums. So a
+        select list stays under PostgreSQL's 1,664 entries and the planner never sees all the
+        stage columns of a large model at once (measured: it binds a wide select in time that grows
+        faster than its width)."""
+        if self.method == "saabas" or not trees:
+            return self._one_stage_selects(trees, features, column, linear)
+        passthrough = [select.alias_or_name for select in self.translation.prepared_select().selects]
+        ctes: list[tuple[str, exp.Select]] = []
+        source, running = "prepared", {}
+        for index, block in enumerate(_blocks(trees, self.tree_stages)):
+            for stage in range(max(len(self.tree_stages[k]) for k in block)):
+                columns = [
+                    column(sql).as_(alias, copy=False)
+                    for k in block
+                    if stage < len(self.tree_stages[k])
+                    for alias, sql in self.tree_stages[k][stage]
+                ]
+                name = f"{STAGE_RELATIONS[stage]}_{index}"
+                ctes.append((name, exp.select(exp.Star(), *columns, copy=False).from_(source, copy=False)))
+                source = name
+            passthrough += [
+                alias for k in block for alias, _ in self.tree_stages[k][0] if alias.startswith("leaf")
+            ]
+            terms = self.per_feature(trees=block, linear=False)
+            sums = []
+            for position, feature in enumerate(features):
+                parts = [*([running[feature]] if feature in running else []), *terms.get(feature, [])]
+                if parts:
+                    running[feature] = exp.column(f"running{position}")
+                    sums.append(column(balanced_sum(parts)).as_(f"running{position}", copy=False))
+            kept = [exp.column(name, quoted=True) for name in passthrough]
+            name = f"shapley_sums_{index}"
+            ctes.append((name, exp.select(*kept, *sums, copy=False).from_(source, copy=False)))
+            source = name
+        contributions = {}
+        for feature in features:
+            parts = [
+                *(self.linear.get(feature, []) if linear else []),
+                *([running[feature]] if feature in running else []),
+            ]
+            if parts:
+                contributions[feature] = balanced_sum([part.copy() for part in parts])
+        return ctes, source, contributions
+
+    def _one_stage_selects(self, trees, features, column, linear):
+        stages = max((len(self.tree_stages[k]) for k in trees), default=0)
+        ctes, source = [], "prepared"
+        for stage in range(stages):
+            columns = [
+                column(sql).as_(alias, copy=False)
+                for k in trees
+                if stage < len(self.tree_stages[k])
+                for alias, sql in self.tree_stages[k][stage]
+            ]
+            select = exp.select(exp.Star(), *columns, copy=False).from_(source, copy=False)
+            source = STAGE_RELATIONS[stage]
+            ctes.append((source, select))
+        terms = self.per_feature(trees=trees, linear=linear)
+        contributions = {
+            feature: column(balanced_sum(terms[feature])) for feature in features if feature in terms
+        }
+        return ctes, source, contributions
+
+
+SHAPLEY_BLOCK_COLUMNS = 1200
+
+
+def _blocks(trees: Sequence[int], tree_stages) -> list[list[int]]:
+    """Consecutive trees, as many per block as fit SHAPLEY_BLOCK_COLUMNS stage columns (at least one)."""
+    blocks: list[list[int]] = []
+    width = 0
+    for k in trees:
+        columns = sum(len(stage) for stage in tree_stages[k])
+        if not blocks or width + columns > SHAPLEY_BLOCK_COLUMNS:
+            blocks.append([])
+            width = 0
+        blocks[-1].append(k)
+        width += columns
+    return blocks
 
 
 def explain(
-    estimator: object, keys: Sequence[str], reference_means: Sequence[float] | None = None
+    estimator: object,
+    keys: Sequence[str],
+    reference_means: Sequence[float] | None = None,
+    method: str = "saabas",
 ) -> Explained:
-    """reference_means: the training mean of every model input column (needed for linear models)."""
+    """reference_means: the training mean of every model input column (needed for linear models).
+    method: how trees are explained, "shapley" (TreeSHAP) or "saabas" (path contributions)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown reasons method {method!r}: use one of {', '.join(METHODS)}")
     translation = translate(estimator, keys)
+    if method == "shapley" and (terms := statement_terms(translation.raw.trees)) > MAX_SHAPLEY_TERMS:
+        raise ShapleyTooLargeError(
+            f"TreeSHAP reasons for {len(translation.raw.trees)} trees would take {terms:,} SQL terms, over "
+            f"the {MAX_SHAPLEY_TERMS:,} a warehouse plans in reasonable memory: use Saabas reasons "
+            "(--reasons saabas) or fewer, smaller trees"
+        )
     raw = translation.raw
     calibration = translation.decomposed.calibration
     if calibration is not None:
@@ -120,14 +252,28 @@ def explain(
         linear, linear_bias = _linear(translation.decomposed.model, sources, reference_means, columns, scale)
         raw_bias += linear_bias
     inputs = translation.tree_inputs
-    leaf_numbers: list[exp.Expression] = []
-    tree_terms: list[dict[str, exp.Expression]] = []
+    tree_stages: list[list[list[tuple[str, exp.Expression]]]] = []
+    tree_terms: list[dict[str, list[exp.Expression]]] = []
     for k, tree in enumerate(raw.trees):
-        leaf_numbers.append(leaf_number_sql(tree, inputs))
-        contributions, root = path_contributions(tree, sources, exp.column(f"leaf{k}"), scale)
-        raw_bias += root
-        tree_terms.append(dict(contributions))
-    return Explained(translation, linear, leaf_numbers, tree_terms, scale * raw_bias - intercept, scale)
+        # XGBoost's float32 running sum reads each tree's leaf, whatever the method (float32_residual).
+        leaf = [(f"leaf{k}", leaf_number_sql(tree, inputs))] if method == "saabas" or raw.float32_sum else []
+        if method == "saabas":
+            contributions, expected = path_contributions(tree, sources, exp.column(f"leaf{k}"), scale)
+            tree_stages.append([leaf])
+            tree_terms.append({feature: [sql] for feature, sql in contributions.items()})
+        else:
+            shapley = tree_shapley(tree, inputs, str(k), scale)
+            expected = shapley.expected
+            stages = shapley.stages
+            tree_stages.append([[*leaf, *stages[0]], *stages[1:]])
+            per_source: dict[str, list[exp.Expression]] = {}
+            for feature, parts in shapley.terms.items():
+                per_source.setdefault(sources[feature], []).extend(parts)
+            tree_terms.append(per_source)
+        raw_bias += expected
+    return Explained(
+        translation, linear, tree_stages, tree_terms, scale * raw_bias - intercept, scale, method
+    )
 
 
 def _leaf_value(tree, leaf_number: exp.Expression) -> exp.Expression:
@@ -142,13 +288,16 @@ def _leaf_value(tree, leaf_number: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=ifs, default=double(values[-1])) if ifs else double(values[-1])
 
 
-def float32_residual(raw, scale: float) -> tuple[exp.Expression, list[tuple[str, exp.Select]], str]:
+def float32_residual(
+    raw, scale: float, relation: str = "leaves"
+) -> tuple[exp.Expression, list[tuple[str, exp.Select]], str]:
     """scale x (XGBoost's float32 running sum - the exact sum of the same leaves), per row, over the
-    `leaves` CTE (in steps, float32_stages). Path contributions telescope to the exact sum; this
-    row's rounding joins the bias, so bias + contributions equal the log-odds the score reports,
-    exactly as for every other family. Returns (residual, the step CTEs, the relation to read)."""
+    relation holding each tree's leaf<k> (in steps, float32_stages). Contributions add up to the
+    exact sum; this row's rounding joins the bias, so bias + contributions equal the log-odds the
+    score reports, exactly as for every other family. Returns (residual, the step CTEs, the
+    relation to read)."""
     leaves = [_leaf_value(tree, exp.column(f"leaf{k}")) for k, tree in enumerate(raw.trees)]
-    running, steps, source = float32_stages(double(raw.constant), leaves, "leaves", "float32_running")
+    running, steps, source = float32_stages(double(raw.constant), leaves, relation, "float32_running")
     exact = balanced_sum([double(raw.constant), *[leaf.copy() for leaf in leaves]])
     residual = exp.Mul(this=double(scale), expression=exp.Paren(this=exp.Sub(this=running, expression=exact)))
     return residual, steps, source
@@ -159,47 +308,39 @@ def build_contribution_query(
     keys: Sequence[str],
     features: Sequence[str],
     reference_means: Sequence[float] | None = None,
+    method: str = "saabas",
 ) -> ContributionQuery:
     """reference_means: the training mean of every model input column (needed for linear models)."""
-    explained = explain(estimator, keys, reference_means)
+    explained = explain(estimator, keys, reference_means, method)
     translation, raw = explained.translation, explained.translation.raw
-    per_feature = explained.per_feature()
-    leaf_numbers = explained.leaf_numbers
     bias = explained.bias
 
     key_columns = [exp.column(key, quoted=True) for key in keys]
-    sums = {feature: balanced_sum(per_feature[feature]) for feature in features if feature in per_feature}
     blocks = Blocks()
 
     def query(placeholders: bool) -> exp.Select:
         def block(expression: exp.Expression) -> exp.Expression:
             return blocks.add(expression) if placeholders else expression
 
+        # Each tree's per-row columns (its leaf, or its split tests and path weights), then every
+        # feature's share of them.
+        stages, source, sums = explained.tree_selects(range(explained.tree_count), features, block)
         outputs = [
-            (block(sums[feature]) if feature in sums else double(0.0)).as_(
+            (sums[feature] if feature in sums else double(0.0)).as_(
                 exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
             )
             for feature in features
         ]
-        bias_sql, steps, source = double(bias), [], "leaves"
-        if raw.float32_sum and leaf_numbers:
-            residual, steps, source = float32_residual(raw, explained.scale)
+        bias_sql, steps = double(bias), []
+        if raw.float32_sum and raw.trees:
+            residual, steps, source = float32_residual(raw, explained.scale, source)
             bias_sql = exp.Add(this=bias_sql, expression=residual)
         final = exp.select(*[k.copy() for k in key_columns], bias_sql.as_("bias"), *outputs, copy=False)
-        prepared = translation.prepared_select()
-        if not leaf_numbers:
-            return final.from_("prepared", copy=False).with_(
-                "prepared", as_=prepared, materialized=True, copy=False
-            )
-        # Each tree's leaf once per row, then every feature's share of it.
-        leaves = exp.select(
-            exp.Star(),
-            *[block(number).as_(f"leaf{k}", copy=False) for k, number in enumerate(leaf_numbers)],
-            copy=False,
+        final = final.from_(source, copy=False).with_(
+            "prepared", as_=translation.prepared_select(), materialized=True, copy=False
         )
-        leaves = leaves.from_("prepared", copy=False)
-        final = final.from_(source, copy=False).with_("prepared", as_=prepared, materialized=True, copy=False)
-        final = final.with_("leaves", as_=leaves, materialized=True, copy=False)
+        for name, stage in stages:
+            final = final.with_(name, as_=stage, materialized=True, copy=False)
         for name, step in steps:
             final = final.with_(name, as_=step, copy=False)
         return final

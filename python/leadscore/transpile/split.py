@@ -163,34 +163,30 @@ def split_contribution_query(
     features: Sequence[str],
     reference_means: Sequence[float] | None,
     batches: int,
+    method: str = "saabas",
 ) -> SplitStatement:
     """The reasons query as batch statements over the trees (the linear part rides in the first)
     and a final one with the unsplit query's columns (keys, bias, contribution__<feature>)."""
-    explained = explain(estimator, keys, reference_means)
+    explained = explain(estimator, keys, reference_means, method)
     translation = explained.translation
     refuse_float32_split(translation.raw)
-    tree = batch_tree(list(range(len(explained.leaf_numbers))), batches)
-    batch_list = leaves(tree) if explained.leaf_numbers else [[]]
+    tree = batch_tree(list(range(explained.tree_count)), batches)
+    batch_list = leaves(tree) if explained.tree_count else [[]]
     key_columns = [exp.column(key, quoted=True) for key in keys]
     parts = []
     for index, batch in enumerate(batch_list):
         blocks = Blocks()
-        terms = explained.per_feature(trees=batch, linear=index == 0)
+        stages, source, sums = explained.tree_selects(batch, features, blocks.add, linear=index == 0)
         outputs = [
-            (blocks.add(balanced_sum(terms[feature])) if feature in terms else double(0.0)).as_(
+            (sums[feature] if feature in sums else double(0.0)).as_(
                 exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
             )
             for feature in features
         ]
         select = exp.select(*[k.copy() for k in key_columns], *outputs, copy=False)
-        if batch:
-            leaf_columns = [blocks.add(explained.leaf_numbers[k]).as_(f"leaf{k}", copy=False) for k in batch]
-            leaves_select = _with_prepared(exp.select(exp.Star(), *leaf_columns, copy=False), translation)
-            select = select.from_("leaves", copy=False).with_(
-                "leaves", as_=leaves_select, materialized=True, copy=False
-            )
-        else:
-            select = _with_prepared(select, translation)
+        select = _with_prepared(select, translation).from_(source, copy=False)
+        for name, stage in stages:
+            select = select.with_(name, as_=stage, materialized=True, copy=False)
         parts.append(Statement(select, blocks))
     count = len(parts)
 

@@ -102,8 +102,18 @@ def test_saved_version_is_complete_and_its_estimator_takes_mart_columns_by_name(
             "## Fixed test split",
             "## Limitations",
             "## SQL exactness",
+            "## Reasons",
         ):
             assert section in card
+        # The reasons' global importance and worked example come from the warehouse's reasons on
+        # the test rows: the example's bias plus its contributions is its log-odds.
+        checked = metadata["sql_parity"]["contribution_sum"]
+        assert set(checked["mean_abs_contribution"]) == set(spec.features)
+        example = checked["example"]
+        total = example["bias"] + sum(item["contribution"] for item in example["contributions"])
+        assert abs(total - example["log_odds"]) < 1e-9
+        assert f"lead {example['lead_id']} as of" in card
+        assert any(item["value"] is not None for item in example["contributions"])
         metrics = json.loads((version.folder / "metrics.json").read_text())
         assert metrics["oracle_test"]["roc_auc"] > metrics["test"]["roc_auc"]
 

@@ -736,28 +736,6 @@ FAMILY_CELLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def postgres_rows_warehouse(postgres_server):
-    from leadscore.warehouse.postgres_warehouse import PostgresWarehouse
-    from leadscore.warehouse.profiles import WarehouseTarget
-
-    postgres_server.create_database("exact_or_refused")
-    warehouse = PostgresWarehouse(
-        WarehouseTarget(
-            "matrix",
-            {
-                "type": "postgres",
-                "host": "127.0.0.1",
-                "port": postgres_server.port,
-                "user": postgres_server.user,
-                "dbname": "exact_or_refused",
-            },
-        )
-    )
-    yield warehouse
-    warehouse.close()
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("cell", FAMILY_CELLS, ids=[cell.name for cell in FAMILY_CELLS])
 def test_exact_or_refused_on_postgres(cell: Cell, postgres_rows_warehouse) -> None:
