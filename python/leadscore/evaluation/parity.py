@@ -77,6 +77,16 @@ def contribution_sum_check(
     }
 
 
+def _readable(value: object) -> str:
+    """A feature value as a person reads it: 11.75 rather than 11.750347222222222, 101,070,000."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return str(value)
+    number = float(value)
+    if number.is_integer() or abs(number) >= 1000:
+        return f"{number:,.0f}"
+    return f"{number:.3g}"
+
+
 def _worked_example(merged: pd.DataFrame, features: list[str], rows: pd.DataFrame | None) -> dict | None:
     """The highest-scored row: its bias, log-odds, probability and every non-zero contribution
     (largest first), with the feature's value."""
@@ -92,7 +102,7 @@ def _worked_example(merged: pd.DataFrame, features: list[str], rows: pd.DataFram
     for feature in features:
         value = float(best[CONTRIBUTION_PREFIX + feature])
         if value != 0.0:
-            shown = None if known is None or pd.isna(known[feature]) else str(known[feature])
+            shown = None if known is None or pd.isna(known[feature]) else _readable(known[feature])
             contributions.append({"feature": feature, "value": shown, "contribution": value})
     contributions.sort(key=lambda item: -abs(item["contribution"]))
     return {
