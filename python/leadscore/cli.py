@@ -624,6 +624,17 @@ def _champion_size():
     return ModelSize(kind, int(params["n_estimators"]), int(size))
 
 
+def _sizes_with_champion(models: str) -> list:
+    """The --models sizes, with the served champion's own size first when it is a tree family."""
+    from leadscore.bench.data import ModelSize
+
+    sizes = [ModelSize.parse(text) for text in models.split(",") if text.strip()]
+    served = _champion_size()
+    if served is not None and served not in sizes:
+        sizes.insert(0, served)
+    return sizes
+
+
 @bench_app.command("scoring")
 def bench_scoring(
     rows: int = typer.Option(1_000_000, help="Rows to score."),
@@ -636,14 +647,10 @@ def bench_scoring(
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
     """Generated SQL in DuckDB vs predict_proba vs orbital, same rows, one run."""
-    from leadscore.bench.data import ModelSize
     from leadscore.bench.report import render_scoring_section
     from leadscore.bench.runner import run_benchmark
 
-    sizes = [ModelSize.parse(text) for text in models.split(",") if text.strip()]
-    served = _champion_size()
-    if served is not None and served not in sizes:
-        sizes.insert(0, served)
+    sizes = _sizes_with_champion(models)
     results = run_benchmark(rows, sizes, repeats)
     _write_bench_section(
         output, "scoring", lambda machine, command: render_scoring_section(results, machine, command)
@@ -654,21 +661,18 @@ def bench_scoring(
 def bench_reasons(
     rows: int = typer.Option(100_000, help="Rows to explain."),
     models: str = typer.Option(
-        "lightgbm:400x31,gbm:1000x3",
-        help="FAMILY:TREESxSIZE, comma-separated. The champion's own size is added when a trained champion exists.",
+        "lightgbm:100x31,gbm:1000x3",
+        help="FAMILY:TREESxSIZE, comma-separated (a model over the TreeSHAP size limit, such as "
+        "lightgbm:400x31, is refused). The champion's own size is added when a trained champion exists.",
     ),
     repeats: int = typer.Option(1, help="Timed repetitions (median reported)."),
     shap_rows: int = typer.Option(20_000, help="Rows given to shap.TreeExplainer (reported per million)."),
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
 ) -> None:
     """SQL TreeSHAP in DuckDB vs LightGBM pred_contrib and shap, same rows, one run."""
-    from leadscore.bench.data import ModelSize
     from leadscore.bench.reasons import render_reasons_section, run_reasons_benchmark
 
-    sizes = [ModelSize.parse(text) for text in models.split(",") if text.strip()]
-    served = _champion_size()
-    if served is not None and served not in sizes:
-        sizes.insert(0, served)
+    sizes = _sizes_with_champion(models)
     results = run_reasons_benchmark(rows, sizes, repeats, shap_rows)
     _write_bench_section(
         output, "reasons", lambda machine, command: render_reasons_section(results, machine, command)

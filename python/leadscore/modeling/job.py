@@ -169,12 +169,9 @@ def transpile_model(
         )
     except ShapleyTooLargeError as too_large:
         console.print(f"[yellow]{kind}: {too_large}. Its reasons are Saabas path contributions.[/yellow]")
-        reasons = "saabas"
-        contributions = build_contribution_query(
-            estimator, SCORING_KEYS, spec.features, reference_means, reasons
-        )
+        contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
     statements = fit_model_statements(
-        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS, reasons
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
     )
     described = {
         "estimator": type(pipeline.named_steps["model"]).__name__,
@@ -188,7 +185,7 @@ def transpile_model(
         "explanations": {
             "method": "coefficient x (value - training mean)"
             if kind == "logistic"
-            else TREE_REASONS[reasons],
+            else TREE_REASONS[contributions.method],
             "bias": contributions.bias,
         },
     }

@@ -44,6 +44,7 @@ METHODS = ("shapley", "saabas")
 # DuckDB ran out of 24 GB planning it.
 MAX_SHAPLEY_TERMS = 60_000
 STAGE_RELATIONS = ("leaves", "shapley_weights", "shapley_disagreements")  # each stage's CTE
+SHAPLEY_BLOCK_COLUMNS = 1200  # stage columns per block of trees: a select list stays under Postgres's 1,664
 
 
 class ShapleyTooLargeError(UnsupportedModelError):
@@ -57,6 +58,7 @@ class ContributionQuery:
     bias: float  # calibrated log-odds of a lead at the reference point
     skeleton: exp.Select | None = None
     blocks: Blocks = field(default_factory=Blocks)
+    method: str = "saabas"  # how trees are explained (METHODS)
 
     def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool = False) -> str:
         skeleton = self.skeleton if self.skeleton is not None else self.expression
@@ -133,21 +135,15 @@ class Explained:
         stage columns of a large model at once (measured: it binds a wide select in time that grows
         faster than its width)."""
         if self.method == "saabas" or not trees:
-            return self._one_stage_selects(trees, features, column, linear)
+            ctes, source = self._stage_ctes(trees, column, "prepared", "")
+            terms = self.per_feature(trees=trees, linear=linear)
+            return ctes, source, {f: column(balanced_sum(terms[f])) for f in features if f in terms}
         passthrough = [select.alias_or_name for select in self.translation.prepared_select().selects]
         ctes: list[tuple[str, exp.Select]] = []
         source, running = "prepared", {}
         for index, block in enumerate(_blocks(trees, self.tree_stages)):
-            for stage in range(max(len(self.tree_stages[k]) for k in block)):
-                columns = [
-                    column(sql).as_(alias, copy=False)
-                    for k in block
-                    if stage < len(self.tree_stages[k])
-                    for alias, sql in self.tree_stages[k][stage]
-                ]
-                name = f"{STAGE_RELATIONS[stage]}_{index}"
-                ctes.append((name, exp.select(exp.Star(), *columns, copy=False).from_(source, copy=False)))
-                source = name
+            stages, source = self._stage_ctes(block, column, source, f"_{index}")
+            ctes += stages
             passthrough += [
                 alias for k in block for alias, _ in self.tree_stages[k][0] if alias.startswith("leaf")
             ]
@@ -172,10 +168,13 @@ class Explained:
                 contributions[feature] = balanced_sum([part.copy() for part in parts])
         return ctes, source, contributions
 
-    def _one_stage_selects(self, trees, features, column, linear):
-        stages = max((len(self.tree_stages[k]) for k in trees), default=0)
-        ctes, source = [], "prepared"
-        for stage in range(stages):
+    def _stage_ctes(
+        self, trees: Sequence[int], column, source: str, suffix: str
+    ) -> tuple[list[tuple[str, exp.Select]], str]:
+        """The trees' stage columns as CTEs (STAGE_RELATIONS[stage] + suffix), each over the one
+        before, the first over `source`; and the last one's name."""
+        ctes = []
+        for stage in range(max((len(self.tree_stages[k]) for k in trees), default=0)):
             columns = [
                 column(sql).as_(alias, copy=False)
                 for k in trees
@@ -183,16 +182,9 @@ class Explained:
                 for alias, sql in self.tree_stages[k][stage]
             ]
             select = exp.select(exp.Star(), *columns, copy=False).from_(source, copy=False)
-            source = STAGE_RELATIONS[stage]
+            source = STAGE_RELATIONS[stage] + suffix
             ctes.append((source, select))
-        terms = self.per_feature(trees=trees, linear=linear)
-        contributions = {
-            feature: column(balanced_sum(terms[feature])) for feature in features if feature in terms
-        }
-        return ctes, source, contributions
-
-
-SHAPLEY_BLOCK_COLUMNS = 1200
+        return ctes, source
 
 
 def _blocks(trees: Sequence[int], tree_stages) -> list[list[int]]:
@@ -276,6 +268,16 @@ def explain(
     )
 
 
+def contribution_columns(features: Sequence[str], sums: dict[str, exp.Expression]) -> list[exp.Expression]:
+    """contribution__<feature> for every feature, in order: its sum, or 0.0 when nothing explains it."""
+    return [
+        (sums[feature] if feature in sums else double(0.0)).as_(
+            exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
+        )
+        for feature in features
+    ]
+
+
 def _leaf_value(tree, leaf_number: exp.Expression) -> exp.Expression:
     """The value of the leaf a row reached, from the column holding minus its position."""
     values = [tree.values[node] for node in leaves_in_order(tree)]
@@ -325,12 +327,7 @@ def build_contribution_query(
         # Each tree's per-row columns (its leaf, or its split tests and path weights), then every
         # feature's share of them.
         stages, source, sums = explained.tree_selects(range(explained.tree_count), features, block)
-        outputs = [
-            (sums[feature] if feature in sums else double(0.0)).as_(
-                exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
-            )
-            for feature in features
-        ]
+        outputs = contribution_columns(features, sums)
         bias_sql, steps = double(bias), []
         if raw.float32_sum and raw.trees:
             residual, steps, source = float32_residual(raw, explained.scale, source)
@@ -352,4 +349,5 @@ def build_contribution_query(
         bias=bias,
         skeleton=skeleton,
         blocks=blocks,
+        method=method,
     )

@@ -23,7 +23,7 @@ from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.budgets import text_size
 from leadscore.transpile.dialects import dialect as sql_dialect
-from leadscore.transpile.explain import CONTRIBUTION_PREFIX, explain
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX, contribution_columns, explain
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.query import INPUT_PLACEHOLDER, REFUSED, response_steps, score_terms, translate
@@ -177,13 +177,9 @@ def split_contribution_query(
     for index, batch in enumerate(batch_list):
         blocks = Blocks()
         stages, source, sums = explained.tree_selects(batch, features, blocks.add, linear=index == 0)
-        outputs = [
-            (sums[feature] if feature in sums else double(0.0)).as_(
-                exp.to_identifier(CONTRIBUTION_PREFIX + feature, quoted=True), copy=False
-            )
-            for feature in features
-        ]
-        select = exp.select(*[k.copy() for k in key_columns], *outputs, copy=False)
+        select = exp.select(
+            *[k.copy() for k in key_columns], *contribution_columns(features, sums), copy=False
+        )
         select = _with_prepared(select, translation).from_(source, copy=False)
         for name, stage in stages:
             select = select.with_(name, as_=stage, materialized=True, copy=False)

@@ -118,11 +118,10 @@ def fit_model_statements(
     query: ScoringQuery,
     contributions: ContributionQuery,
     dialects: Sequence[str],
-    reasons: str = "saabas",
 ) -> dict[str, dict[str, DialectStatement]]:
     """Both kinds of a model's statements (score, contributions) for every dialect, split where
-    over budget. The summands (constant, linear part, trees) say how far the score can be split.
-    reasons: the contributions' method for trees ("saabas" or "shapley"), as `contributions` was built."""
+    over budget. The summands (constant, linear part, trees) say how far the score can be split; the
+    contributions are split with the method they were built with."""
     summands = score_terms(translate(estimator, keys))
     return {
         "score": fit_statements(
@@ -139,7 +138,7 @@ def fit_model_statements(
             contributions.expression,
             summands,
             lambda batches: split_contribution_query(
-                estimator, keys, features, reference_means, batches, reasons
+                estimator, keys, features, reference_means, batches, contributions.method
             ),
             dialects,
         ),

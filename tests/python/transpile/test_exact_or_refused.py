@@ -37,6 +37,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+from helpers.postgres_rows import write_rows
 from helpers.xgboost_float32 import with_libm_expf_rows as _with_libm_expf_rows
 from leadscore.feature_frame import FeatureFrameCoercer
 from leadscore.modeling.xgboost_family import XGBoostClassifier
@@ -742,18 +743,8 @@ def test_exact_or_refused_on_postgres(cell: Cell, postgres_rows_warehouse) -> No
     model = cell.build()
     frame, nan_cells = _odd_rows(model, cell.columns)
     expected = _python(model, cell.as_fitted(frame))
-    table = frame.copy()
-    table.insert(0, "row_id", np.arange(len(table), dtype=np.int64))
-    types = {"row_id": "bigint"}
-    types |= {
-        c: "boolean" if c == "b0" else "varchar" if c == "c0" else "double precision" for c in cell.columns
-    }
     name = f"rows_{cell.name}"
-    postgres_rows_warehouse.write_frame("public", name, table, types, append=False)
-    for (row, column), _ in nan_cells.items():
-        postgres_rows_warehouse.execute(
-            f"update {name} set \"{column}\" = 'NaN'::double precision where row_id = {row}"
-        )
+    write_rows(postgres_rows_warehouse, name, frame, cell.columns, nan_cells)
     query = build_scoring_query(model, ["row_id"])
     scored = postgres_rows_warehouse.query(query.sql("postgres", relation=name)).sort_values("row_id")
     got = scored["probability"].astype(float).to_numpy()

@@ -20,6 +20,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
+from helpers.postgres_rows import write_rows
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query, explain
 from leadscore.transpile.interpreter import balanced_sum
@@ -276,17 +277,8 @@ def test_sql_treeshap_on_postgres_is_duckdbs(name: str, postgres_rows_warehouse)
     fitted = cell.build()
     model = _explainable(fitted, cell.columns)
     frame, nan_cells = _odd_rows(fitted, cell.columns)
-    table = frame.copy()
-    table.insert(0, "row_id", np.arange(len(table), dtype=np.int64))
-    types = {"row_id": "bigint"} | {
-        c: "boolean" if c == "b0" else "varchar" if c == "c0" else "double precision" for c in cell.columns
-    }
     relation = f"shapley_{name}"
-    postgres_rows_warehouse.write_frame("public", relation, table, types, append=False)
-    for (row, column), _ in nan_cells.items():
-        postgres_rows_warehouse.execute(
-            f"update {relation} set \"{column}\" = 'NaN'::double precision where row_id = {row}"
-        )
+    write_rows(postgres_rows_warehouse, relation, frame, cell.columns, nan_cells)
     reasons = build_contribution_query(model, ["row_id"], cell.columns, method="shapley")
     got = postgres_rows_warehouse.query(reasons.sql("postgres", relation=relation)).sort_values("row_id")
     scored = postgres_rows_warehouse.query(
@@ -320,9 +312,7 @@ def test_a_model_trained_with_shapley_reasons_gets_them_in_every_dialect(monkeyp
     whole, _ = _sql_shapley(model, frame, cell.columns)
     query = build_scoring_query(model, ["row_id"])
     reasons = build_contribution_query(model, ["row_id"], cell.columns, method="shapley")
-    statements = fit_model_statements(
-        model, ["row_id"], cell.columns, None, query, reasons, DIALECTS, "shapley"
-    )
+    statements = fit_model_statements(model, ["row_id"], cell.columns, None, query, reasons, DIALECTS)
     contributions = statements["contributions"]
     assert set(contributions) == set(DIALECTS)
     assert all(statement.split is not None for statement in contributions.values())
