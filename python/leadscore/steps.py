@@ -373,6 +373,7 @@ def _print_training(outcome, segment_by: str | None) -> None:
         f"Champion {outcome.registry.champion} (served: fitted on {_fitted_on(outcome.registry.champion)}), "
         f"challenger {outcome.registry.challenger}; report: {outcome.report}"
     )
+    console.print(outcome.times.line())
 
 
 def summary(target: str | None) -> None:

@@ -23,6 +23,7 @@ class StageResult:
     seconds: float
     peak_memory_mb: float
     exit_code: int
+    breakdown: dict | None = None  # train: reports/training_times.json (modeling/stage_times.py)
 
 
 def _run(
@@ -109,6 +110,9 @@ def run_pipeline(
             log,
         )
     )
+    times = project / "reports" / "training_times.json"
+    if times.exists():
+        stages[-1].breakdown = json.loads(times.read_text())
     stages.append(
         _run(
             leads,
@@ -189,6 +193,19 @@ def render_pipeline_section(
             lines.append(
                 f"- {name}: {b.seconds / a.seconds:.1f}x the time, {b.peak_memory_mb / a.peak_memory_mb:.1f}x the memory"
             )
+    for stage in stages:
+        if stage.breakdown:
+            wall = ", ".join(
+                f"{name} {seconds:.0f} s" for name, seconds in stage.breakdown["wall_seconds"].items()
+            )
+            tasks = ", ".join(
+                f"{name} {seconds:.0f} s" for name, seconds in stage.breakdown["task_seconds"].items()
+            )
+            lines += [
+                "",
+                f"`train` at {stage.leads:,} leads, step by step: {wall}. Within `families`, the tasks' time "
+                f"summed over the processes that ran them side by side: {tasks}.",
+            ]
     for leads, models in slowest.items():
         if models:
             lines += [

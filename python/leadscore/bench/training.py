@@ -93,8 +93,10 @@ def render_training_section(
         lines += [
             "",
             f"The default families ({' + '.join(kinds)}) trained whole (tune, backtest, served and comparison",
-            "fits) one at a time with all threads, then side by side with one process and one thread each",
-            "(modeling/side_by_side.py; the same models and figures to the bit):",
+            "fits, and the plain baseline's backtest) one task at a time with all threads, then side by side:",
+            "the same tasks (each family's tuning and backtest fold by fold, its final fits, the plain",
+            "baseline) taken by one process per core, one thread each (modeling/side_by_side.py; the same",
+            "models and figures to the bit):",
             "",
             "| families | one at a time s | side by side s | ratio |",
             "| --- | ---: | ---: | ---: |",
@@ -108,7 +110,8 @@ def time_side_by_side(data: TrainingData, kinds: tuple[str, ...], settings: Walk
     import os
 
     from leadscore.modeling.side_by_side import SIDE_BY_SIDE_ENV, train_families
-    from leadscore.modeling.train import FamilyJob
+    from leadscore.modeling.train import FamilyJob, plain_baseline_walk
+    from leadscore.modeling.walk_forward import PLAIN_BASELINE
 
     job = FamilyJob(data, settings, [], "bench")
     seconds = []
@@ -117,7 +120,7 @@ def time_side_by_side(data: TrainingData, kinds: tuple[str, ...], settings: Walk
         for mode in ("0", "1"):
             os.environ[SIDE_BY_SIDE_ENV] = mode
             started = time.perf_counter()
-            train_families(job, kinds)
+            train_families(job, kinds, extras={PLAIN_BASELINE: plain_baseline_walk})
             seconds.append(time.perf_counter() - started)
     finally:
         if saved is None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from leadscore.evaluation.reasons_summary import example_sentence, example_table, importance_table
+
 
 def _table(frame: pd.DataFrame) -> str:
     header = "| " + " | ".join(frame.columns) + " |"
@@ -135,17 +137,9 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     """The reasons a rep sees: how they are computed, the global importance they imply beside the
     trees' gain, and one worked example."""
     checked = facts.parity.get("contribution_sum") or {}
-    mean_abs = checked.get("mean_abs_contribution")
-    if not mean_abs:
+    table = importance_table(checked, facts.importance)
+    if table is None:
         return ""
-    features = list(dict.fromkeys([*list(mean_abs)[:8], *facts.importance.head(8).index]))
-    table = pd.DataFrame(
-        {
-            "feature": features,
-            "mean abs contribution (log-odds)": [round(mean_abs.get(f, 0.0), 4) for f in features],
-            "gain share": [f"{facts.importance.get(f, 0.0):.1%}" for f in features],
-        }
-    )
     lines = [
         "## Reasons",
         f"Each score's reasons are its exact contributions to the log-odds: {facts.explanations or 'see metadata'}. "
@@ -160,16 +154,7 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     ]
     example = checked.get("example")
     if example:
-        shown = pd.DataFrame(example["contributions"][:8])
-        shown["contribution"] = shown["contribution"].round(4)
-        lines += [
-            "",
-            f"Worked example, the highest-scored test row (lead {example['lead_id']} as of {example['as_of_at']}): "
-            f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + the contributions below "
-            f"(largest first; {len(example['contributions'])} non-zero), probability {example['probability']:.1%}.",
-            "",
-            _table(shown),
-        ]
+        lines += ["", f"Worked example, {example_sentence(example)}.", "", _table(example_table(example))]
     return "\n".join(lines) + "\n\n"
 
 

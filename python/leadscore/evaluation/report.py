@@ -19,6 +19,7 @@ from sklearn.calibration import CalibrationDisplay
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 
 from leadscore.evaluation.metrics import TierThreshold
+from leadscore.evaluation.reasons_summary import example_sentence, example_table, importance_table
 from leadscore.reporting.drift_section import drift_section
 from leadscore.reporting.page import figure_html, html_table, render_page
 
@@ -45,6 +46,10 @@ class ReportInputs:
     tiers: tuple[TierThreshold, ...] | list[TierThreshold] = ()  # every tier but the last (cost 0)
     current_drift: pd.DataFrame | None = None  # reporting/drift_section.py current_drift
     has_oracle: bool = False  # the demo's generator knows every lead's true propensity
+    # The champion's served reasons on the test rows (evaluation/parity.py contribution_sum_check)
+    # and how they are computed: the global importance they imply and a worked example.
+    reasons: dict | None = None
+    reasons_method: str = ""
 
 
 def label(name: str, champion: str) -> str:
@@ -213,6 +218,22 @@ def _distribution_figure(inputs: ReportInputs) -> str:
     )
 
 
+def _reasons(inputs: ReportInputs) -> dict[str, str] | None:
+    """The reasons section's parts: the worked example for sales, the global importance for analysts."""
+    checked = inputs.reasons or {}
+    table = importance_table(checked, inputs.importances.get(inputs.champion, pd.Series(dtype=float)))
+    if table is None:
+        return None
+    example = checked.get("example")
+    return {
+        "method": inputs.reasons_method,
+        "rows": f"{checked.get('rows', 0):,}",
+        "importance": html_table(table),
+        "example_sentence": example_sentence(example) if example else "",
+        "example": html_table(example_table(example)) if example else "",
+    }
+
+
 def render_report(path: Path, inputs: ReportInputs) -> Path:
     comparison = inputs.comparison
     return render_page(
@@ -233,6 +254,7 @@ def render_report(path: Path, inputs: ReportInputs) -> Path:
         family_figures=None if inputs.family_figures is None else html_table(inputs.family_figures),
         drift=None if inputs.current_drift is None else drift_section(inputs.current_drift),
         comparison=html_table(comparison),
+        reasons=_reasons(inputs),
         figures=[
             _ranking_figure(inputs),
             _calibration_figure(inputs),

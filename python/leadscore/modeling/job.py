@@ -26,6 +26,7 @@ from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
+from leadscore.modeling.stage_times import StageTimes
 from leadscore.modeling.train import (
     SCORING_KEYS,
     TrainedModel,
@@ -84,6 +85,7 @@ class TrainingOutcome:
     report: Path
     segments: list[SegmentCandidate] = field(default_factory=list)
     leakage_flags: list[LeakageFlag] = field(default_factory=list)
+    times: StageTimes = field(default_factory=StageTimes)  # where the run's time went
 
 
 def load_tiers(warehouse: Warehouse) -> list[TierThreshold]:
@@ -437,6 +439,7 @@ def run_training(
     window = data.splits["label_window_days"].dropna()
     window_days = float(window.iloc[0]) if len(window) else 0.0  # a lead table has no window
     tiers = load_tiers(warehouse)
+    times = StageTimes()
     run = train_models(
         warehouse,
         data,
@@ -445,8 +448,10 @@ def run_training(
         kinds,
         settings,
         max_model_auc=None if allow_leakage else leakage.max_model_auc,
+        times=times,
     )
-    transpiled = _transpile_all(run, reasons)
+    with times.step("SQL for every dialect"):
+        transpiled = _transpile_all(run, reasons)
     _name_by_content(run, transpiled)
     comparison = run.comparison()
     walk_comparison = run.walk_forward_comparison()
@@ -512,19 +517,20 @@ def run_training(
             )
 
         reference = data.frame.iloc[trained.served_rows][list(spec.features)]
-        versions[kind], parity[kind] = _publish(
-            warehouse,
-            data,
-            trained.model_id,
-            kind,
-            trained.estimator,
-            transpiled[kind],
-            reference,
-            _test_relation(warehouse, spec.training_model),
-            metadata,
-            metrics,
-            card,
-        )
+        with times.step("parity, reasons and saving"):
+            versions[kind], parity[kind] = _publish(
+                warehouse,
+                data,
+                trained.model_id,
+                kind,
+                trained.estimator,
+                transpiled[kind],
+                reference,
+                _test_relation(warehouse, spec.training_model),
+                metadata,
+                metrics,
+                card,
+            )
 
     segments, candidates = None, []
     if segment_column:
@@ -555,29 +561,34 @@ def run_training(
         rankings["legacy_rule_score"] = test[spec.baseline].to_numpy(dtype=float)
         deciles["legacy_rule_score"] = pd.DataFrame(run.legacy_metrics["deciles"])
     importances = {names[k]: transpiled[k].importance for k in run.models}
-    report = render_report(
-        report_path or artifacts_dir().parent / "reports" / "training_report.html",
-        ReportInputs(
-            y_test=y_test,
-            probabilities=probabilities,
-            rankings=rankings,
-            comparison=comparison,
-            walk_forward=walk_comparison,
-            period_aucs=period_aucs,
-            label_rates=run.drift.label_rates,
-            drift_warnings=run.drift.warnings() + calibration_findings(run.models[run.champion].estimator),
-            importances=importances,
-            deciles=deciles,
-            champion=names[run.champion],
-            served=served_models[run.champion]["fitted_on"],
-            champion_rule=CHAMPION_RULE,
-            champion_reason=run.champion_reason,
-            family_figures=family_table(run),
-            tiers=tiers,
-            current_drift=champion_current_drift(warehouse, run, registry.champion, versions),
-            has_oracle=run.oracle is not None,
-        ),
-    )
+    with times.step("report"):
+        report = render_report(
+            report_path or artifacts_dir().parent / "reports" / "training_report.html",
+            ReportInputs(
+                y_test=y_test,
+                probabilities=probabilities,
+                rankings=rankings,
+                comparison=comparison,
+                walk_forward=walk_comparison,
+                period_aucs=period_aucs,
+                label_rates=run.drift.label_rates,
+                drift_warnings=run.drift.warnings()
+                + calibration_findings(run.models[run.champion].estimator),
+                importances=importances,
+                deciles=deciles,
+                champion=names[run.champion],
+                served=served_models[run.champion]["fitted_on"],
+                champion_rule=CHAMPION_RULE,
+                champion_reason=run.champion_reason,
+                family_figures=family_table(run),
+                tiers=tiers,
+                current_drift=champion_current_drift(warehouse, run, registry.champion, versions),
+                has_oracle=run.oracle is not None,
+                reasons=parity[run.champion].get("contribution_sum"),
+                reasons_method=transpiled[run.champion].described["explanations"]["method"],
+            ),
+        )
+    times.write(report.with_name("training_times.json"))
     return TrainingOutcome(
         run=run,
         versions=versions,
@@ -586,6 +597,7 @@ def run_training(
         report=report,
         segments=candidates,
         leakage_flags=leakage_flags,
+        times=times,
     )
 
 

@@ -26,6 +26,7 @@ from leadscore.modeling.leakage import LeakageError
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS, MODEL_KINDS, calibrated
 from leadscore.modeling.selection import FamilyFigures, family_figures, rank_families
 from leadscore.modeling.side_by_side import Reporter, train_families
+from leadscore.modeling.stage_times import StageTimes
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.training_drift import TrainingDrift, training_drift
 from leadscore.modeling.walk_forward import (
@@ -37,7 +38,6 @@ from leadscore.modeling.walk_forward import (
     legacy_predictor,
     make_folds,
     plain_baseline_predictor,
-    procedure_predictor,
 )
 from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
@@ -222,8 +222,11 @@ def train_models(
     kinds: tuple[str, ...] = DEFAULT_MODEL_KINDS,
     settings: WalkForwardSettings | None = None,
     max_model_auc: float | None = None,
+    times: StageTimes | None = None,
 ) -> TrainingRun:
-    """max_model_auc: stop when a family's walk-forward AUC reaches it (None: never)."""
+    """max_model_auc: stop when a family's walk-forward AUC reaches it (None: never). times: where
+    the steps' durations go (stage_times.py)."""
+    times = times or StageTimes()
     settings = settings or WalkForwardSettings()
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or len(kinds) < 2:
@@ -237,48 +240,55 @@ def train_models(
         trained.query = build_scoring_query(trained.estimator, SCORING_KEYS)
         check_model_leakage(kind, trained.walk_forward, trained.pipeline, trained.query, max_model_auc)
 
-    models = train_families(job, kinds, finished=checked)
-    legacy_metrics, legacy_probability, legacy_walk = None, None, None
-    if data.spec.baseline:
-        legacy_score, legacy_probability = _legacy_probability(data)
-        legacy_metrics = evaluate_score(y_test, legacy_score, legacy_probability, tiers)
-        legacy_walk = backtest(
-            "legacy_rule_score", timeline, folds, legacy_predictor(timeline, data.spec.baseline)
+    with times.step("families"):
+        models, extras = train_families(
+            job, kinds, finished=checked, extras={PLAIN_BASELINE: plain_baseline_walk}, times=times
         )
-    figures = {
-        kind: family_figures(kind, [float(auc) for auc in model.walk_forward.periods["roc_auc"]])
-        for kind, model in models.items()
-    }
-    blend = blend_model(timeline, folds, models, figures, fingerprint, y_test, tiers)
-    if blend is not None:
-        models[BLEND] = blend
-        figures[BLEND] = family_figures(BLEND, [float(auc) for auc in blend.walk_forward.periods["roc_auc"]])
-    order, why = rank_families(list(figures.values()))
-    return TrainingRun(
-        data=data,
-        models=models,
-        legacy_metrics=legacy_metrics,
-        legacy_test_probability=legacy_probability,
-        legacy_walk_forward=legacy_walk,
-        oracle=oracle_ceiling(
-            warehouse,
-            data.frame.iloc[test_rows][["lead_id", "as_of_at", data.spec.label]],
-            data.spec.label,
-            window_days,
-        ),
-        champion=order[0],
-        challenger=order[1],
-        family_figures=figures,
-        champion_reason=why,
-        tiers=tiers,
-        settings=settings,
-        drift=training_drift(timeline, settings.periods),
-        skipped_periods=skipped,
-        selection_free_aucs=tuning.selection_free_aucs(
-            [m.tuning for m in models.values() if not m.components]
-        ),
-        plain_walk_forward=backtest(PLAIN_BASELINE, timeline, folds, plain_baseline_predictor(timeline)),
-    )
+    with times.step("blend, legacy score, oracle, drift"):
+        legacy_metrics, legacy_probability, legacy_walk = None, None, None
+        if data.spec.baseline:
+            legacy_score, legacy_probability = _legacy_probability(data)
+            legacy_metrics = evaluate_score(y_test, legacy_score, legacy_probability, tiers)
+            legacy_walk = backtest(
+                "legacy_rule_score", timeline, folds, legacy_predictor(timeline, data.spec.baseline)
+            )
+        figures = {
+            kind: family_figures(kind, [float(auc) for auc in model.walk_forward.periods["roc_auc"]])
+            for kind, model in models.items()
+        }
+        blend = blend_model(timeline, folds, models, figures, fingerprint, y_test, tiers)
+        if blend is not None:
+            models[BLEND] = blend
+            figures[BLEND] = family_figures(
+                BLEND, [float(auc) for auc in blend.walk_forward.periods["roc_auc"]]
+            )
+        order, why = rank_families(list(figures.values()))
+        run = TrainingRun(
+            data=data,
+            models=models,
+            legacy_metrics=legacy_metrics,
+            legacy_test_probability=legacy_probability,
+            legacy_walk_forward=legacy_walk,
+            oracle=oracle_ceiling(
+                warehouse,
+                data.frame.iloc[test_rows][["lead_id", "as_of_at", data.spec.label]],
+                data.spec.label,
+                window_days,
+            ),
+            champion=order[0],
+            challenger=order[1],
+            family_figures=figures,
+            champion_reason=why,
+            tiers=tiers,
+            settings=settings,
+            drift=training_drift(timeline, settings.periods),
+            skipped_periods=skipped,
+            selection_free_aucs=tuning.selection_free_aucs(
+                [m.tuning for m in models.values() if not m.components]
+            ),
+            plain_walk_forward=extras[PLAIN_BASELINE],
+        )
+    return run
 
 
 class FamilyJob:
@@ -310,29 +320,77 @@ class FamilyJob:
         self._prepare()
 
 
-def train_family(job: FamilyJob, kind: str, report: Reporter) -> TrainedModel:
-    """One family: tuned on the walk-forward folds, the served procedure backtested with the chosen
-    setting, then fitted on every labelled row (and as of the test split's start, for comparison).
-    Its SQL query is built by the caller (query=None here: it need not cross a process boundary)."""
-    data, timeline, folds, fitter = job.data, job.timeline, job.folds, job.fitter
-    features = list(data.spec.features)
-    X_test, y_test = data.frame.iloc[job.test_rows][features], timeline.labels[job.test_rows]
-    X_val, y_val = data.features("validation"), data.labels("validation")
-    periods = ", ".join(fold.period.label for fold in folds)
-    report.say(f"[bold]{kind}[/]: tuning on {len(folds)} walk-forward periods ({periods})")
-    with report.stage(f"{kind}: tuning", tuning.fit_count(kind, len(folds))) as advance:
-        tuned = tuning.tune(kind, fitter, folds, advance=advance)
-    report.say(f"[bold]{kind}[/]: backtesting the served procedure with {tuned.params}")
-    with report.stage(f"{kind}: backtesting", len(folds)) as advance:
-        walk = backtest(
-            kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned), advance
-        )
-    tuned.release_fits()
-    estimator, served_rows = fit_procedure(kind, tuned.params, fitter, timeline.all_rows(), timeline.end())
-    fixed, _ = fit_procedure(kind, tuned.params, fitter, job.fixed_known, job.test_starts_at)
-    train_only = calibrated(tuning.fit(kind, data, tuned.params), X_val, y_val)
+def tune_fold(job: FamilyJob, kind: str, fold: int, report: Reporter) -> tuning.FoldTuning:
+    """One fold of one family's tuning (a task of side_by_side.py)."""
+    return tuning.tune_fold(kind, job.fitter, job.folds[fold], lambda: report.step(f"{kind}: tuning"))
+
+
+# A tuned family's remaining work, as independent tasks (side_by_side.py runs them anywhere): the
+# served procedure backtested on each fold with the chosen setting (reusing tuning's fit of that
+# fold), the served fit on every labelled row, the same procedure as of the test split's start, and
+# the train-split-only model. finish_family puts their results together.
+
+
+def backtest_fold(
+    job: FamilyJob, kind: str, params: dict, fold: int, kept: tuning.KeptFits | None, report: Reporter
+) -> np.ndarray:
+    """The served procedure as of one fold's cutoff: its calibrated probability on the fold's period."""
+    timeline, period = job.timeline, job.folds[fold]
+    label = period.period.label
+    reuse = (lambda rows: kept.fit_on(label, rows, params)) if kept is not None else (lambda rows: None)
+    estimator, _ = fit_procedure(kind, params, job.fitter, period.known, period.period.starts_at, reuse)
     with limited_threads():
-        probability = fixed.predict_proba(X_test)[:, 1]
+        return estimator.predict_proba(timeline.data.frame.iloc[period.scored][list(job.data.spec.features)])[
+            :, 1
+        ]
+
+
+def served_fit(job: FamilyJob, kind: str, params: dict, report: Reporter):
+    """(the served estimator, the rows it was fitted on): the procedure on every labelled row."""
+    return fit_procedure(kind, params, job.fitter, job.timeline.all_rows(), job.timeline.end())
+
+
+def fixed_split_probability(job: FamilyJob, kind: str, params: dict, report: Reporter) -> np.ndarray:
+    """The procedure as of the test split's start, scored on the test split (the comparison table)."""
+    fixed, _ = fit_procedure(kind, params, job.fitter, job.fixed_known, job.test_starts_at)
+    with limited_threads():
+        return fixed.predict_proba(job.data.frame.iloc[job.test_rows][list(job.data.spec.features)])[:, 1]
+
+
+def train_only_fit(job: FamilyJob, kind: str, params: dict, report: Reporter) -> CalibratedClassifierCV:
+    """Fitted on the train split, Platt on validation: the old way, compared on the newest period."""
+    data = job.data
+    return calibrated(tuning.fit(kind, data, params), data.features("validation"), data.labels("validation"))
+
+
+def finish_tasks(job: FamilyJob, kind: str, tuned: tuning.TuningResult) -> dict[str, tuple]:
+    """name -> (function, args) of a tuned family's remaining tasks, the longest first (the served
+    and fixed-split procedures fit twice on the most rows; later folds know more rows). Each fold's
+    backtest carries only that fold's kept fit (tasks may cross to another process)."""
+    params, kept = tuned.params, tuned.kept_fits
+    tasks: dict[str, tuple] = {
+        "served": (served_fit, (kind, params)),
+        "fixed": (fixed_split_probability, (kind, params)),
+    }
+    for fold in reversed(range(len(job.folds))):
+        label = job.folds[fold].period.label
+        tasks[f"backtest {fold}"] = (backtest_fold, (kind, params, fold, kept and kept.only(label)))
+    tasks["train_only"] = (train_only_fit, (kind, params))
+    return tasks
+
+
+def finish_family(
+    job: FamilyJob, kind: str, tuned: tuning.TuningResult, results: dict[str, object]
+) -> TrainedModel:
+    """The family's model and figures from its finish tasks' results (finish_tasks' names).
+    Its SQL query is built by the caller (query=None here: it need not cross a process boundary)."""
+    timeline, folds = job.timeline, job.folds
+    tuned.release_fits()
+    probabilities = [results[f"backtest {fold}"] for fold in range(len(folds))]
+    by_period = dict(zip((fold.period.label for fold in folds), probabilities, strict=True))
+    walk = backtest(kind, timeline, folds, lambda fold: (by_period[fold.period.label],) * 2)
+    estimator, served_rows = results["served"]
+    probability, train_only = results["fixed"], results["train_only"]
     return TrainedModel(
         kind=kind,
         model_id=model_id(kind, job.fingerprint, {**tuned.params, **_settings_key(job.settings)}),
@@ -341,12 +399,17 @@ def train_family(job: FamilyJob, kind: str, report: Reporter) -> TrainedModel:
         served_rows=served_rows,
         tuning=tuned,
         walk_forward=walk,
-        test_metrics=evaluate_score(y_test, probability, probability, job.tiers),
+        test_metrics=evaluate_score(timeline.labels[job.test_rows], probability, probability, job.tiers),
         test_probability=probability,
         newest_period=_newest_period_comparison(timeline, walk, train_only, folds[-1]),
         train_only_estimator=train_only,
         query=None,
     )
+
+
+def plain_baseline_walk(job: FamilyJob, report: Reporter) -> WalkForward:
+    """The plain LogisticRegression yardstick, backtested (a task of side_by_side.py)."""
+    return backtest(PLAIN_BASELINE, job.timeline, job.folds, plain_baseline_predictor(job.timeline))
 
 
 BLEND = "blend"

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.metrics import auc, roc_auc_score, roc_curve
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.class_weight import compute_sample_weight
 
+from leadscore.modeling.category_counts import fast_category_counts
 from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.first_trees import first_trees
 from leadscore.modeling.pipelines import (
@@ -30,6 +31,7 @@ from leadscore.modeling.pipelines import (
     xgboost_pipeline,
 )
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
+from leadscore.modeling.staged_auc import StagedAuc
 from leadscore.modeling.timeline import Period, Timeline
 from leadscore.threads import limited_threads
 
@@ -117,7 +119,7 @@ def fit_pipeline(
     """recency: optional per-row weights (recency weighting), multiplied into the class balancing."""
     pipeline = build(kind, data, params)
     # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
-    with limited_threads(1 if kind == "logistic" else None):
+    with limited_threads(1 if kind == "logistic" else None), fast_category_counts():
         return pipeline.fit(X, y, **fit_params(kind, data.spec, sample_weights(kind, y, recency)))
 
 
@@ -196,7 +198,7 @@ class FoldFitter:
             for name, value in fit_params(kind, data.spec, weights).items()
         }
         pipelines: list[Pipeline] = []
-        with limited_threads(1 if kind == "logistic" else None):
+        with limited_threads(1 if kind == "logistic" else None), fast_category_counts():
             prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
             prepared = prepare.transform(X)
             for candidate in candidates:
@@ -216,26 +218,19 @@ def _logistic_aucs(pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
 
 
-def _period_auc(y: np.ndarray, scores: np.ndarray) -> float:
-    """roc_auc_score's own computation for two classes (the ROC curve, then the area under it), the
-    same number without its input checks, which cost more than the AUC itself when it is computed
-    for every tree count of every fit (thousands of times; the folds hold both classes)."""
-    false_positive_rate, true_positive_rate, _ = roc_curve(y, scores)
-    return float(auc(false_positive_rate, true_positive_rate))
-
-
 def _staged_aucs(kind: str, pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     """AUC on the fold's period after 1, 2, ... trees (NaN where the stride skipped a count)."""
     most = TREE_GRIDS[kind][2]
     prepared = pipeline.named_steps["prepare"].transform(X_period)
     stride = max(1, most // MAX_COUNT_EVALUATIONS) if len(y_period) > STRIDE_FROM_PERIOD_ROWS else 1
     aucs = np.full(most, np.nan)
+    period_auc = StagedAuc(y_period)
     with limited_threads():
         for count, scores in enumerate(
             _staged_scores(kind, pipeline.named_steps["model"], prepared, most), 1
         ):
             if count <= MAX_COUNT_EVALUATIONS or count % stride == 0 or count == most:
-                aucs[count - 1] = _period_auc(y_period, np.ravel(scores))
+                aucs[count - 1] = period_auc(np.ravel(scores))
     return aucs
 
 
@@ -289,27 +284,39 @@ def fit_count(kind: str, folds: int) -> int:
     return len(_candidates(kind)) * folds
 
 
-def tune(
-    kind: str, fitter: FoldFitter, folds: list[Fold], advance: Callable[[], object] = lambda: None
-) -> TuningResult:
-    """advance() is called after each fit, for a progress bar (tuning is the longest step). The fits
+@dataclass
+class FoldTuning:
+    """Every candidate setting fitted on one fold and scored on its period: the unit of tuning work,
+    which side_by_side.py may run in another process."""
+
+    label: str  # the fold's period
+    rows: np.ndarray  # the rows the fits were fitted on
+    aucs: list[np.ndarray]  # per candidate: its AUC per tree count (one value for a linear model)
+    pipelines: list[Pipeline]  # per candidate: its fit (with the most trees)
+
+
+def tune_fold(
+    kind: str, fitter: FoldFitter, fold: Fold, advance: Callable[[], object] = lambda: None
+) -> FoldTuning:
+    """advance() is called after each fit, for a progress bar."""
+    settings = [_fitted_settings(kind, candidate) for candidate in _candidates(kind)]
+    rows, X_period, y_period = _fold_inputs(fitter, fold)
+    aucs, pipelines = [], []
+    for pipeline in fitter.fit_candidates(kind, settings, rows):
+        if kind == "logistic":
+            aucs.append(_logistic_aucs(pipeline, X_period, y_period))
+        else:
+            aucs.append(_staged_aucs(kind, pipeline, X_period, y_period))
+        pipelines.append(pipeline)
+        advance()
+    return FoldTuning(fold.period.label, rows, aucs, pipelines)
+
+
+def tuning_result(kind: str, folds: list[FoldTuning]) -> TuningResult:
+    """The setting chosen from every fold's scores (folds in time order); the chosen setting's fits
     are kept (TuningResult.fit_on) for the backtest, which would otherwise repeat one per fold."""
     candidates = _candidates(kind)
-    per_fold: list[list[np.ndarray]] = [[] for _ in candidates]
-    fits: list[list[Pipeline]] = [[] for _ in candidates]
-    fold_rows = {}
-    settings = [_fitted_settings(kind, candidate) for candidate in candidates]
-    for fold in folds:
-        rows, X_period, y_period = _fold_inputs(fitter, fold)
-        fold_rows[fold.period.label] = rows
-        for index, pipeline in enumerate(fitter.fit_candidates(kind, settings, rows)):
-            if kind == "logistic":
-                per_fold[index].append(_logistic_aucs(pipeline, X_period, y_period))
-            else:
-                per_fold[index].append(_staged_aucs(kind, pipeline, X_period, y_period))
-            fits[index].append(pipeline)
-            advance()
-    grid = [np.vstack(aucs) for aucs in per_fold]
+    grid = [np.vstack([fold.aucs[index] for fold in folds]) for index in range(len(candidates))]
     trials = []
     for candidate, aucs in zip(candidates, grid, strict=True):
         _, count, mean = choose([aucs], list(range(len(folds))))
@@ -321,9 +328,21 @@ def tune(
     keys = ("C",) if kind == "logistic" else (TREE_GRIDS[kind][0], "n_estimators", "learning_rate")
     params = {key: trials[index][key] for key in keys}
     result = TuningResult(kind, params, mean, trials, nested_period_aucs=nested_period_aucs(grid), grid=grid)
-    chosen = dict(zip(fold_rows, fits[index], strict=True))
-    result.kept_fits = KeptFits(kind, fold_rows, chosen, params)
+    result.kept_fits = KeptFits(
+        kind,
+        {fold.label: fold.rows for fold in folds},
+        {fold.label: fold.pipelines[index] for fold in folds},
+        params,
+    )
     return result
+
+
+def tune(
+    kind: str, fitter: FoldFitter, folds: list[Fold], advance: Callable[[], object] = lambda: None
+) -> TuningResult:
+    """Every fold in turn, then the choice. advance() is called after each fit (tuning is the longest
+    step)."""
+    return tuning_result(kind, [tune_fold(kind, fitter, fold, advance) for fold in folds])
 
 
 @dataclass
@@ -334,6 +353,10 @@ class KeptFits:
     rows: dict[str, np.ndarray]  # period label -> the rows the fold's fits were fitted on
     pipelines: dict[str, Pipeline]  # period label -> the chosen setting's fit (with the most trees)
     params: dict[str, float | int]
+
+    def only(self, fold: str) -> KeptFits:
+        """The fit of one fold (what that fold's backtest needs, when it runs in another process)."""
+        return KeptFits(self.kind, {fold: self.rows[fold]}, {fold: self.pipelines[fold]}, self.params)
 
     def fit_on(self, fold: str, rows: np.ndarray, params: dict[str, float | int]) -> Pipeline | None:
         """The chosen setting fitted on exactly these rows, if tuning made that fit (None otherwise:

@@ -233,7 +233,9 @@ def plain_baseline_predictor(timeline: Timeline):
             ]
         )
         model = make_pipeline(prepare, LogisticRegression(max_iter=1000))
-        with limited_threads():
+        # One BLAS thread, as for the logistic family: lbfgs then takes the same steps on every
+        # machine and in any process (side_by_side.py runs it beside the families).
+        with limited_threads(1):
             model.fit(X.iloc[fold.known], timeline.labels[fold.known])
             probability = model.predict_proba(X.iloc[fold.scored])[:, 1]
         return probability, probability

@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from helpers.drifting import drifting_data
 from leadscore.modeling import tuning
 from leadscore.modeling.first_trees import first_trees
+from leadscore.modeling.staged_auc import StagedAuc
 from leadscore.modeling.timeline import Timeline
 from leadscore.modeling.walk_forward import backtest, make_folds, procedure_predictor
 
@@ -68,9 +69,16 @@ def test_the_backtest_reusing_tunings_fits_equals_the_backtest_that_refits(fitte
 
 
 def test_the_tuning_auc_is_roc_auc_score_to_the_bit():
+    """StagedAuc sorts each score vector from the previous one's order: checked on sequences that
+    drift slowly (as tree counts do), that jump, and that hold many ties."""
     rng = np.random.default_rng(5)
-    for rows in (50, 2_000, 20_000):
+    for rows in (3, 50, 2_000, 20_000):
         y = rng.random(rows) < 0.07
         y[:2] = [True, False]
-        for scores in (rng.normal(size=rows) + y, np.round(rng.normal(size=rows) * 3) + y):  # ties too
-            assert tuning._period_auc(y, scores) == roc_auc_score(y, scores)
+        signal = rng.normal(size=rows) + y
+        sequence = [signal * k / 10 + rng.normal(size=rows) * 0.01 for k in range(1, 30)]
+        sequence += [rng.normal(size=rows), np.round(signal * 3), np.round(signal), np.zeros(rows)]
+        sequence += [np.round(rng.normal(size=rows) * 3) + y, -signal]
+        staged = StagedAuc(y)
+        for scores in sequence:
+            assert staged(scores) == roc_auc_score(y, scores)

@@ -11,6 +11,7 @@ import pytest
 from helpers.drifting import NoWarehouse, drifting_data
 from leadscore.modeling.leakage import LeakageError
 from leadscore.modeling.side_by_side import SIDE_BY_SIDE_ENV, side_by_side_processes
+from leadscore.modeling.stage_times import StageTimes
 from leadscore.modeling.train import FamilyJob, train_models
 from leadscore.modeling.walk_forward import WalkForwardSettings
 
@@ -24,11 +25,19 @@ def _run(monkeypatch, side_by_side: bool, **options):
 
 
 def test_side_by_side_training_gives_the_one_at_a_time_models_and_figures(monkeypatch):
+    """The pool runs tasks on one thread each; one at a time runs them here on two threads."""
     data = drifting_data()
     monkeypatch.setenv("LEADSCORE_THREADS", "2")
     assert side_by_side_processes(FamilyJob(data, WalkForwardSettings(), [], "x"), 2) == 2
-    together = _run(monkeypatch, side_by_side=True)
+    times = StageTimes()
+    together = _run(monkeypatch, side_by_side=True, times=times)
     alone = _run(monkeypatch, side_by_side=False)
+    # Every kind of task ran and was timed; the pool's tasks add up to more than its wall time.
+    assert set(times.tasks) == {"tuning", "backtest", "final fits", "plain baseline"}
+    assert all(seconds > 0 for seconds in times.tasks.values())
+    assert list(times.wall) == ["families", "blend, legacy score, oracle, drift"]
+    # The plain baseline is fitted on one BLAS thread in either mode: the same yardstick.
+    assert together.plain_walk_forward.periods.equals(alone.plain_walk_forward.periods)
     assert list(together.models) == list(alone.models)
     X = data.frame[list(data.spec.features)]
     for kind in alone.models:

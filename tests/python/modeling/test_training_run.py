@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import leadscore
 from leadscore.modeling.selection import COMPLEXITY_MARGIN
@@ -125,6 +126,26 @@ def test_report_is_self_contained_with_all_charts(trained_warehouse):
     assert "Walk-forward backtest" in page and "Has anything moved since the training data?" in page
     assert page.index("For sales") < page.index("Walk-forward backtest")
     assert "http" not in page.replace("http-equiv", "")
+    # The champion's reasons: a worked example for sales, mean |contribution| beside gain for analysts.
+    champion = outcome.run.champion
+    checked = outcome.parity[champion]["contribution_sum"]
+    example = checked["example"]
+    assert f"lead {example['lead_id']} as of" in page
+    assert page.index("Why a lead scores high") < page.index("Walk-forward backtest")
+    assert "<h2>Reasons</h2>" in page and "mean abs contribution (log-odds)" in page
+    top_feature = next(iter(checked["mean_abs_contribution"]))
+    assert top_feature in page[page.index("<h2>Reasons</h2>") :]
+    # Where the run's time went, beside the report (the pipeline benchmark reads it).
+    times = json.loads(outcome.report.with_name("training_times.json").read_text())
+    assert list(times["wall_seconds"]) == [
+        "families",
+        "blend, legacy score, oracle, drift",
+        "SQL for every dialect",
+        "parity, reasons and saving",
+        "report",
+    ]
+    assert set(times["task_seconds"]) == {"tuning", "backtest", "final fits", "plain baseline"}
+    assert times["wall_seconds"] == pytest.approx(outcome.times.wall)
 
 
 def test_only_the_ceiling_module_reads_the_oracle():

@@ -1,0 +1,42 @@
+"""What the served reasons say about the model as a whole, for the model card and the training
+report: each feature's mean |contribution| beside its share of the model's importance, and one
+worked example lead. Both read contribution_sum_check's result (evaluation/parity.py), which the
+warehouse computed from the served reasons SQL on the test rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SHOWN_FEATURES = 8
+
+
+def importance_table(checked: dict, importance: pd.Series) -> pd.DataFrame | None:
+    """The features that matter most by either measure: mean |contribution| (log-odds, what the
+    reasons imply) and the importance share (trees' split gain; |coefficient| x spread for a linear
+    model). None when the check has no contributions."""
+    mean_abs = checked.get("mean_abs_contribution")
+    if not mean_abs:
+        return None
+    features = list(dict.fromkeys([*list(mean_abs)[:SHOWN_FEATURES], *importance.head(SHOWN_FEATURES).index]))
+    return pd.DataFrame(
+        {
+            "feature": features,
+            "mean abs contribution (log-odds)": [round(mean_abs.get(f, 0.0), 4) for f in features],
+            "gain share": [f"{importance.get(f, 0.0):.1%}" for f in features],
+        }
+    )
+
+
+def example_table(example: dict) -> pd.DataFrame:
+    """The worked example's largest contributions, with the lead's value of each feature."""
+    shown = pd.DataFrame(example["contributions"][:SHOWN_FEATURES])
+    shown["contribution"] = shown["contribution"].round(4)
+    return shown
+
+
+def example_sentence(example: dict) -> str:
+    return (
+        f"the highest-scored test row (lead {example['lead_id']} as of {example['as_of_at']}): "
+        f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + the contributions below "
+        f"(largest first; {len(example['contributions'])} non-zero), probability {example['probability']:.1%}"
+    )

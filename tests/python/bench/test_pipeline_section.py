@@ -1,0 +1,24 @@
+"""The pipeline benchmark's section: growth per stage, and the training breakdown when it was read."""
+
+from __future__ import annotations
+
+from leadscore.bench.pipeline import StageResult, render_pipeline_section
+
+STAGES = ("generate", "dbt build", "train", "score")
+
+
+def test_the_section_shows_growth_and_the_training_breakdown():
+    breakdown = {
+        "wall_seconds": {"families": 60.0, "SQL for every dialect": 4.0},
+        "task_seconds": {"tuning": 72.0, "backtest": 15.0},
+    }
+    stages = [
+        StageResult(leads, stage, seconds * scale, 100.0 * scale, 0, breakdown if stage == "train" else None)
+        for leads, scale in ((100_000, 1), (1_000_000, 4))
+        for stage, seconds in zip(STAGES, (10.0, 20.0, 80.0, 15.0), strict=True)
+    ]
+    text = render_pipeline_section(stages, {1_000_000: [("lead_training_scores", 51.0)]}, "bench", {})
+    assert "- train: 4.0x the time, 4.0x the memory" in text
+    assert "`train` at 1,000,000 leads, step by step: families 60 s, SQL for every dialect 4 s." in text
+    assert "tuning 72 s, backtest 15 s" in text
+    assert "lead_training_scores 51s" in text
