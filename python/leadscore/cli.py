@@ -807,12 +807,12 @@ def bench_pipeline(
     """Generate and `dbt build` at each size; wall time and peak memory per stage."""
     from leadscore.bench.pipeline import render_pipeline_section, run_pipeline
 
-    stages, slowest = [], {}
+    stages = []
     counts = [int(n) for n in leads.split(",")]
     for count in counts:
         console.rule(f"{count:,} leads")
         capped = (memory_limit or None) if count == max(counts) else None
-        ran, slowest[count] = run_pipeline(count, Path(folder), capped)
+        ran = run_pipeline(count, Path(folder), capped)
         stages += ran
         for stage in ran:
             console.print(
@@ -821,7 +821,7 @@ def bench_pipeline(
     _write_bench_section(
         output,
         "pipeline",
-        lambda machine, command: render_pipeline_section(stages, slowest, command, machine),
+        lambda machine, command: render_pipeline_section(stages, command, machine),
     )
 
 

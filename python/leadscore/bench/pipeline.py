@@ -1,5 +1,6 @@
 """The whole pipeline at scale: wall time and peak memory of each stage, run as separate processes,
-and the slowest dbt models, to see which stages grow faster than the data."""
+the slowest dbt nodes of each build (and what the monitoring models cost), and where training's
+time went, to see which stages grow faster than the data."""
 
 from __future__ import annotations
 
@@ -24,6 +25,19 @@ class StageResult:
     peak_memory_mb: float
     exit_code: int
     breakdown: dict | None = None  # train: reports/training_times.json (modeling/stage_times.py)
+    nodes: list[tuple[str, float]] | None = None  # dbt stages: every node's time, slowest first
+
+
+def _node_times(target: Path) -> list[tuple[str, float]] | None:
+    """Every node of the dbt invocation that wrote `target`, slowest first."""
+    results = target / "run_results.json"
+    if not results.exists():
+        return None
+    timings = [
+        (_node_name(r["unique_id"]), float(r["execution_time"]))
+        for r in json.loads(results.read_text())["results"]
+    ]
+    return sorted(timings, key=lambda item: item[1], reverse=True)
 
 
 def _run(
@@ -52,9 +66,7 @@ def _node_name(unique_id: str) -> str:
     return unique_id.split(".")[2]
 
 
-def run_pipeline(
-    leads: int, folder: Path, memory_limit: str | None = None
-) -> tuple[list[StageResult], list[tuple[str, float]]]:
+def run_pipeline(leads: int, folder: Path, memory_limit: str | None = None) -> list[StageResult]:
     """Generate `leads` leads into their own DuckDB file, `dbt build` everything (scoring with the
     shipped champion included), train on it, and rebuild the scores with the new champion.
 
@@ -91,6 +103,7 @@ def run_pipeline(
             log,
         ),
     ]
+    stages[-1].nodes = _node_times(target)  # before the score stage writes to the same target
     # Train on this warehouse (its own artifacts folder, so the repository's shipped models stay
     # untouched), then rebuild what reads the generated SQL: the scores the new champion gives.
     project = folder / f"project_{leads}"
@@ -123,6 +136,7 @@ def run_pipeline(
             cwd=project,
         )
     )
+    stages[-1].nodes = _node_times(target)
     if memory_limit:
         stages.append(
             _run(
@@ -134,23 +148,11 @@ def run_pipeline(
                 cwd=project,
             )
         )
-    slowest: list[tuple[str, float]] = []
-    results = target / "run_results.json"
-    if results.exists():
-        timings = [
-            (_node_name(r["unique_id"]), float(r["execution_time"]))
-            for r in json.loads(results.read_text())["results"]
-        ]
-        slowest = sorted(timings, key=lambda item: item[1], reverse=True)[:8]
-    return stages, slowest
+        stages[-1].nodes = _node_times(folder / f"target_{leads}_capped")
+    return stages
 
 
-def render_pipeline_section(
-    stages: list[StageResult],
-    slowest: dict[int, list[tuple[str, float]]],
-    command: str,
-    machine: dict[str, str],
-) -> str:
+def render_pipeline_section(stages: list[StageResult], command: str, machine: dict[str, str]) -> str:
     sizes = sorted({s.leads for s in stages})
     lines = [
         "## The whole pipeline at scale",
@@ -206,12 +208,20 @@ def render_pipeline_section(
                 f"`train` at {stage.leads:,} leads, step by step: {wall}. Within `families`, the tasks' time "
                 f"summed over the processes that ran them side by side: {tasks}.",
             ]
-    for leads, models in slowest.items():
-        if models:
-            lines += [
-                "",
-                f"Slowest dbt nodes of the `score` stage at {leads:,} leads: "
-                + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in models)
-                + ".",
-            ]
+    for stage in stages:
+        build = stage.stage.startswith("dbt build")
+        if not stage.nodes or not (build or stage.stage == "score"):
+            continue
+        lines += [
+            "",
+            f"Slowest dbt nodes of the `{stage.stage}` stage at {stage.leads:,} leads: "
+            + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in stage.nodes[:8])
+            + ".",
+        ]
+        monitoring = [(name, seconds) for name, seconds in stage.nodes if name.startswith("monitoring_")]
+        if build and monitoring:
+            lines.append(
+                f"The {len(monitoring)} monitoring models in it took {sum(s for _, s in monitoring):.0f} s "
+                f"together (slowest: {monitoring[0][0]} {monitoring[0][1]:.0f}s)."
+            )
     return "\n".join(lines) + "\n"

@@ -12,13 +12,31 @@ def test_the_section_shows_growth_and_the_training_breakdown():
         "wall_seconds": {"families": 60.0, "SQL for every dialect": 4.0},
         "task_seconds": {"tuning": 72.0, "backtest": 15.0},
     }
+    nodes = {
+        "dbt build": [
+            ("int_activities_validated", 30.0),
+            ("monitoring_feature_drift", 12.0),
+            ("monitoring_baselines", 3.0),
+        ],
+        "score": [("lead_training_scores", 51.0)],
+    }
     stages = [
-        StageResult(leads, stage, seconds * scale, 100.0 * scale, 0, breakdown if stage == "train" else None)
+        StageResult(
+            leads,
+            stage,
+            seconds * scale,
+            100.0 * scale,
+            0,
+            breakdown if stage == "train" else None,
+            nodes.get(stage),
+        )
         for leads, scale in ((100_000, 1), (1_000_000, 4))
         for stage, seconds in zip(STAGES, (10.0, 20.0, 80.0, 15.0), strict=True)
     ]
-    text = render_pipeline_section(stages, {1_000_000: [("lead_training_scores", 51.0)]}, "bench", {})
+    text = render_pipeline_section(stages, "bench", {})
     assert "- train: 4.0x the time, 4.0x the memory" in text
     assert "`train` at 1,000,000 leads, step by step: families 60 s, SQL for every dialect 4 s." in text
     assert "tuning 72 s, backtest 15 s" in text
-    assert "lead_training_scores 51s" in text
+    assert "Slowest dbt nodes of the `score` stage at 1,000,000 leads: lead_training_scores 51s." in text
+    assert "Slowest dbt nodes of the `dbt build` stage at 100,000 leads: int_activities_validated 30s" in text
+    assert "The 2 monitoring models in it took 15 s together (slowest: monitoring_feature_drift 12s)." in text
