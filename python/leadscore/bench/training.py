@@ -40,7 +40,9 @@ def run_families(
         tuned = tuning.tune(kind, fitter, folds)
         tune_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        walk = backtest(kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned))
+        walk = backtest(
+            kind, timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned.kept_fits)
+        )
         tuned.release_fits()
         backtest_seconds = time.perf_counter() - started
         _, fit_seconds = tuning.timed_fit(kind, fitter, tuned.params, timeline.all_rows())

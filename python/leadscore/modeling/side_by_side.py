@@ -25,11 +25,11 @@ import queue as queues
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from leadscore.progress import console, progress_bar
+from leadscore.progress import progress_bar
 from leadscore.threads import thread_count
 
 if TYPE_CHECKING:
@@ -43,23 +43,19 @@ PROCESS_BASE_BYTES = 600 * 2**20
 SIDE_BY_SIDE_ENV = "LEADSCORE_SIDE_BY_SIDE"  # "0": always one family at a time
 
 
-class Reporter:
-    """How a family says what it is doing: lines, and stages with a progress bar."""
+class Reporter(Protocol):
+    """How a task says what it is doing: lines, stages with a progress bar, and steps of a bar the
+    scheduler opened (train_families' tuning bars). In this process (_ProgressReporter) or in a
+    worker, through the queue (_QueueReporter)."""
 
-    def say(self, text: str) -> None:
-        console.print(text)
+    def say(self, text: str) -> None: ...
 
-    @contextmanager
-    def stage(self, description: str, total: int) -> Iterator[Callable[[], None]]:
-        with progress_bar() as progress:
-            task = progress.add_task(description, total=total)
-            yield lambda: progress.advance(task)
+    def stage(self, description: str, total: int) -> AbstractContextManager[Callable[[], None]]: ...
 
-    def step(self, description: str) -> None:
-        """One step of a bar that the scheduler opened (train_families' tuning bars)."""
+    def step(self, description: str) -> None: ...
 
 
-class _ProgressReporter(Reporter):
+class _ProgressReporter:
     """In this process, under the scheduler's progress display (one live display at a time)."""
 
     def __init__(self, progress, bars: dict[str, int]) -> None:
@@ -77,7 +73,7 @@ class _ProgressReporter(Reporter):
         self.progress.advance(self.bars[description])
 
 
-class _QueueReporter(Reporter):
+class _QueueReporter:
     """In a worker process: every line and step goes to the parent, which shows them."""
 
     def __init__(self, messages) -> None:

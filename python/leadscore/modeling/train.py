@@ -38,6 +38,7 @@ from leadscore.modeling.walk_forward import (
     legacy_predictor,
     make_folds,
     plain_baseline_predictor,
+    procedure_predictor,
 )
 from leadscore.threads import limited_threads
 from leadscore.transpile import ScoringQuery, build_scoring_query
@@ -335,14 +336,8 @@ def backtest_fold(
     job: FamilyJob, kind: str, params: dict, fold: int, kept: tuning.KeptFits | None, report: Reporter
 ) -> np.ndarray:
     """The served procedure as of one fold's cutoff: its calibrated probability on the fold's period."""
-    timeline, period = job.timeline, job.folds[fold]
-    label = period.period.label
-    reuse = (lambda rows: kept.fit_on(label, rows, params)) if kept is not None else (lambda rows: None)
-    estimator, _ = fit_procedure(kind, params, job.fitter, period.known, period.period.starts_at, reuse)
-    with limited_threads():
-        return estimator.predict_proba(timeline.data.frame.iloc[period.scored][list(job.data.spec.features)])[
-            :, 1
-        ]
+    _, probability = procedure_predictor(kind, params, job.fitter, kept)(job.folds[fold])
+    return probability
 
 
 def served_fit(job: FamilyJob, kind: str, params: dict, report: Reporter):

@@ -25,7 +25,7 @@ from leadscore.evaluation.metrics import evaluate_score
 from leadscore.modeling.dataset import TrainingDataError
 from leadscore.modeling.pipelines import calibrated, under_calibration
 from leadscore.modeling.timeline import Timeline
-from leadscore.modeling.tuning import Fold, FoldFitter, TuningResult
+from leadscore.modeling.tuning import Fold, FoldFitter, KeptFits
 from leadscore.monitoring.estimation import expected_auc
 from leadscore.relations import model_label
 from leadscore.threads import limited_threads
@@ -172,12 +172,12 @@ def backtest(
     return WalkForward(name, pd.DataFrame(rows), pooled, probability, [f.period.starts_at for f in folds])
 
 
-def procedure_predictor(kind: str, params: dict, fitter: FoldFitter, tuned: TuningResult | None = None):
-    """The served procedure, run as of each fold's cutoff. With `tuned` (the tuning that chose
-    params on these folds), its fit of the chosen setting on a fold's rows is reused, not repeated."""
+def procedure_predictor(kind: str, params: dict, fitter: FoldFitter, kept: KeptFits | None = None):
+    """The served procedure, run as of each fold's cutoff. With `kept` (the fits of the tuning that
+    chose params on these folds), its fit of the chosen setting on a fold's rows is reused, not
+    repeated."""
     features = list(fitter.timeline.data.spec.features)
     frame = fitter.timeline.data.frame
-    kept = tuned.kept_fits if tuned is not None else None
 
     def predict(fold: Fold) -> tuple[np.ndarray, np.ndarray]:
         label = fold.period.label

@@ -60,7 +60,7 @@ def test_the_backtest_reusing_tunings_fits_equals_the_backtest_that_refits(fitte
 
     monkeypatch.setattr(kept, "fit_on", counting)
     with_reuse = backtest(
-        kind, fitter.timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned)
+        kind, fitter.timeline, folds, procedure_predictor(kind, tuned.params, fitter, tuned.kept_fits)
     )
     refitted = backtest(kind, fitter.timeline, folds, procedure_predictor(kind, tuned.params, fitter))
     assert reused == [True] * len(folds)
