@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from leadscore.evaluation.reasons_summary import example_sentence, example_table, importance_table
+from leadscore.evaluation.reasons_summary import example_table, importance_table
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -133,6 +133,14 @@ Warehouse probabilities from the generated SQL vs `predict_proba` on the {facts.
 """
 
 
+def _example_sentence(example: dict) -> str:
+    return (
+        f"the highest-scored test row (lead {example['lead_id']} as of {example['as_of_at']}): "
+        f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + the contributions below "
+        f"(largest first; {len(example['contributions'])} non-zero), probability {example['probability']:.1%}"
+    )
+
+
 def _reasons_section(facts: ModelCardFacts) -> str:
     """The reasons a rep sees: how they are computed, the global importance they imply beside the
     trees' gain, and one worked example."""
@@ -154,7 +162,7 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     ]
     example = checked.get("example")
     if example:
-        lines += ["", f"Worked example, {example_sentence(example)}.", "", _table(example_table(example))]
+        lines += ["", f"Worked example, {_example_sentence(example)}.", "", _table(example_table(example))]
     return "\n".join(lines) + "\n\n"
 
 

@@ -32,11 +32,3 @@ def example_table(example: dict) -> pd.DataFrame:
     shown = pd.DataFrame(example["contributions"][:SHOWN_FEATURES])
     shown["contribution"] = shown["contribution"].round(4)
     return shown
-
-
-def example_sentence(example: dict) -> str:
-    return (
-        f"the highest-scored test row (lead {example['lead_id']} as of {example['as_of_at']}): "
-        f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + the contributions below "
-        f"(largest first; {len(example['contributions'])} non-zero), probability {example['probability']:.1%}"
-    )

@@ -19,7 +19,7 @@ from sklearn.calibration import CalibrationDisplay
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 
 from leadscore.evaluation.metrics import TierThreshold
-from leadscore.evaluation.reasons_summary import example_sentence, example_table, importance_table
+from leadscore.evaluation.reasons_summary import example_table, importance_table
 from leadscore.reporting.drift_section import drift_section
 from leadscore.reporting.page import figure_html, html_table, render_page
 
@@ -229,9 +229,28 @@ def _reasons(inputs: ReportInputs) -> dict[str, str] | None:
         "method": inputs.reasons_method,
         "rows": f"{checked.get('rows', 0):,}",
         "importance": html_table(table),
-        "example_sentence": example_sentence(example) if example else "",
+        "sales_sentence": _sales_sentence(example) if example else "",
+        "example_sum": _example_sum(example) if example else "",
         "example": html_table(example_table(example)) if example else "",
     }
+
+
+def _example_sum(example: dict) -> str:
+    """How the worked example's reasons add up, for analysts."""
+    return (
+        f"log-odds {example['log_odds']:.4f} = bias {example['bias']:.4f} + its "
+        f"{len(example['contributions'])} non-zero contributions (probability {example['probability']:.1%})"
+    )
+
+
+def _sales_sentence(example: dict) -> str:
+    """The worked example in a rep's words: which lead, how likely, then its reasons (the analysts'
+    sum, with bias and log-odds, is in the Reasons section)."""
+    as_of = str(example["as_of_at"]).removesuffix(" 00:00:00")
+    return (
+        f"lead {example['lead_id']} as of {as_of}, the highest-scored lead of the test period, had a "
+        f"{example['probability']:.0%} chance to convert"
+    )
 
 
 def render_report(path: Path, inputs: ReportInputs) -> Path:
