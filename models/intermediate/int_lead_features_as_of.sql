@@ -1,4 +1,6 @@
 -- All features of every snapshot (history and current), typed for the marts' contracts.
+{{ config(pre_hook="{{ spine_join_settings() }}", post_hook="{{ spine_join_reset() }}") }}
+
 with
 
 snapshots as (

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
+from sklearn.pipeline import Pipeline
 
+from leadscore.feature_frame import FeatureFrameCoercer
 from leadscore.transpile.assemblers import assemble_raw_score
 from leadscore.transpile.float32 import float32_cut
 from leadscore.transpile.trees import NumericSplit
@@ -102,6 +104,15 @@ def fit_model(model: ModelSize, seed: int = 0):
     from leadscore.modeling.pipelines import lightgbm_settings
 
     return LGBMClassifier(**lightgbm_settings(model.trees, model.size, 0.05)).fit(X, y)
+
+
+def with_typed_inputs(model: object) -> Pipeline:
+    """The fitted model behind the coercer the product's pipelines start with, which declares every
+    input a number: its SQL then reads the double columns as they are. A bare model's SQL cannot
+    know an input's type and, on Postgres, spells it through text (dialects.py), which the product
+    never does."""
+    coercer = FeatureFrameCoercer(numeric=tuple(feature_names())).fit(random_rows(1)[feature_names()])
+    return Pipeline([("coerce", coercer), ("model", model)])
 
 
 def fit_gbm(trees: int, depth: int, seed: int = 0) -> GradientBoostingClassifier:

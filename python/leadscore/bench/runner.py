@@ -13,7 +13,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from leadscore.bench.data import ModelSize, boundary_rows, feature_names, fit_model, random_rows
+from leadscore.bench.data import (
+    ModelSize,
+    boundary_rows,
+    feature_names,
+    fit_model,
+    random_rows,
+    with_typed_inputs,
+)
 from leadscore.bench.variants import KEY, TABLE, SqlVariant, orbital_variant, our_variants
 from leadscore.progress import console
 from leadscore.threads import limited_threads, thread_count
@@ -190,17 +197,24 @@ def run_benchmark(
 class PostgresResult:
     model: ModelSize
     rows: int
-    sql_seconds: float  # the server's default, jit = on
+    sql_seconds: float | None  # the server's default, jit = on (None: stopped at jit_timeout_seconds)
     sql_seconds_jit_off: float  # what the dbt models run with (macros/scoring/scoring_session.sql)
+    jit_timeout_seconds: float  # where a jit-on run was stopped
     sklearn_with_read_seconds: float
     max_difference: float
     duckdb_seconds: float
+
+
+JIT_TIMEOUT_FLOOR_SECONDS = 60.0
+JIT_TIMEOUT_FACTOR = 20.0
 
 
 def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[PostgresResult]:
     """Our SQL on a throwaway local PostgreSQL (skipped when the server binaries are missing)."""
     import tempfile
     from pathlib import Path
+
+    import psycopg2.errors
 
     from leadscore.transpile.dialects import dialect
     from leadscore.transpile.query import build_model_query
@@ -234,7 +248,7 @@ def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[Postgr
         for size in sizes:
             console.print(f"[bold]postgres[/]: {size.label()}, {rows:,} rows")
             model = fit_model(size)
-            query = build_model_query(model, feature_names(), TABLE, KEY)
+            query = build_model_query(with_typed_inputs(model), feature_names(), TABLE, KEY)
             postgres_sql, duck_sql = (
                 query.sql(dialect=dialect("postgres")),
                 query.sql(dialect=dialect("duckdb")),
@@ -246,10 +260,19 @@ def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[Postgr
             def read_and_predict(model=model) -> None:
                 model.predict_proba(postgres.query(f"select * from {TABLE}")[feature_names()])
 
-            postgres.execute("set jit = on")
-            seconds = median_seconds(score, repeats)
             postgres.execute("set jit = off")
             seconds_jit_off = median_seconds(score, repeats)
+            # JIT compiles every CASE of a big ensemble before the first row and can take many minutes
+            # (the reason the dbt models switch it off): one timed run, stopped at a bound.
+            jit_timeout = max(JIT_TIMEOUT_FLOOR_SECONDS, JIT_TIMEOUT_FACTOR * seconds_jit_off)
+            postgres.execute(f"set jit = on; set statement_timeout = {int(jit_timeout * 1000)}")
+            started = time.perf_counter()
+            try:
+                score()
+                seconds = time.perf_counter() - started
+            except psycopg2.errors.QueryCanceled:
+                seconds = None
+            postgres.execute("set jit = off; set statement_timeout = 0")
             got = postgres.query(f"select probability from scored order by {KEY}")["probability"].to_numpy(
                 float
             )
@@ -259,6 +282,7 @@ def run_postgres(rows: int, sizes: list[ModelSize], repeats: int) -> list[Postgr
                     rows,
                     seconds,
                     seconds_jit_off,
+                    jit_timeout,
                     median_seconds(read_and_predict, repeats),
                     float(np.abs(got - model.predict_proba(frame[feature_names()])[:, 1]).max()),
                     median_seconds(
@@ -306,7 +330,7 @@ def run_spark(rows: int, sizes: list[ModelSize], repeats: int) -> list[SparkResu
         for size in sizes:
             console.print(f"[bold]spark[/]: {size.label()}, {rows:,} rows")
             model = fit_model(size)
-            sql = build_model_query(model, feature_names(), f"bench.{TABLE}", KEY).sql(
+            sql = build_model_query(with_typed_inputs(model), feature_names(), f"bench.{TABLE}", KEY).sql(
                 dialect=dialect("spark")
             )
 

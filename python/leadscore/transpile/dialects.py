@@ -24,6 +24,10 @@
   dialects have no such keyword (or, in DuckDB, gained nothing from it). `AS NOT MATERIALIZED`
   prints on Postgres and DuckDB only: Spark, Snowflake, BigQuery and Trino reject it as a syntax
   error (found running the Spark SQL live).
+- A CTE marked COMPUTED_ONCE (the scored step, whose raw score the next step reads in several
+  places) prints `AS MATERIALIZED` on Postgres, which otherwise pastes the whole tree sum into each
+  place. Other dialects print it as its `materialized` flag says (DuckDB: NOT MATERIALIZED, as
+  measured fastest there).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ RAW_TO_DOUBLE = (
 NO_BOOLEAN_TO_DOUBLE = frozenset({"postgres"})
 NEGLIGIBLE = 1e-300
 NOT_MATERIALIZED_CTES = frozenset({"postgres", "duckdb"})
+COMPUTED_ONCE = "leadscore_computed_once"  # Postgres: AS MATERIALIZED, whatever the flag says
 FLOAT32_CAST = "leadscore_float32_cast"  # a rounding to float32 that must not be done in 64 bits
 NO_FLOAT32 = frozenset({"snowflake", "bigquery"})  # FLOAT is 64-bit there, and there is no REAL
 
@@ -138,7 +143,20 @@ def dialect(name: str) -> type[Dialect]:
         overrides["div_sql"] = lambda self, expression: guarded(
             self, expression, "/", ("expression",), base.Generator.div_sql
         )
-    if name not in MATERIALIZED_CTES:
+    if name in MATERIALIZED_CTES:
+
+        def computed_once_cte_sql(self, expression):
+            if not expression.meta.get(COMPUTED_ONCE):
+                return base.Generator.cte_sql(self, expression)
+            materialized = expression.args.get("materialized")
+            expression.set("materialized", True)  # for this print only
+            try:
+                return base.Generator.cte_sql(self, expression)
+            finally:
+                expression.set("materialized", materialized)
+
+        overrides["cte_sql"] = computed_once_cte_sql
+    else:
 
         def cte_sql(self, expression):
             materialized = expression.args.get("materialized")

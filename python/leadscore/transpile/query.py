@@ -18,7 +18,7 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import RawScore, UnsupportedModelError, assemble_raw_score
 from leadscore.transpile.blocks import Blocks
-from leadscore.transpile.dialects import FLOAT32_CAST
+from leadscore.transpile.dialects import COMPUTED_ONCE, FLOAT32_CAST
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.estimator import Decomposed, decompose
 from leadscore.transpile.float32 import float32_cut, float32_interval
@@ -492,6 +492,11 @@ def response_steps(
             # Materialized where the dialect says so (dialects.py): Postgres otherwise pastes the
             # prepared columns into every tree that reads them.
             final = final.with_(name, as_=body, materialized=name == "prepared", copy=False)
+            if name in ("scored", "responded"):
+                # Postgres would paste the raw score (every tree) into each of the places the
+                # next step reads it: raw_score, and log_odds and probability through the
+                # underflow guard (gbm 1000 x 3 on 100,000 rows: 39.2 s pasted, 16.8 s computed once).
+                final.args["with_"].expressions[-1].meta[COMPUTED_ONCE] = True
         return final
 
     return final_select

@@ -851,3 +851,23 @@ def test_reasons_sum_to_the_log_odds_for_every_family(name: str) -> None:
     assert (np.abs(total - merged["log_odds"]) / scale).max() < TOLERANCE
     # Features the trees split on get non-zero contributions somewhere.
     assert (merged[[CONTRIBUTION_PREFIX + c for c in cell.columns]].abs() > 0).any().any()
+
+
+@pytest.mark.postgres
+def test_postgres_computes_the_tree_sum_once(postgres_rows_warehouse) -> None:
+    """The final select reads raw_score in several places (raw_score, and log_odds and probability
+    through the underflow guard). Inlined, Postgres pastes every tree into each place: the plan must
+    scan `scored` as a CTE instead. DuckDB keeps it NOT MATERIALIZED, measured the faster there."""
+    model = _fit(_lgbm(), NUMERIC)
+    frame, nan_cells = _odd_rows(model, NUMERIC)
+    write_rows(postgres_rows_warehouse, "rows_computed_once", frame, NUMERIC, nan_cells)
+    query = build_scoring_query(model, ["row_id"])
+    postgres_sql = query.sql("postgres", relation="rows_computed_once")
+    plan = "\n".join(postgres_rows_warehouse.query(f"explain {postgres_sql}").iloc[:, 0])
+    assert "CTE scored" in plan and "CTE Scan on scored" in plan, plan
+    assert "scored AS NOT MATERIALIZED (" in query.sql("duckdb", relation="rows_computed_once")
+    scored = postgres_rows_warehouse.query(postgres_sql).sort_values("row_id")
+    expected = _python(model, frame)
+    got = scored["probability"].astype(float).to_numpy()
+    assert (np.isnan(got) == np.isnan(expected)).all()
+    assert np.nanmax(np.abs(got - expected)) < TOLERANCE
