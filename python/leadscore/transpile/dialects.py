@@ -143,32 +143,28 @@ def dialect(name: str) -> type[Dialect]:
         overrides["div_sql"] = lambda self, expression: guarded(
             self, expression, "/", ("expression",), base.Generator.div_sql
         )
-    if name in MATERIALIZED_CTES:
 
-        def computed_once_cte_sql(self, expression):
-            if not expression.meta.get(COMPUTED_ONCE):
-                return base.Generator.cte_sql(self, expression)
-            materialized = expression.args.get("materialized")
-            expression.set("materialized", True)  # for this print only
-            try:
-                return base.Generator.cte_sql(self, expression)
-            finally:
-                expression.set("materialized", materialized)
+    def printed_materialized(expression: exp.Expression) -> bool | None:
+        """The CTE's materialized flag as this dialect prints it (the module docstring)."""
+        materialized = expression.args.get("materialized")
+        if name in MATERIALIZED_CTES:
+            return True if expression.meta.get(COMPUTED_ONCE) else materialized
+        if materialized or (materialized is False and name not in NOT_MATERIALIZED_CTES):
+            return None  # no such keyword here
+        return materialized
 
-        overrides["cte_sql"] = computed_once_cte_sql
-    else:
+    def cte_sql(self, expression):
+        materialized = expression.args.get("materialized")
+        printed = printed_materialized(expression)
+        if printed is materialized:
+            return base.Generator.cte_sql(self, expression)
+        expression.set("materialized", printed)  # for this print only (a copy of a tree block is slow)
+        try:
+            return base.Generator.cte_sql(self, expression)
+        finally:
+            expression.set("materialized", materialized)
 
-        def cte_sql(self, expression):
-            materialized = expression.args.get("materialized")
-            if not (materialized or (materialized is False and name not in NOT_MATERIALIZED_CTES)):
-                return base.Generator.cte_sql(self, expression)
-            expression.set("materialized", None)  # for this print only (a copy of a tree block is slow)
-            try:
-                return base.Generator.cte_sql(self, expression)
-            finally:
-                expression.set("materialized", materialized)
-
-        overrides["cte_sql"] = cte_sql
+    overrides["cte_sql"] = cte_sql
     if name in NO_FLOAT32:
         inner_cast = overrides.get("cast_sql")
 
