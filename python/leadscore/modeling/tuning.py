@@ -3,8 +3,9 @@ when its period starts and scores that period; modeling/timeline.py).
 
 One protocol for every family: each candidate setting is fitted once per fold and scored on the
 fold's period; the setting with the best mean per-period ROC-AUC wins. For the tree families one fit
-with the largest tree count scores every prefix of the ensemble, and the tree count kept is the
-fewest whose mean AUC is within TREE_COUNT_TOLERANCE of the best. Fits run one at a time with an
+with the largest tree count scores every prefix of the ensemble, up to PATIENCE_TREES past the fold's
+best (period_curve.py: LightGBM stops fitting there), and the tree count kept is the fewest whose
+mean AUC is within TREE_COUNT_TOLERANCE of the best. Fits run one at a time with an
 explicit thread count (threads.py): never several multi-threaded fits side by side.
 """
 
@@ -22,6 +23,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from leadscore.modeling.category_counts import fast_category_counts
 from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.first_trees import first_trees
+from leadscore.modeling.period_curve import PeriodCurve
 from leadscore.modeling.pipelines import (
     fit_params,
     gbm_pipeline,
@@ -31,7 +33,6 @@ from leadscore.modeling.pipelines import (
     xgboost_pipeline,
 )
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
-from leadscore.modeling.staged_auc import StagedAuc
 from leadscore.modeling.timeline import Period, Timeline
 from leadscore.threads import limited_threads
 
@@ -53,10 +54,6 @@ TREE_GRIDS: dict[str, tuple[str, tuple[int, ...], int, float]] = {
 # evaluation and the served fit use every row. The search then costs the same at any size, and
 # training stays linear in the data.
 MAX_TUNING_ROWS = 300_000
-# With more rows in a period than this, AUC is computed for about MAX_COUNT_EVALUATIONS tree counts
-# (every count up to it, then a stride) instead of all of them: each AUC sorts the rows.
-STRIDE_FROM_PERIOD_ROWS = 50_000
-MAX_COUNT_EVALUATIONS = 100
 SELECTION_RULE = (
     "the setting with the highest mean ROC-AUC over the walk-forward periods (tree count: the fewest "
     f"within {TREE_COUNT_TOLERANCE} of the best); " + CHAMPION_RULE
@@ -184,11 +181,17 @@ class FoldFitter:
         return fit_pipeline(kind, data, params, X, self.timeline.labels[rows], recency)
 
     def fit_candidates(
-        self, kind: str, candidates: list[dict[str, float | int]], rows: np.ndarray
+        self,
+        kind: str,
+        candidates: list[dict[str, float | int]],
+        rows: np.ndarray,
+        watch: Callable[[Pipeline], dict[str, object]] | None = None,
     ) -> list[Pipeline]:
         """One pipeline per candidate setting on the same rows, the preprocessing fitted once and
         shared: it depends on the rows only, and fitting it (category counts over text columns) cost
-        more than the logistic model's own fit. Each pipeline equals fit(kind, candidate, rows)."""
+        more than the logistic model's own fit. Each pipeline equals fit(kind, candidate, rows), or
+        its first trees when watch(prepare) (the fitted preprocessing) gives fit arguments that stop
+        it early (tuning's period curve)."""
         data = self.timeline.data
         X = data.frame.iloc[rows][list(data.spec.features)]
         y = self.timeline.labels[rows]
@@ -202,7 +205,9 @@ class FoldFitter:
             prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
             prepared = prepare.transform(X)
             for candidate in candidates:
-                model = build(kind, data, candidate).named_steps["model"].fit(prepared, y, **model_params)
+                extra = watch(prepare) if watch is not None else {}
+                model = build(kind, data, candidate).named_steps["model"]
+                model.fit(prepared, y, **model_params, **extra)
                 pipelines.append(Pipeline([("prepare", prepare), ("model", model)]))
         return pipelines
 
@@ -218,29 +223,17 @@ def _logistic_aucs(pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
 
 
-def _staged_aucs(kind: str, pipeline: Pipeline, X_period, y_period) -> np.ndarray:
-    """AUC on the fold's period after 1, 2, ... trees (NaN where the stride skipped a count)."""
-    most = TREE_GRIDS[kind][2]
-    prepared = pipeline.named_steps["prepare"].transform(X_period)
-    stride = max(1, most // MAX_COUNT_EVALUATIONS) if len(y_period) > STRIDE_FROM_PERIOD_ROWS else 1
-    aucs = np.full(most, np.nan)
-    period_auc = StagedAuc(y_period)
-    with limited_threads():
-        for count, scores in enumerate(
-            _staged_scores(kind, pipeline.named_steps["model"], prepared, most), 1
-        ):
-            if count <= MAX_COUNT_EVALUATIONS or count % stride == 0 or count == most:
-                aucs[count - 1] = period_auc(np.ravel(scores))
-    return aucs
-
-
-def choose(grid: list[np.ndarray], folds: list[int]) -> tuple[int, int, float]:
+def choose(grid: list[np.ndarray], folds: list[int], measured_in: list[int] = ()) -> tuple[int, int, float]:
     """grid[i]: candidate i's AUC per fold (rows) and tree count (columns; one column for a linear
-    model). Returns (candidate, tree count, mean AUC) chosen on the given folds only: the best mean,
-    at the fewest trees within TREE_COUNT_TOLERANCE of the candidate's best."""
+    model; NaN where not measured: a stride, or past the fold's stop, period_curve.py). Returns
+    (candidate, tree count, mean AUC) chosen on the given folds only: the best mean, at the fewest
+    trees within TREE_COUNT_TOLERANCE of the candidate's best, among the counts measured on those
+    folds and on the folds `measured_in`."""
     best = (0, 1, -np.inf)
     for index, aucs in enumerate(grid):
         mean = aucs[folds].mean(axis=0)
+        if measured_in:
+            mean = np.where(np.isnan(aucs[list(measured_in)]).any(axis=0), np.nan, mean)
         count = smallest_good_count(list(np.where(np.isnan(mean), -np.inf, mean))) if len(mean) > 1 else 1
         if mean[count - 1] > best[2]:
             best = (index, count, float(mean[count - 1]))
@@ -252,7 +245,9 @@ def nested_period_aucs(grid: list[np.ndarray]) -> list[float | None]:
     an estimate no choice has seen, at no extra fit."""
     aucs: list[float | None] = [None]
     for fold in range(1, grid[0].shape[0]):
-        index, count, _ = choose(grid, list(range(fold)))
+        # Among the counts the fold itself was measured at: a fold's curve may stop before an earlier
+        # fold's (period_curve.py); on the warehouses measured, this never changed a count.
+        index, count, _ = choose(grid, list(range(fold)), measured_in=[fold])
         aucs.append(float(grid[index][fold, count - 1]))
     return aucs
 
@@ -301,15 +296,33 @@ def tune_fold(
     """advance() is called after each fit, for a progress bar."""
     settings = [_fitted_settings(kind, candidate) for candidate in _candidates(kind)]
     rows, X_period, y_period = _fold_inputs(fitter, fold)
-    aucs, pipelines = [], []
-    for pipeline in fitter.fit_candidates(kind, settings, rows):
-        if kind == "logistic":
-            aucs.append(_logistic_aucs(pipeline, X_period, y_period))
-        else:
-            aucs.append(_staged_aucs(kind, pipeline, X_period, y_period))
-        pipelines.append(pipeline)
+    if kind == "logistic":
+        pipelines = fitter.fit_candidates(kind, settings, rows)
+        aucs = [_logistic_aucs(pipeline, X_period, y_period) for pipeline in pipelines]
+        for _ in pipelines:
+            advance()
+        return FoldTuning(fold.period.label, rows, aucs, pipelines)
+    curves: list[PeriodCurve] = []
+    prepared_period: dict[str, np.ndarray] = {}
+
+    def watch(prepare: Pipeline) -> dict[str, object]:
+        """A fresh curve per candidate; LightGBM reads it while it fits and stops at its stop."""
+        if "X" not in prepared_period:
+            prepared_period["X"] = prepare.transform(X_period)
+        curves.append(PeriodCurve(y_period, TREE_GRIDS[kind][2], MIN_TREES))
+        return (
+            {"callbacks": [curves[-1].lightgbm_callback(prepared_period["X"])]} if kind == "lightgbm" else {}
+        )
+
+    pipelines = fitter.fit_candidates(kind, settings, rows, watch)
+    for pipeline, curve in zip(pipelines, curves, strict=True):
+        if kind != "lightgbm":
+            with limited_threads():
+                curve.read_all(
+                    _staged_scores(kind, pipeline.named_steps["model"], prepared_period["X"], curve.aucs.size)
+                )
         advance()
-    return FoldTuning(fold.period.label, rows, aucs, pipelines)
+    return FoldTuning(fold.period.label, rows, [curve.aucs for curve in curves], pipelines)
 
 
 def tuning_result(kind: str, folds: list[FoldTuning]) -> TuningResult:
