@@ -18,12 +18,12 @@
     select
         {{ lead_scoring.sql_literal(model_id) }} as scored_by,
         segment_scores.*
-    from ({{ scorer(model_id, '(select * from ' ~ relation ~ ' where ' ~ column ~ ' = ' ~ lead_scoring.sql_literal(value) ~ ')') }}) as segment_scores
+    from ({{ scorer(model_id, '(select * from ' ~ relation ~ ' as segment_input where ' ~ column ~ ' = ' ~ lead_scoring.sql_literal(value) ~ ')') }}) as segment_scores
     union all
         {%- endfor %}
     select
         {{ lead_scoring.sql_literal(champion) }} as scored_by,
         fallback_scores.*
-    from ({{ scorer(champion, '(select * from ' ~ relation ~ ' where ' ~ column ~ ' is null or ' ~ column ~ ' not in ' ~ lead_scoring.sql_literal_list(values) ~ ')') }}) as fallback_scores
+    from ({{ scorer(champion, '(select * from ' ~ relation ~ ' as segment_input where ' ~ column ~ ' is null or ' ~ column ~ ' not in ' ~ lead_scoring.sql_literal_list(values) ~ ')') }}) as fallback_scores
     {%- endif %}
 {%- endmacro %}
