@@ -1,18 +1,33 @@
 -- Every snapshot monitoring watches, scored by the champion: the monthly history snapshots of open
 -- leads (labelled or not yet) and the current run's open leads. Drift is measured on these rows.
-{{ config(pre_hook="{{ scoring_session_settings() }}", post_hook="{{ scoring_session_reset() }}") }}
+-- Incremental (macros/scoring/incremental_scoring.sql): a build scores only the snapshots that are
+-- new, whose features changed, or that other models scored, and deletes those no longer watched.
+{{ config(
+    materialized=incremental_scoring_materialization(),
+    incremental_strategy=incremental_scoring_strategy(),
+    unique_key=['lead_id', 'as_of_at'],
+    on_schema_change='append_new_columns',
+    pre_hook="{{ scoring_session_settings() }}",
+    post_hook=["{{ scoring_session_reset() }}", "{{ delete_rows_gone(this, monitored_snapshots()) }}"],
+) }}
+
+{%- set inputs = ['snapshot_kind'] + lead_feature_columns() -%}
+{%- set to_score = rows_to_score(this, monitored_snapshots(), inputs) if is_incremental() else monitored_snapshots() %}
 
 with
 
 snapshots as (
 
-    select * from {{ monitored_snapshots() }} as monitored
+    select
+        source_row.*,
+        {{ row_fingerprint('source_row', inputs) }} as scored_inputs_hash
+    from {{ to_score }} as source_row
 
 ),
 
 champion as (
 
-    {{ champion_scores(monitored_snapshots()) }}
+    {{ champion_scores(to_score) }}
 
 )
 
@@ -24,7 +39,9 @@ select
     snapshots.{{ column }},
     {%- endfor %}
     champion.scored_by as champion_model_id,
-    champion.probability as champion_probability
+    champion.probability as champion_probability,
+    snapshots.scored_inputs_hash,
+    {{ sql_literal(scoring_models_key()) }} as scored_with_models_key
 from snapshots
 inner join champion
     on

@@ -1,26 +1,27 @@
 -- Every labelled snapshot scored by the champion and the challenger, in the warehouse: the
 -- backtest monitoring reads, and the proof that warehouse scores are the trained models' scores.
--- Incremental (macros/scoring/training_scores.sql): a build scores only the snapshots that are new,
+-- Incremental (macros/scoring/incremental_scoring.sql): a build scores only the snapshots that are new,
 -- changed in the training mart, or scored by other models, and deletes those gone from the mart.
 {{ config(
-    materialized=training_scores_materialization(),
-    incremental_strategy=training_scores_strategy(),
+    materialized=incremental_scoring_materialization(),
+    incremental_strategy=incremental_scoring_strategy(),
     unique_key=['lead_id', 'as_of_at'],
     on_schema_change='append_new_columns',
     pre_hook="{{ scoring_session_settings() }}",
-    post_hook=["{{ scoring_session_reset() }}", "{{ delete_training_scores_gone(this, training_mart()) }}"],
+    post_hook=["{{ scoring_session_reset() }}", "{{ delete_rows_gone(this, training_mart()) }}"],
 ) }}
 
-{%- set to_score = training_scores_to_score(this, training_mart()) if is_incremental() else training_mart() %}
+{%- set inputs = relation_column_names(training_mart()) -%}
+{%- set to_score = rows_to_score(this, training_mart(), inputs) if is_incremental() else training_mart() %}
 
 with
 
 training_set as (
 
     select
-        mart.*,
-        {{ row_fingerprint('mart', training_mart()) }} as scored_inputs_hash
-    from {{ to_score }} as mart
+        source_row.*,
+        {{ row_fingerprint('source_row', inputs) }} as scored_inputs_hash
+    from {{ to_score }} as source_row
 
 ),
 
@@ -48,7 +49,7 @@ select
     {{ sql_literal_or_null(registry_value('challenger_model_id')) }} as challenger_model_id,
     challenger.probability as challenger_probability,
     training_set.scored_inputs_hash,
-    {{ sql_literal(training_scores_models_key()) }} as scored_with_models_key
+    {{ sql_literal(scoring_models_key()) }} as scored_with_models_key
 from training_set
 inner join champion
     on
