@@ -12,7 +12,7 @@ explicit thread count (threads.py): never several multi-threaded fits side by si
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -223,7 +223,9 @@ def _logistic_aucs(pipeline: Pipeline, X_period, y_period) -> np.ndarray:
     return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
 
 
-def choose(grid: list[np.ndarray], folds: list[int], measured_in: list[int] = ()) -> tuple[int, int, float]:
+def choose(
+    grid: list[np.ndarray], folds: list[int], measured_in: Sequence[int] = ()
+) -> tuple[int, int, float]:
     """grid[i]: candidate i's AUC per fold (rows) and tree count (columns; one column for a linear
     model; NaN where not measured: a stride, or past the fold's stop, period_curve.py). Returns
     (candidate, tree count, mean AUC) chosen on the given folds only: the best mean, at the fewest
