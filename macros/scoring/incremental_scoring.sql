@@ -85,7 +85,7 @@
     macros take): new, changed in `columns`, or scored by other models. A table built before these
     columns existed is rescored whole (on_schema_change adds them). -#}
 {% macro rows_to_score(scores, source, columns) -%}
-    {%- set existing = adapter.get_columns_in_relation(scores) | map(attribute='name') | map('lower') | list -%}
+    {%- set existing = lead_scoring.relation_column_names(scores) | map('lower') | list -%}
     {%- if 'scored_inputs_hash' not in existing or 'scored_with_models_key' not in existing -%}
         {{ return(source) }}
     {%- endif -%}

@@ -77,19 +77,32 @@ class PeriodCurve:
             grown = env.iteration + 1 - env.begin_iteration
             if grown - state["read"] < CURVE_BATCH_TREES and env.iteration + 1 < env.end_iteration:
                 return
-            booster, first = env.model, state["read"]
-            leaves = booster.predict(
-                prepared, start_iteration=first, num_iteration=grown - first, pred_leaf=True
-            ).reshape(len(prepared), -1)
-            for offset in range(leaves.shape[1]):
-                tree = first + offset
-                outputs = np.array(
-                    [booster.get_leaf_output(tree, leaf) for leaf in range(int(leaves[:, offset].max()) + 1)]
-                )
-                state["total"] = state["total"] + outputs[leaves[:, offset]]
-                if self.read(tree + 1, state["total"]):
+            first = state["read"]
+            running = lightgbm_running_scores(env.model, prepared, first, grown - first, state["total"])
+            for count, total in enumerate(running, first + 1):
+                state["total"] = total
+                if self.read(count, total):
                     raise lightgbm.callback.EarlyStopException(env.iteration, [])
             state["read"] = grown
 
         callback.order = 30  # after LightGBM's own callbacks (there are none: no eval sets)
         return callback
+
+
+def lightgbm_running_scores(
+    booster, prepared: np.ndarray, first: int, count: int, total: np.ndarray
+) -> Iterator[np.ndarray]:
+    """The raw score after trees first + 1, ..., first + count, from `total` (the score after the
+    first `first` trees): each row's leaf in those trees (one prediction), then a running sum of the
+    leaf outputs. Tuning's staged scores and the training callback both sum this way."""
+    if count <= 0:
+        return  # (LightGBM reads num_iteration=0 as every tree)
+    leaves = booster.predict(prepared, start_iteration=first, num_iteration=count, pred_leaf=True)
+    leaves = leaves.reshape(len(prepared), -1)
+    for offset in range(leaves.shape[1]):
+        tree = first + offset
+        outputs = np.array(
+            [booster.get_leaf_output(tree, leaf) for leaf in range(int(leaves[:, offset].max()) + 1)]
+        )
+        total = total + outputs[leaves[:, offset]]
+        yield total

@@ -23,7 +23,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from leadscore.modeling.category_counts import fast_category_counts
 from leadscore.modeling.dataset import TrainingData
 from leadscore.modeling.first_trees import first_trees
-from leadscore.modeling.period_curve import PeriodCurve
+from leadscore.modeling.period_curve import PeriodCurve, lightgbm_running_scores
 from leadscore.modeling.pipelines import (
     fit_params,
     gbm_pipeline,
@@ -136,16 +136,9 @@ def fit(kind: str, data: TrainingData, params: dict[str, float | int]) -> Pipeli
 def _staged_scores(kind: str, model: object, prepared: np.ndarray, trees: int) -> Iterator[np.ndarray]:
     """The raw score after 1, 2, ... trees."""
     if kind == "lightgbm":
-        # One pass: each row's leaf in every tree, then a running sum of the leaf outputs.
         booster = model.booster_
-        leaves = booster.predict(prepared, pred_leaf=True).reshape(len(prepared), -1)
-        total = np.zeros(len(prepared))
-        for tree in range(min(trees, leaves.shape[1])):
-            outputs = np.array(
-                [booster.get_leaf_output(tree, leaf) for leaf in range(int(leaves[:, tree].max()) + 1)]
-            )
-            total = total + outputs[leaves[:, tree]]
-            yield total
+        count = min(trees, booster.current_iteration())
+        yield from lightgbm_running_scores(booster, prepared, 0, count, np.zeros(len(prepared)))
     elif kind == "xgboost":
         yield from model.staged_margins(prepared, trees)
     else:

@@ -495,7 +495,8 @@ def response_steps(
             if name in ("scored", "responded"):
                 # Postgres would paste the raw score (every tree) into each of the places the
                 # next step reads it: raw_score, and log_odds and probability through the
-                # underflow guard (gbm 1000 x 3 on 100,000 rows: 39.2 s pasted, 16.8 s computed once).
+                # underflow guard (gbm 1000 x 3 on 100,000 rows: 33.4 s pasted, 14.9 s computed once,
+                # BENCHMARKS.md's PostgreSQL section).
                 final.args["with_"].expressions[-1].meta[COMPUTED_ONCE] = True
         return final
 
