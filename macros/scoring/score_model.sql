@@ -23,7 +23,11 @@
 {%- endmacro %}
 
 {#- Per-feature contributions of one model version to its calibrated log-odds: lead_id, as_of_at,
-    bias and contribution__<feature> for every feature; bias + their sum = log_odds exactly. -#}
+    bias and contribution__<feature> for every feature; bias + their sum = log_odds exactly.
+    A tree model trained with `--reasons shapley` has its exact Shapley values (TreeSHAP) and the
+    Saabas path contributions beside them; the var leadscore_tree_reasons: saabas switches to those,
+    without retraining (a version with one kind of reasons, such as a linear model or one trained
+    with Saabas reasons, keeps its own). -#}
 {% macro score_contributions(model_id, relation) -%}
     {%- if var('leadscore_lint_with_stub_scores', false) -%}
         {%- set columns = [] -%}
@@ -39,7 +43,16 @@
         {%- endfor -%}
         {{ return('select lead_id, as_of_at, ' ~ lead_scoring.untrained_columns(columns) ~ ' from ' ~ relation ~ ' as untrained_input where 1 = 0') }}
     {%- endif -%}
+    {%- set method = var('leadscore_tree_reasons', 'shapley') -%}
+    {%- if method not in ['shapley', 'saabas'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var leadscore_tree_reasons is " ~ (method | string) ~ ": set it to shapley (the default) or saabas"
+        ) }}
+    {%- endif -%}
     {%- set implementation = context.get('contributions__' ~ model_id) -%}
+    {%- if method == 'saabas' and context.get('contributions_saabas__' ~ model_id) is not none -%}
+        {%- set implementation = context.get('contributions_saabas__' ~ model_id) -%}
+    {%- endif -%}
     {%- if implementation is none and execute -%}
         {{ exceptions.raise_compiler_error("score_contributions: no generated SQL for model " ~ model_id) }}
     {%- endif -%}

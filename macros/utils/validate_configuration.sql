@@ -26,6 +26,7 @@
         'leadscore_input_mode': ['crm', 'salesforce', 'hubspot', 'lead_table'],
         'leadscore_salesforce_conversion': ['opportunity', 'lead_converted'],
         'leadscore_hubspot_conversion': ['deal', 'salesqualifiedlead', 'opportunity', 'customer'],
+        'leadscore_tree_reasons': ['shapley', 'saabas'],
     } %}
     {%- for name, allowed in choices.items() %}
         {%- if var(name, allowed[0]) not in allowed %}

@@ -77,7 +77,8 @@ REASONS_OPTION = typer.Option(
     None,
     "--reasons",
     help="Tree models' reasons: saabas (path contributions, the default) or shapley (exact TreeSHAP, "
-    "the values LightGBM's pred_contrib and shap give; a larger, slower statement).",
+    "the values LightGBM's pred_contrib and shap give; a larger, slower statement, served with the "
+    "Saabas one kept beside it for the dbt var leadscore_tree_reasons).",
 )
 FEEDBACK_OPTION = typer.Option(
     Feedback.exclude, "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."

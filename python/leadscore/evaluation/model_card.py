@@ -10,12 +10,18 @@ import pandas as pd
 from leadscore.evaluation.reasons_summary import example_table, importance_table
 
 
+def _cell(text: object) -> str:
+    """A table cell's text with its pipes escaped: a header like mean |SHAP| or a category value
+    holding `|` would otherwise split the Markdown row."""
+    return str(text).replace("|", "\\|")
+
+
 def _table(frame: pd.DataFrame) -> str:
-    header = "| " + " | ".join(frame.columns) + " |"
+    header = "| " + " | ".join(_cell(column) for column in frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
     rows = [
         "| "
-        + " | ".join("" if pd.isna(v) else (f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row)
+        + " | ".join("" if pd.isna(v) else (f"{v:.4f}" if isinstance(v, float) else _cell(v)) for v in row)
         + " |"
         for row in frame.itertuples(index=False)
     ]
@@ -145,7 +151,7 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     """The reasons a rep sees: how they are computed, the global importance they imply beside the
     trees' gain, and one worked example."""
     checked = facts.parity.get("contribution_sum") or {}
-    table = importance_table(checked, facts.importance)
+    table = importance_table(checked, facts.importance, facts.explanations)
     if table is None:
         return ""
     lines = [
@@ -154,7 +160,8 @@ def _reasons_section(facts: ModelCardFacts) -> str:
         f"bias + contributions = log-odds on every one of the {checked.get('rows', 0):,} test rows (largest "
         f"difference {checked.get('max_abs_difference', float('nan')):.1e}).",
         "",
-        "Global importance: the mean absolute contribution over the test rows (what the reasons imply) beside "
+        "Global importance: the mean absolute contribution over the test rows (what the reasons imply: mean "
+        "|SHAP| for Shapley reasons) beside "
         "each feature's share of the model's importance (the trees' split gain; |coefficient| x spread for "
         "a linear model):",
         "",

@@ -10,10 +10,19 @@ import pandas as pd
 SHOWN_FEATURES = 8
 
 
-def importance_table(checked: dict, importance: pd.Series) -> pd.DataFrame | None:
+def contribution_measure(method: str | None) -> str:
+    """What the mean |contribution| column measures. Served reasons are Shapley values unless they
+    are Saabas path contributions: TreeSHAP for trees, coefficient x (value - mean) for a linear
+    model (its Shapley values under feature independence), and a blend's weighted mean of those (the
+    Shapley values of its blended log-odds, by linearity)."""
+    return "mean |Saabas contribution| (log-odds)" if "Saabas" in (method or "") else "mean |SHAP| (log-odds)"
+
+
+def importance_table(checked: dict, importance: pd.Series, method: str | None = None) -> pd.DataFrame | None:
     """The features that matter most by either measure: mean |contribution| (log-odds, what the
-    reasons imply) and the importance share (trees' split gain; |coefficient| x spread for a linear
-    model). None when the check has no contributions."""
+    reasons imply; mean |SHAP| unless `method`, the served reasons' description, is Saabas) and the
+    importance share (trees' split gain; |coefficient| x spread for a linear model). None when the
+    check has no contributions."""
     mean_abs = checked.get("mean_abs_contribution")
     if not mean_abs:
         return None
@@ -21,7 +30,7 @@ def importance_table(checked: dict, importance: pd.Series) -> pd.DataFrame | Non
     return pd.DataFrame(
         {
             "feature": features,
-            "mean abs contribution (log-odds)": [round(mean_abs.get(f, 0.0), 4) for f in features],
+            contribution_measure(method): [round(mean_abs.get(f, 0.0), 4) for f in features],
             "gain share": [f"{importance.get(f, 0.0):.1%}" for f in features],
         }
     )

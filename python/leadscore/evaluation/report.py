@@ -221,7 +221,9 @@ def _distribution_figure(inputs: ReportInputs) -> str:
 def _reasons(inputs: ReportInputs) -> dict[str, str] | None:
     """The reasons section's parts: the worked example for sales, the global importance for analysts."""
     checked = inputs.reasons or {}
-    table = importance_table(checked, inputs.importances.get(inputs.champion, pd.Series(dtype=float)))
+    table = importance_table(
+        checked, inputs.importances.get(inputs.champion, pd.Series(dtype=float)), inputs.reasons_method
+    )
     if table is None:
         return None
     example = checked.get("example")

@@ -128,6 +128,10 @@ def require_exact(version_id: str, parity: dict) -> None:
         "probability vs predict_proba": parity["max_abs_difference"],
         "bias + contributions vs log-odds": parity["contribution_sum"]["max_abs_difference"],
     }
+    if "comparison_contribution_sum" in parity:  # the Saabas reasons kept beside Shapley
+        checks["bias + Saabas contributions vs log-odds"] = parity["comparison_contribution_sum"][
+            "max_abs_difference"
+        ]
     wrong = {name: value for name, value in checks.items() if not value <= EXACT}
     if wrong:
         figures = "; ".join(f"{name}: max |difference| {value:.3g}" for name, value in wrong.items())
@@ -148,6 +152,8 @@ class Transpiled:
     statements: dict[str, dict[str, DialectStatement]]
     importance: pd.Series
     described: dict[str, object]  # estimator, prepared_features, calibration, explanations
+    # Saabas contributions kept beside served Shapley ones (statements.COMPARISON_KIND), or None.
+    comparison: object | None = None
 
 
 TREE_REASONS = {
@@ -172,8 +178,11 @@ def transpile_model(
     except ShapleyTooLargeError as too_large:
         console.print(f"[yellow]{kind}: {too_large}. Its reasons are Saabas path contributions.[/yellow]")
         contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
+    comparison = None
+    if contributions.method == "shapley" and contributions.tree_count:
+        comparison = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
     statements = fit_model_statements(
-        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS, comparison
     )
     described = {
         "estimator": type(pipeline.named_steps["model"]).__name__,
@@ -192,7 +201,12 @@ def transpile_model(
         },
     }
     return Transpiled(
-        query, contributions, statements, feature_importance(pipeline, query.feature_sources), described
+        query,
+        contributions,
+        statements,
+        feature_importance(pipeline, query.feature_sources),
+        described,
+        comparison,
     )
 
 
@@ -202,6 +216,15 @@ def transpile_blend(blend: LogOddsBlend, parts: list[Transpiled], spec: FeatureS
     query, contributions = blend_queries(
         SCORING_KEYS, weights, spec.features, [p.query for p in parts], [p.contributions for p in parts]
     )
+    comparison = None
+    if any(p.comparison is not None for p in parts):
+        _, comparison = blend_queries(
+            SCORING_KEYS,
+            weights,
+            spec.features,
+            [p.query for p in parts],
+            [p.comparison or p.contributions for p in parts],
+        )
     statements = blend_statements(SCORING_KEYS, weights, spec.features, [p.statements for p in parts])
     importance = sum(w * p.importance for w, p in zip(weights, parts, strict=True))
     described = {
@@ -219,7 +242,9 @@ def transpile_blend(blend: LogOddsBlend, parts: list[Transpiled], spec: FeatureS
             "bias": contributions.bias,
         },
     }
-    return Transpiled(query, contributions, statements, importance.sort_values(ascending=False), described)
+    return Transpiled(
+        query, contributions, statements, importance.sort_values(ascending=False), described, comparison
+    )
 
 
 def _publish(
@@ -246,6 +271,10 @@ def _publish(
     parity["contribution_sum"] = contribution_sum_check(
         warehouse, query, contributions, test_relation, scored, data.part("test")
     )
+    if transpiled.comparison is not None:
+        parity["comparison_contribution_sum"] = contribution_sum_check(
+            warehouse, query, transpiled.comparison, test_relation, scored, data.part("test")
+        )
     require_exact(version_id, parity)
     importance = transpiled.importance
     metadata = {

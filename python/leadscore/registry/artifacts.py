@@ -19,11 +19,13 @@ import pandas as pd
 from leadscore.paths import artifacts_dir
 from leadscore.registry.errors import RegistryError
 from leadscore.transpile.query import DIALECTS
+from leadscore.transpile.statements import COMPARISON_KIND
 
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "m2cgen", "sqlglot", "dbt-core", "duckdb")
 
 
-SQL_KINDS = ("score", "contributions")
+SQL_KINDS = ("score", "contributions")  # every version has these
+OPTIONAL_SQL_KINDS = (COMPARISON_KIND,)  # a tree model served with Shapley reasons keeps Saabas ones too
 BASELINE_FILE = "baseline.json"
 # Written last, over every other file of the version: a folder without it was never finished.
 CHECKSUM_FILE = "checksums.json"
@@ -66,6 +68,14 @@ class ModelVersion:
     def sql(self, dialect: str, kind: str = "score") -> str:
         """kind: "score" (probability) or "contributions" (per-feature log-odds contributions)."""
         return (self.folder / "sql" / sql_file_name(dialect, kind)).read_text()
+
+    @property
+    def sql_kinds(self) -> tuple[str, ...]:
+        """The kinds of SQL saved: SQL_KINDS, and each optional kind this version has."""
+        present = (
+            k for k in OPTIONAL_SQL_KINDS if (self.folder / "sql" / sql_file_name(DIALECTS[0], k)).exists()
+        )
+        return (*SQL_KINDS, *present)
 
     def split_sql(self, dialect: str, kind: str = "score") -> tuple[list[str], str] | None:
         """(batch statements, final statement) when the dialect's statement was split, else None."""

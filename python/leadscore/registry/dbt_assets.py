@@ -9,7 +9,7 @@ from pathlib import Path
 
 from leadscore.files import write_atomically
 from leadscore.paths import generated_macros_dir
-from leadscore.registry.artifacts import SQL_KINDS, ModelVersion, load_model_version
+from leadscore.registry.artifacts import ModelVersion, load_model_version
 from leadscore.registry.errors import RegistryError
 from leadscore.registry.registry import Registry
 from leadscore.transpile.query import INPUT_PLACEHOLDER
@@ -78,7 +78,9 @@ def render_macros(registry: Registry, versions: dict[str, ModelVersion], adapter
         "",
     ]
     for model_id, version in versions.items():
-        for kind in SQL_KINDS:  # score__<id> and contributions__<id>, called through macros/scoring/
+        # score__<id>, contributions__<id> and any optional kind (contributions_saabas__<id>),
+        # called through macros/scoring/score_model.sql.
+        for kind in version.sql_kinds:
             lines.extend(_dispatched_macro(f"{kind}__{model_id}", version, kind, adapters))
     return "\n".join(lines)
 

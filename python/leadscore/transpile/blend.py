@@ -185,17 +185,23 @@ def blend_statements(
     features: Sequence[str],
     components: Sequence[dict[str, dict[str, DialectStatement]]],
 ) -> dict[str, dict[str, DialectStatement]]:
-    """Both kinds of a blend's statements, for every dialect its components were fitted for."""
-    wrappers = {
-        "score": score_wrapper(keys, weights),
-        "contributions": contributions_wrapper(keys, weights, features),
-    }
+    """Every kind of a blend's statements that any component has, for every dialect its components
+    were fitted for. A component without a kind of contributions (a linear model keeps one kind of
+    reasons, whatever the trees' method) lends its served contributions to it."""
+    kinds = dict.fromkeys(kind for component in components for kind in component)
     return {
         kind: {
-            dialect: blend_statement(kind, wrapper, [c[kind][dialect] for c in components], dialect)
-            for dialect in components[0][kind]
+            dialect: blend_statement(
+                kind,
+                score_wrapper(keys, weights)
+                if kind == "score"
+                else contributions_wrapper(keys, weights, features),
+                [c.get(kind, c["contributions"])[dialect] for c in components],
+                dialect,
+            )
+            for dialect in components[0]["score"]
         }
-        for kind, wrapper in wrappers.items()
+        for kind in kinds
     }
 
 

@@ -34,9 +34,16 @@ def literal_style(dialect: str) -> tuple[bool, bool, str]:
     return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF, float32
 
 
+# (id(expression), literal style) -> (the expression, its text): printings shared by the Blocks of
+# statements built from the same expressions (a TreeSHAP statement and each batch of its split
+# share every stage column). The expression is kept in the value so its id cannot be reused.
+SharedPrints = dict[tuple[int, tuple[bool, bool, str]], tuple[exp.Expression, str]]
+
+
 @dataclass
 class Blocks:
     expressions: list[exp.Expression] = field(default_factory=list)
+    shared: SharedPrints | None = field(default=None, repr=False)
     _printed: dict[tuple[int, tuple[bool, bool, str]], str] = field(default_factory=dict, repr=False)
 
     def add(self, expression: exp.Expression) -> exp.Expression:
@@ -51,10 +58,18 @@ class Blocks:
         def printed(match: re.Match) -> str:
             key = (int(match.group(1)), style)
             if key not in self._printed:
-                # copy=False: sqlglot otherwise deep-copies the expression before printing it, which
-                # took more than half of the time of printing a TreeSHAP statement. The generator does
-                # not change these scalar expressions (the same bytes, checked on every dialect).
-                self._printed[key] = self.expressions[key[0]].sql(dialect=sql_dialect(dialect), copy=False)
+                expression = self.expressions[key[0]]
+                shared_key = (id(expression), style)
+                if self.shared is not None and shared_key in self.shared:
+                    self._printed[key] = self.shared[shared_key][1]
+                else:
+                    # copy=False: sqlglot otherwise deep-copies the expression before printing it,
+                    # which took more than half of the time of printing a TreeSHAP statement. The
+                    # generator does not change these scalar expressions (the same bytes, checked on
+                    # every dialect).
+                    self._printed[key] = expression.sql(dialect=sql_dialect(dialect), copy=False)
+                    if self.shared is not None:
+                        self.shared[shared_key] = (expression, self._printed[key])
             return self._printed[key]
 
         return _PLACEHOLDER_PATTERN.sub(printed, skeleton_sql)

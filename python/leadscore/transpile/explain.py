@@ -6,7 +6,7 @@ bias + sum(contributions) = log_odds on every row.
 - Trees (every family, through trees.Tree), by `method`:
   - "shapley": exact path-dependent TreeSHAP, the values LightGBM's pred_contrib and
     shap's TreeExplainer give (shapley.py); the bias takes every tree's expected value.
-  - "saabas" (served today): path contributions. Each node's expected value is the training-weighted mean of the
+  - "saabas" (served by default; kept beside Shapley ones for comparison): path contributions. Each node's expected value is the training-weighted mean of the
     leaves under it; walking root to leaf, each split's feature gets (child expectation - parent
     expectation). Along a path these telescope to leaf - root, so the bias takes the constant plus
     every tree's root expectation. Each tree's leaf is found once per row; a feature's contribution
@@ -28,7 +28,7 @@ import numpy as np
 import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
-from leadscore.transpile.blocks import Blocks
+from leadscore.transpile.blocks import Blocks, SharedPrints
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
@@ -59,6 +59,10 @@ class ContributionQuery:
     skeleton: exp.Select | None = None
     blocks: Blocks = field(default_factory=Blocks)
     method: str = "saabas"  # how trees are explained (METHODS)
+    tree_count: int = 0  # the trees explained (0: a linear model, whose reasons have one method)
+    # What the query was built from: a split of it reuses it rather than explaining the model again
+    # (TreeSHAP's terms for the demo's LightGBM take seconds to build).
+    explained: Explained | None = field(default=None, repr=False)
 
     def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool = False) -> str:
         skeleton = self.skeleton if self.skeleton is not None else self.expression
@@ -97,6 +101,9 @@ class Explained:
     bias: float
     scale: float = 1.0  # calibrated log-odds per unit of raw score
     method: str = "saabas"
+    # Printings of the stage columns, shared by every statement built from this explanation (the
+    # whole query and the batches of each split): each is printed once per literal style.
+    printed: SharedPrints = field(default_factory=dict, repr=False)
 
     def per_feature(
         self, trees: Sequence[int] | None = None, linear: bool = True
@@ -318,7 +325,7 @@ def build_contribution_query(
     bias = explained.bias
 
     key_columns = [exp.column(key, quoted=True) for key in keys]
-    blocks = Blocks()
+    blocks = Blocks(shared=explained.printed)
 
     def query(placeholders: bool) -> exp.Select:
         def block(expression: exp.Expression) -> exp.Expression:
@@ -350,4 +357,6 @@ def build_contribution_query(
         skeleton=skeleton,
         blocks=blocks,
         method=method,
+        tree_count=explained.tree_count,
+        explained=explained,
     )

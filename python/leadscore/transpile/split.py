@@ -23,7 +23,7 @@ from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.budgets import text_size
 from leadscore.transpile.dialects import dialect as sql_dialect
-from leadscore.transpile.explain import CONTRIBUTION_PREFIX, contribution_columns, explain
+from leadscore.transpile.explain import CONTRIBUTION_PREFIX, Explained, contribution_columns, explain
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.query import INPUT_PLACEHOLDER, REFUSED, response_steps, score_terms, translate
@@ -164,10 +164,13 @@ def split_contribution_query(
     reference_means: Sequence[float] | None,
     batches: int,
     method: str = "saabas",
+    explained: Explained | None = None,
 ) -> SplitStatement:
     """The reasons query as batch statements over the trees (the linear part rides in the first)
-    and a final one with the unsplit query's columns (keys, bias, contribution__<feature>)."""
-    explained = explain(estimator, keys, reference_means, method)
+    and a final one with the unsplit query's columns (keys, bias, contribution__<feature>).
+    explained: the model already explained with `method` (ContributionQuery.explained), if at hand."""
+    if explained is None:
+        explained = explain(estimator, keys, reference_means, method)
     translation = explained.translation
     refuse_float32_split(translation.raw)
     tree = batch_tree(list(range(explained.tree_count)), batches)
@@ -175,7 +178,7 @@ def split_contribution_query(
     key_columns = [exp.column(key, quoted=True) for key in keys]
     parts = []
     for index, batch in enumerate(batch_list):
-        blocks = Blocks()
+        blocks = Blocks(shared=explained.printed)
         stages, source, sums = explained.tree_selects(batch, features, blocks.add, linear=index == 0)
         select = exp.select(
             *[k.copy() for k in key_columns], *contribution_columns(features, sums), copy=False

@@ -22,6 +22,10 @@ from leadscore.transpile.split import (
 )
 
 REFUSED_MARKER = "-- leadscore: refused on this warehouse: "
+# A tree model served with Shapley reasons (`leadscore train --reasons shapley`) also keeps Saabas
+# ones, for comparison: the dbt var leadscore_tree_reasons: saabas switches the reasons views to them
+# without retraining.
+COMPARISON_KIND = "contributions_saabas"
 
 
 def refused_statement(reason: str) -> str:
@@ -118,12 +122,27 @@ def fit_model_statements(
     query: ScoringQuery,
     contributions: ContributionQuery,
     dialects: Sequence[str],
+    comparison: ContributionQuery | None = None,
 ) -> dict[str, dict[str, DialectStatement]]:
-    """Both kinds of a model's statements (score, contributions) for every dialect, split where
-    over budget. The summands (constant, linear part, trees) say how far the score can be split; the
-    contributions are split with the method they were built with."""
+    """Each kind of a model's statements (score, contributions, and COMPARISON_KIND when a
+    `comparison` contribution query is given) for every dialect, split where over budget. The
+    summands (constant, linear part, trees) say how far the score can be split; the contributions
+    are split with the method they were built with."""
     summands = score_terms(translate(estimator, keys))
-    return {
+
+    def contribution_statements(kind: str, built: ContributionQuery) -> dict[str, DialectStatement]:
+        return fit_statements(
+            kind,
+            built,
+            built.expression,
+            summands,
+            lambda batches: split_contribution_query(
+                estimator, keys, features, reference_means, batches, built.method, built.explained
+            ),
+            dialects,
+        )
+
+    fitted = {
         "score": fit_statements(
             "score",
             query,
@@ -132,14 +151,8 @@ def fit_model_statements(
             lambda batches: split_scoring_query(estimator, keys, batches),
             dialects,
         ),
-        "contributions": fit_statements(
-            "contributions",
-            contributions,
-            contributions.expression,
-            summands,
-            lambda batches: split_contribution_query(
-                estimator, keys, features, reference_means, batches, contributions.method
-            ),
-            dialects,
-        ),
+        "contributions": contribution_statements("contributions", contributions),
     }
+    if comparison is not None:
+        fitted[COMPARISON_KIND] = contribution_statements(COMPARISON_KIND, comparison)
+    return fitted

@@ -132,7 +132,7 @@ def test_report_is_self_contained_with_all_charts(trained_warehouse):
     example = checked["example"]
     assert f"lead {example['lead_id']} as of" in page
     assert page.index("Why a lead scores high") < page.index("Walk-forward backtest")
-    assert "<h2>Reasons</h2>" in page and "mean abs contribution (log-odds)" in page
+    assert "<h2>Reasons</h2>" in page and "mean |SHAP| (log-odds)" in page
     top_feature = next(iter(checked["mean_abs_contribution"]))
     assert top_feature in page[page.index("<h2>Reasons</h2>") :]
     # Where the run's time went, beside the report (the pipeline benchmark reads it).

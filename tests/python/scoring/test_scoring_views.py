@@ -12,6 +12,7 @@ from scipy.special import logit
 
 from leadscore.registry.artifacts import load_model_version
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX
+from leadscore.transpile.query import INPUT_PLACEHOLDER
 
 
 def test_bi_queries_from_a_separate_read_only_process(trained_warehouse):
@@ -138,3 +139,60 @@ def test_account_probability_is_at_least_its_best_lead(trained_warehouse):
     assert np.allclose(merged["probability_any_converts"], merged["expected"], atol=1e-9)
     sizes = scores.groupby("account_id").size()
     assert (merged["open_leads"] == sizes.loc[merged.index]).all()
+
+
+def test_shapley_reasons_keep_saabas_beside_them_for_a_var_to_switch_to(trained_warehouse):
+    """Trained with Shapley reasons, the champion serves TreeSHAP; `leadscore_tree_reasons: saabas` rebuilds them from
+    the Saabas statement saved beside them, with no retraining, and they still add up; an unknown
+    method is refused with one message naming the var."""
+    warehouse, outcome = trained_warehouse
+    with warehouse.env():
+        champion = load_model_version(outcome.registry.champion)
+        saved_saabas = champion.sql("duckdb", "contributions_saabas").split("\n", 1)[1]
+    assert "TreeSHAP" in champion.metadata["explanations"]["method"]
+    parity = champion.metadata["sql_parity"]
+    assert parity["comparison_contribution_sum"]["max_abs_difference"] < 1e-9
+    columns = [CONTRIBUTION_PREFIX + feature for feature in outcome.run.data.spec.features]
+    table = "intermediate.int_lead_score_contributions"
+
+    def contributions():
+        return warehouse.query(f"select * from {table} order by lead_id").set_index("lead_id")
+
+    shapley = contributions()
+    shapley = shapley[shapley["model_version"] == champion.model_id]  # segment models aside
+    assert len(shapley) > 1000
+    expected_saabas = (
+        warehouse.query(saved_saabas.replace(INPUT_PLACEHOLDER, "features.lead_features"))
+        .set_index("lead_id")
+        .loc[shapley.index]
+    )
+    try:
+        warehouse.dbt(
+            "run",
+            "--select",
+            "int_lead_score_contributions",
+            "--vars",
+            '{"leadscore_tree_reasons": "saabas"}',
+        )
+        saabas = contributions().loc[shapley.index]
+        refused = warehouse.dbt(
+            "run",
+            "--select",
+            "int_lead_score_contributions",
+            "--vars",
+            '{"leadscore_tree_reasons": "treeshap"}',
+            check=False,
+        )
+    finally:
+        warehouse.dbt("run", "--select", "int_lead_score_contributions")
+    assert np.abs(saabas[columns].to_numpy() - expected_saabas[columns].to_numpy()).max() < 1e-12
+    # Two different attributions of the same log-odds.
+    assert np.abs(saabas[columns].to_numpy() - shapley[columns].to_numpy()).max() > 1e-3
+    shapley_sum = shapley["bias"] + shapley[columns].sum(axis=1)
+    saabas_sum = saabas["bias"] + saabas[columns].sum(axis=1)
+    assert np.abs(shapley_sum - saabas_sum).max() < 1e-9
+    assert any("leadscore_tree_reasons" in problem and "saabas" in problem for problem in refused.problems)
+    assert (
+        np.abs(contributions().loc[shapley.index][columns].to_numpy() - shapley[columns].to_numpy()).max()
+        == 0.0
+    )

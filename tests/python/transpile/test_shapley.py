@@ -303,7 +303,7 @@ def test_a_model_trained_with_shapley_reasons_gets_them_in_every_dialect(monkeyp
     the unsplit values."""
     from leadscore.transpile.query import DIALECTS, INPUT_PLACEHOLDER
     from leadscore.transpile.split import PART_PLACEHOLDER
-    from leadscore.transpile.statements import fit_model_statements
+    from leadscore.transpile.statements import COMPARISON_KIND, fit_model_statements
 
     monkeypatch.setenv("LEADSCORE_MAX_STATEMENT_CHARS", "60000")
     cell = next(c for c in CELLS if c.name == "lightgbm")
@@ -312,7 +312,13 @@ def test_a_model_trained_with_shapley_reasons_gets_them_in_every_dialect(monkeyp
     whole, _ = _sql_shapley(model, frame, cell.columns)
     query = build_scoring_query(model, ["row_id"])
     reasons = build_contribution_query(model, ["row_id"], cell.columns, method="shapley")
-    statements = fit_model_statements(model, ["row_id"], cell.columns, None, query, reasons, DIALECTS)
+    saabas = build_contribution_query(model, ["row_id"], cell.columns, method="saabas")
+    statements = fit_model_statements(model, ["row_id"], cell.columns, None, query, reasons, DIALECTS, saabas)
+    # The Saabas reasons kept beside them for the dbt var leadscore_tree_reasons, in every dialect.
+    assert set(statements) == {"score", "contributions", COMPARISON_KIND}
+    assert set(statements[COMPARISON_KIND]) == set(DIALECTS)
+    assert statements[COMPARISON_KIND]["duckdb"].text == saabas.sql("duckdb")
+    assert "shapley_sums_0" not in statements[COMPARISON_KIND]["duckdb"].text
     contributions = statements["contributions"]
     assert set(contributions) == set(DIALECTS)
     assert all(statement.split is not None for statement in contributions.values())
