@@ -25,6 +25,7 @@ def _retrain(built, kinds, margin, settings=None):
                 kinds=kinds,
                 settings=settings,
                 decide=retrain_decision(warehouse, margin),
+                reasons="shapley",  # as trained_warehouse was: a version's id covers its reasons SQL
             )
         finally:
             warehouse.close()
