@@ -189,19 +189,20 @@ def blend_statements(
     were fitted for. A component without a kind of contributions (a linear model keeps one kind of
     reasons, whatever the trees' method) lends its served contributions to it."""
     kinds = dict.fromkeys(kind for component in components for kind in component)
+    wrappers = {
+        kind: score_wrapper(keys, weights)
+        if kind == "score"
+        else contributions_wrapper(keys, weights, features)
+        for kind in kinds
+    }
     return {
         kind: {
             dialect: blend_statement(
-                kind,
-                score_wrapper(keys, weights)
-                if kind == "score"
-                else contributions_wrapper(keys, weights, features),
-                [c.get(kind, c["contributions"])[dialect] for c in components],
-                dialect,
+                kind, wrapper, [c.get(kind, c["contributions"])[dialect] for c in components], dialect
             )
             for dialect in components[0]["score"]
         }
-        for kind in kinds
+        for kind, wrapper in wrappers.items()
     }
 
 

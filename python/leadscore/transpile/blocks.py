@@ -43,8 +43,8 @@ SharedPrints = dict[tuple[int, tuple[bool, bool, str]], tuple[exp.Expression, st
 @dataclass
 class Blocks:
     expressions: list[exp.Expression] = field(default_factory=list)
-    shared: SharedPrints | None = field(default=None, repr=False)
-    _printed: dict[tuple[int, tuple[bool, bool, str]], str] = field(default_factory=dict, repr=False)
+    # Its own printings unless given ones to share (Explained.printed).
+    printed: SharedPrints = field(default_factory=dict, repr=False)
 
     def add(self, expression: exp.Expression) -> exp.Expression:
         """A placeholder column standing for the expression in the skeleton."""
@@ -56,20 +56,13 @@ class Blocks:
         style = literal_style(dialect)
 
         def printed(match: re.Match) -> str:
-            key = (int(match.group(1)), style)
-            if key not in self._printed:
-                expression = self.expressions[key[0]]
-                shared_key = (id(expression), style)
-                if self.shared is not None and shared_key in self.shared:
-                    self._printed[key] = self.shared[shared_key][1]
-                else:
-                    # copy=False: sqlglot otherwise deep-copies the expression before printing it,
-                    # which took more than half of the time of printing a TreeSHAP statement. The
-                    # generator does not change these scalar expressions (the same bytes, checked on
-                    # every dialect).
-                    self._printed[key] = expression.sql(dialect=sql_dialect(dialect), copy=False)
-                    if self.shared is not None:
-                        self.shared[shared_key] = (expression, self._printed[key])
-            return self._printed[key]
+            expression = self.expressions[int(match.group(1))]
+            key = (id(expression), style)
+            if key not in self.printed:
+                # copy=False: sqlglot otherwise deep-copies the expression before printing it, which
+                # took more than half of the time of printing a TreeSHAP statement. The generator does
+                # not change these scalar expressions (the same bytes, checked on every dialect).
+                self.printed[key] = (expression, expression.sql(dialect=sql_dialect(dialect), copy=False))
+            return self.printed[key][1]
 
         return _PLACEHOLDER_PATTERN.sub(printed, skeleton_sql)

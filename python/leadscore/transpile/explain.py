@@ -325,7 +325,7 @@ def build_contribution_query(
     bias = explained.bias
 
     key_columns = [exp.column(key, quoted=True) for key in keys]
-    blocks = Blocks(shared=explained.printed)
+    blocks = Blocks(printed=explained.printed)
 
     def query(placeholders: bool) -> exp.Select:
         def block(expression: exp.Expression) -> exp.Expression:

@@ -178,7 +178,7 @@ def split_contribution_query(
     key_columns = [exp.column(key, quoted=True) for key in keys]
     parts = []
     for index, batch in enumerate(batch_list):
-        blocks = Blocks(shared=explained.printed)
+        blocks = Blocks(printed=explained.printed)
         stages, source, sums = explained.tree_selects(batch, features, blocks.add, linear=index == 0)
         select = exp.select(
             *[k.copy() for k in key_columns], *contribution_columns(features, sums), copy=False
