@@ -41,12 +41,13 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models/staging/salesforce models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-salesforce --processes 2
 	$(BIN)/sqlfluff lint models/staging/hubspot models/marts/quality/connector_row_accounting.sql models/marts/quality/connector_data_checks.sql --config .sqlfluff-hubspot --processes 2
 
+# --durations=40 prints the slowest setups, calls and teardowns, to see where CI time goes.
 # --dist loadfile: a test module runs on one worker, so a module-scoped warehouse is built once,
 # not once per worker. --no-loadscope-reorder keeps the collection order (tests/python/conftest.py
 # puts the longest modules first); xdist would otherwise start the modules with most tests first,
 # leaving a long one-test module (Spark) to run alone at the end.
 unit-tests: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=40
 
 test: lint unit-tests
 
