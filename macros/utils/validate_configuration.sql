@@ -27,6 +27,7 @@
         'leadscore_salesforce_conversion': ['opportunity', 'lead_converted'],
         'leadscore_hubspot_conversion': ['deal', 'salesqualifiedlead', 'opportunity', 'customer'],
         'leadscore_tree_reasons': ['shapley', 'saabas'],
+        'leadscore_reasons_scope': ['all', 'open'],
     } %}
     {%- for name, allowed in choices.items() %}
         {%- if var(name, allowed[0]) not in allowed %}

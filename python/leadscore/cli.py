@@ -78,7 +78,8 @@ REASONS_OPTION = typer.Option(
     "--reasons",
     help="Tree models' reasons: saabas (path contributions, the default) or shapley (exact TreeSHAP, "
     "the values LightGBM's pred_contrib and shap give; a larger, slower statement, served with the "
-    "Saabas one kept beside it for the dbt var leadscore_tree_reasons).",
+    "Saabas one kept beside it for the dbt var leadscore_tree_reasons). retrain keeps the served models' "
+    "method unless told.",
 )
 FEEDBACK_OPTION = typer.Option(
     Feedback.exclude, "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."

@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -213,8 +213,6 @@ def train(
 
 def _lead_table_spec(warehouse, config):
     """The lead table's feature spec; an order_by of dates is shown as dates."""
-    from dataclasses import replace
-
     from leadscore.byo.checks import order_by_is_date
 
     spec = config.feature_spec()
@@ -259,11 +257,38 @@ def _fitted_on(model_id: str) -> str:
     return load_model_version(model_id).metadata.get("served_model", {}).get("fitted_on", "the train split")
 
 
+def served_reasons() -> str | None:
+    """How the served models' tree reasons were trained: "shapley" when the champion or challenger
+    keeps the Saabas comparison that only a Shapley training saves, "saabas" when one is a tree model
+    without it, None when there is no registry or no tree model (a linear model's reasons are the same
+    either way). A retrain keeps this unless told otherwise: a version's id covers its reasons SQL, so
+    an unchanged fit with other reasons would come back as a new model, not as the champion."""
+    from leadscore.modeling.job import TREE_REASONS
+    from leadscore.registry.artifacts import load_model_version
+    from leadscore.registry.registry import load_registry
+    from leadscore.transpile.statements import COMPARISON_KIND
+
+    current = load_registry()
+    if current is None:
+        return None
+    served = [load_model_version(m, verify=False) for m in (current.champion, current.challenger) if m]
+    if any(COMPARISON_KIND in version.sql_kinds for version in served):
+        return "shapley"
+    saabas = TREE_REASONS["saabas"]
+    return "saabas" if any(saabas in str(v.metadata.get("explanations", {})) for v in served) else None
+
+
 def retrain(
     target: str | None, margin: float, kinds: tuple[str, ...], options: TrainingOptions | None = None
 ) -> None:
     from leadscore.lifecycle.retrain import retrain_decision
 
+    options = options or TrainingOptions()
+    if options.reasons is None and not (INSTANCE.config and INSTANCE.config.training.get("reasons")):
+        served = served_reasons()
+        if served:
+            console.print(f"Reasons: {served}, as the served models were trained (--reasons to change).")
+            options = replace(options, reasons=served)
     outcome = train(
         target,
         kinds=kinds,

@@ -1,17 +1,21 @@
 -- Exact per-feature contributions to each lead's log-odds, from the model that scored it, beside
 -- the feature values they explain (so the reasons view unpivots one table instead of joining the
--- feature mart once per feature: 31 joins took Spark 45 s on 1,500 leads).
+-- feature mart once per feature: 31 joins took Spark 45 s on 1,500 leads). Var
+-- leadscore_reasons_scope: open explains only the open leads (the ones a rep works).
+{%- set explained_leads = feature_mart() if var('leadscore_reasons_scope', 'all') == 'all'
+    else '(select * from ' ~ feature_mart() ~ ' where is_open)' %}
+
 with
 
 contributions as (
 
-    {{ champion_scores(feature_mart(), kind='contributions') }}
+    {{ champion_scores(explained_leads, kind='contributions') }}
 
 ),
 
 features as (
 
-    select * from {{ feature_mart() }}
+    select explained_lead.* from {{ explained_leads }} as explained_lead
 
 )
 

@@ -5,14 +5,16 @@ registry and decision log follow after `dbt build --selector scores`."""
 from __future__ import annotations
 
 import json
+import shutil
 
-from conftest import clone_warehouse
+from conftest import DEMO_MODEL, clone_warehouse
 from leadscore.lifecycle.retrain import retrain_decision
 from leadscore.modeling.job import run_training
 from leadscore.modeling.walk_forward import WalkForwardSettings
 from leadscore.registry.artifacts import load_model_version
 from leadscore.registry.dbt_assets import write_macros
 from leadscore.registry.registry import load_registry, rollback
+from leadscore.steps import served_reasons
 
 
 def _retrain(built, kinds, margin, settings=None):
@@ -25,7 +27,7 @@ def _retrain(built, kinds, margin, settings=None):
                 kinds=kinds,
                 settings=settings,
                 decide=retrain_decision(warehouse, margin),
-                reasons="shapley",  # as trained_warehouse was: a version's id covers its reasons SQL
+                reasons=served_reasons(),  # as `leadscore retrain` does without --reasons
             )
         finally:
             warehouse.close()
@@ -76,3 +78,23 @@ def test_retrain_keeps_promotes_and_logs(trained_warehouse, tmp_path):
         saved = json.loads((built.project / "artifacts" / "registry.json").read_text())
     assert (back.champion, back.challenger) == (before.champion, candidate)
     assert saved["history"][-1]["reason"] == f"rollback from {candidate}"
+
+
+def test_a_retrain_keeps_the_reasons_the_served_models_were_trained_with(
+    trained_warehouse, tmp_path, monkeypatch
+):
+    """A version's id covers its reasons SQL: a retrain that switched methods would turn the champion's
+    own fit into a new model. trained_warehouse trained with Shapley reasons; the tracked demo model with
+    Saabas ones; a registry of linear models gives no method to keep."""
+    with trained_warehouse[0].env():
+        assert served_reasons() == "shapley"
+    artifacts = tmp_path / "artifacts"
+    shutil.copytree(DEMO_MODEL / "artifacts", artifacts)
+    monkeypatch.setenv("LEADSCORE_ARTIFACTS_DIR", str(artifacts))
+    assert served_reasons() == "saabas"
+    registry = json.loads((artifacts / "registry.json").read_text())
+    registry.update(champion="logistic_49fb68641d", challenger="logistic_78246ef2b7")
+    (artifacts / "registry.json").write_text(json.dumps(registry))
+    assert served_reasons() is None
+    (artifacts / "registry.json").unlink()
+    assert served_reasons() is None

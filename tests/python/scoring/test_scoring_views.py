@@ -10,6 +10,7 @@ import textwrap
 import numpy as np
 from scipy.special import logit
 
+from conftest import clone_warehouse
 from leadscore.registry.artifacts import load_model_version
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX
 from leadscore.transpile.query import INPUT_PLACEHOLDER
@@ -195,4 +196,45 @@ def test_shapley_reasons_keep_saabas_beside_them_for_a_var_to_switch_to(trained_
     assert (
         np.abs(contributions().loc[shapley.index][columns].to_numpy() - shapley[columns].to_numpy()).max()
         == 0.0
+    )
+
+
+def test_reasons_scope_open_explains_only_the_leads_a_rep_works(trained_warehouse, tmp_path):
+    """`leadscore_reasons_scope: open` computes contributions for open leads only: the same values
+    for those leads, no rows for closed ones, reasons and the CRM feed's text unchanged for open
+    leads and empty for closed ones, and the reasons' tests still pass; another value is refused."""
+    built = clone_warehouse(trained_warehouse[0], tmp_path)
+    contributions = "select * from intermediate.int_lead_score_contributions order by lead_id"
+    payload = "select lead_id, top_reasons from intermediate.int_crm_lead_sync_payload order by lead_id"
+    everyone, sent_before = built.query(contributions), built.query(payload).set_index("lead_id")
+    is_open = built.query("select lead_id, is_open from scoring.lead_scores").set_index("lead_id")["is_open"]
+    assert 0 < is_open.sum() < len(is_open) and set(everyone["lead_id"]) == set(is_open.index)
+
+    reasons_models = [
+        "int_lead_score_contributions",
+        "int_lead_score_reason_candidates",
+        "lead_score_reasons",
+    ]
+    selected = ["--select", *reasons_models, "int_crm_lead_sync_payload"]
+    built.dbt("build", *selected, "--vars", '{"leadscore_reasons_scope": "open"}')
+    results = json.loads((built.project / "target" / "run_results.json").read_text())["results"]
+    statuses = {result["unique_id"].split(".")[2]: result["status"] for result in results}
+    for test in ("assert_contributions_sum_to_log_odds", "assert_lead_score_reasons_are_well_formed"):
+        assert statuses[test] == "pass"
+    open_only = built.query(contributions)
+    expected = everyone[everyone["lead_id"].map(is_open)].reset_index(drop=True)
+    assert list(open_only["lead_id"]) == list(expected["lead_id"])
+    numbers = [c for c in expected.columns if c == "bias" or c.startswith(CONTRIBUTION_PREFIX)]
+    assert np.abs(open_only[numbers].to_numpy() - expected[numbers].to_numpy()).max() == 0.0
+    explained = built.query("select distinct lead_id from scoring.lead_score_reasons")["lead_id"]
+    assert explained.map(is_open).all() and len(explained) > 0.9 * is_open.sum()
+    sent = built.query(payload).set_index("lead_id")["top_reasons"]
+    assert (sent[~is_open.loc[sent.index]] == "").all()
+    assert sent[is_open].equals(sent_before["top_reasons"][is_open])
+
+    refused = built.dbt(
+        "run", "--select", reasons_models[0], "--vars", '{"leadscore_reasons_scope": "closed"}', check=False
+    )
+    assert any(
+        "leadscore_reasons_scope" in problem and "all, open" in problem for problem in refused.problems
     )
