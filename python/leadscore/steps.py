@@ -42,10 +42,11 @@ class TrainingOptions:
     window_months: int | None = None
     half_life_months: float | None = None
     feedback: str = "exclude"  # leads sales flagged mislabeled: exclude, relabel or ignore
-    reasons: str | None = None  # tree reasons: "saabas" or "shapley" (None: leadscore.yml, then saabas)
+    reasons: str | None = None  # tree reasons: "saabas" or "shapley" (None: leadscore.yml, then the default)
+    default_reasons: str = "saabas"  # retrain: the served models' method (served_reasons)
 
     def reasons_method(self, configured: dict | None = None) -> str:
-        return self.reasons or (configured or {}).get("reasons") or "saabas"
+        return self.reasons or (configured or {}).get("reasons") or self.default_reasons
 
     def settings(self, configured: dict | None = None):
         from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings
@@ -274,8 +275,8 @@ def served_reasons() -> str | None:
     served = [load_model_version(m, verify=False) for m in (current.champion, current.challenger) if m]
     if any(COMPARISON_KIND in version.sql_kinds for version in served):
         return "shapley"
-    saabas = TREE_REASONS["saabas"]
-    return "saabas" if any(saabas in str(v.metadata.get("explanations", {})) for v in served) else None
+    methods = [str(version.metadata.get("explanations", {}).get("method", "")) for version in served]
+    return "saabas" if any(TREE_REASONS["saabas"] in method for method in methods) else None
 
 
 def retrain(
@@ -284,11 +285,13 @@ def retrain(
     from leadscore.lifecycle.retrain import retrain_decision
 
     options = options or TrainingOptions()
-    if options.reasons is None and not (INSTANCE.config and INSTANCE.config.training.get("reasons")):
-        served = served_reasons()
-        if served:
-            console.print(f"Reasons: {served}, as the served models were trained (--reasons to change).")
-            options = replace(options, reasons=served)
+    served = served_reasons()
+    if served:
+        console.print(
+            f"Tree reasons default to {served}, as the served models were trained "
+            "(--reasons or leadscore.yml's training: reasons: override it)."
+        )
+        options = replace(options, default_reasons=served)
     outcome = train(
         target,
         kinds=kinds,
