@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlglot.expressions as exp
 
 from leadscore.transpile.budgets import LIMITS, StatementSize, text_budget, text_size
+from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX
 from leadscore.transpile.interpreter import balanced_sum
@@ -179,6 +180,7 @@ def blend_statement(
     )
 
 
+@without_collector
 def blend_statements(
     keys: Sequence[str],
     weights: Sequence[float],
@@ -206,6 +208,7 @@ def blend_statements(
     }
 
 
+@without_collector
 def blend_queries(
     keys: Sequence[str],
     weights: Sequence[float],

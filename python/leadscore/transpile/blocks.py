@@ -15,10 +15,19 @@ from functools import cache
 
 import sqlglot.expressions as exp
 
-from leadscore.transpile.dialects import NAN_EQUALS_ITSELF, NO_FLOAT32, SCIENTIFIC_LITERAL_IS_DOUBLE
+from leadscore.transpile.dialects import (
+    NAN_EQUALS_ITSELF,
+    NO_FLOAT32,
+    SCIENTIFIC_LITERAL_IS_DOUBLE,
+    UNDERFLOW_RAISES,
+)
 from leadscore.transpile.dialects import dialect as sql_dialect
 
 PLACEHOLDER = "leadscore_block_{}_"
+# Meta flag of a block made only of our own column names, double constants, +, -, * and parentheses
+# (TreeSHAP's path weights and sums): it prints differently only where doubles or the underflow
+# guard do, so DuckDB, Snowflake, BigQuery, Spark, Databricks and Trino share one printing.
+ARITHMETIC = "leadscore_arithmetic"
 _PLACEHOLDER_PATTERN = re.compile(r"leadscore_block_(\d+)_")
 
 
@@ -34,10 +43,16 @@ def literal_style(dialect: str) -> tuple[bool, bool, str]:
     return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF, float32
 
 
+@cache
+def arithmetic_style(dialect: str) -> tuple[str, bool, bool]:
+    """What makes an ARITHMETIC block print differently: doubles and the underflow guard."""
+    return "arithmetic", dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in UNDERFLOW_RAISES
+
+
 # (id(expression), literal style) -> (the expression, its text): printings shared by the Blocks of
 # statements built from the same expressions (a TreeSHAP statement and each batch of its split
 # share every stage column). The expression is kept in the value so its id cannot be reused.
-SharedPrints = dict[tuple[int, tuple[bool, bool, str]], tuple[exp.Expression, str]]
+SharedPrints = dict[tuple[int, tuple[object, ...]], tuple[exp.Expression, str]]
 
 
 @dataclass
@@ -53,11 +68,11 @@ class Blocks:
 
     def fill(self, skeleton_sql: str, dialect: str) -> str:
         """One pass over the skeleton (a reasons query can hold thousands of blocks)."""
-        style = literal_style(dialect)
+        style, arithmetic = literal_style(dialect), arithmetic_style(dialect)
 
         def printed(match: re.Match) -> str:
             expression = self.expressions[int(match.group(1))]
-            key = (id(expression), style)
+            key = (id(expression), arithmetic if expression.meta.get(ARITHMETIC) else style)
             if key not in self.printed:
                 # copy=False: sqlglot otherwise deep-copies the expression before printing it, which
                 # took more than half of the time of printing a TreeSHAP statement. The generator does

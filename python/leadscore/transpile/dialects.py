@@ -76,8 +76,31 @@ def _double_constant(node: exp.Expression | None) -> float | None:
     return None
 
 
+_DOUBLE_TYPE = exp.DataType.build("double")
+
+
 def _double_literal(value: float) -> exp.Expression:
-    return exp.Cast(this=exp.Literal.string(repr(float(value))), to=exp.DataType.build("double"))
+    return exp.Cast(this=exp.Literal.string(repr(float(value))), to=_DOUBLE_TYPE.copy())
+
+
+_GUARD_SLOTS = ("leadscore_guard_operand_", "leadscore_guard_bound_", "leadscore_guard_product_")
+
+
+@cache
+def _guard_template(generator: type) -> tuple[str, ...]:
+    """(CASE WHEN ABS(<operand>) < <bound> THEN 0 ELSE <product> END) as the generator prints it
+    without `pretty`, cut at the three slots. The guard fills them with printed text: building the CASE around a copy
+    of the operand deep-copied every subtree once per enclosing product, and the copies dominated
+    printing a TreeSHAP statement for Postgres."""
+    operand, bound, product = (exp.column(slot) for slot in _GUARD_SLOTS)
+    small = exp.LT(this=exp.Abs(this=operand), expression=bound)
+    case = exp.Case(ifs=[exp.If(this=small, true=_double_literal(0.0))], default=product)
+    text = generator().sql(exp.Paren(this=case))
+    pieces = []
+    for slot in _GUARD_SLOTS:
+        before, text = text.split(slot)
+        pieces.append(before)
+    return (*pieces, text)
 
 
 @cache
@@ -130,11 +153,24 @@ def dialect(name: str) -> type[Dialect]:
                 bound = NEGLIGIBLE / abs(constant) if operator == "*" else NEGLIGIBLE * abs(constant)
                 if not 5e-324 < bound < float("inf"):
                     break
-                unguarded = expression.copy()
-                unguarded.meta[GUARDED] = True
-                small = exp.LT(this=exp.Abs(this=other.copy()), expression=_double_literal(bound))
-                case = exp.Case(ifs=[exp.If(this=small, true=_double_literal(0.0))], default=unguarded)
-                return self.sql(exp.Paren(this=case))
+                if self.pretty:  # indentation follows the nesting: print the CASE itself (small statements)
+                    unguarded = expression.copy()
+                    unguarded.meta[GUARDED] = True
+                    small = exp.LT(this=exp.Abs(this=other.copy()), expression=_double_literal(bound))
+                    case = exp.Case(ifs=[exp.If(this=small, true=_double_literal(0.0))], default=unguarded)
+                    return self.sql(exp.Paren(this=case))
+                before_operand, before_bound, before_product, after = _guard_template(type(self))
+                return "".join(
+                    (
+                        before_operand,
+                        self.sql(other),
+                        before_bound,
+                        self.sql(_double_literal(bound)),
+                        before_product,
+                        plain(self, expression),
+                        after,
+                    )
+                )
             return plain(self, expression)
 
         overrides["mul_sql"] = lambda self, expression: guarded(

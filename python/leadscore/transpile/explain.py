@@ -28,7 +28,8 @@ import numpy as np
 import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
-from leadscore.transpile.blocks import Blocks, SharedPrints
+from leadscore.transpile.blocks import ARITHMETIC, Blocks, SharedPrints
+from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
@@ -64,9 +65,12 @@ class ContributionQuery:
     # (TreeSHAP's terms for the demo's LightGBM take seconds to build).
     explained: Explained | None = field(default=None, repr=False)
 
+    @without_collector
     def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool = False) -> str:
         skeleton = self.skeleton if self.skeleton is not None else self.expression
-        text = self.blocks.fill(skeleton.sql(dialect=sql_dialect(dialect), pretty=pretty), dialect)
+        text = self.blocks.fill(
+            skeleton.sql(dialect=sql_dialect(dialect), pretty=pretty, copy=False), dialect
+        )
         return text if relation is None else text.replace(INPUT_PLACEHOLDER, relation)
 
 
@@ -160,7 +164,9 @@ class Explained:
                 parts = [*([running[feature]] if feature in running else []), *terms.get(feature, [])]
                 if parts:
                     running[feature] = exp.column(f"running{position}")
-                    sums.append(column(balanced_sum(parts)).as_(f"running{position}", copy=False))
+                    summed = balanced_sum(parts)
+                    summed.meta[ARITHMETIC] = True  # stage columns and TreeSHAP's constants only
+                    sums.append(column(summed).as_(f"running{position}", copy=False))
             kept = [exp.column(name, quoted=True) for name in passthrough]
             name = f"shapley_sums_{index}"
             ctes.append((name, exp.select(*kept, *sums, copy=False).from_(source, copy=False)))
@@ -312,6 +318,7 @@ def float32_residual(
     return residual, steps, source
 
 
+@without_collector
 def build_contribution_query(
     estimator: object,
     keys: Sequence[str],

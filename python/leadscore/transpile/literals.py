@@ -27,7 +27,8 @@ def double(value: float) -> exp.Expression:
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"cannot emit non-finite constant {number!r} into SQL")
-    cast = exp.Cast(this=exp.Literal.string(repr(number)), to=DOUBLE.copy())
+    # DataType built directly: equal to DOUBLE.copy(), a third of the time (TreeSHAP writes 100,000s).
+    cast = exp.Cast(this=exp.Literal.string(repr(number)), to=exp.DataType(this=DOUBLE.this, nested=False))
     cast.meta[DOUBLE_TEXT] = scientific(number)
     return cast
 

@@ -18,6 +18,7 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import RawScore, UnsupportedModelError, assemble_raw_score
 from leadscore.transpile.blocks import Blocks
+from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import COMPUTED_ONCE, FLOAT32_CAST
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.estimator import Decomposed, decompose
@@ -373,18 +374,22 @@ class ScoringQuery:
     skeleton: exp.Select | None = None
     blocks: Blocks = field(default_factory=Blocks)
 
+    @without_collector
     def sql(self, dialect: str = "duckdb", relation: str | None = None, pretty: bool | None = None) -> str:
         """The query for a dialect; relation (already quoted) replaces the input placeholder.
         Tree ensembles print compactly by default: indenting hundreds of CASEs only adds bytes."""
         if pretty is None:
             pretty = not self.raw_score.trees
         skeleton = self.skeleton if self.skeleton is not None else self.expression
-        text = self.blocks.fill(skeleton.sql(dialect=sql_dialect(dialect), pretty=pretty), dialect)
+        text = self.blocks.fill(
+            skeleton.sql(dialect=sql_dialect(dialect), pretty=pretty, copy=False), dialect
+        )
         if relation is not None:
             text = text.replace(INPUT_PLACEHOLDER, relation)
         return text
 
 
+@without_collector
 def build_scoring_query(
     estimator: object,
     keys: Sequence[str],

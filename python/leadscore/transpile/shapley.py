@@ -40,9 +40,15 @@ from functools import cache
 import numpy as np
 import sqlglot.expressions as exp
 
+from leadscore.transpile.blocks import ARITHMETIC
+from leadscore.transpile.dialects import GUARDED
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.trees import Tree, TreeInputs, leaves_in_order, split_test
+
+# A product at least this large in magnitude is far from rounding to zero, even after the few
+# roundings that computing its factors adds (the Postgres underflow guard's bound is 1e-300).
+UNDERFLOW_MARGIN = 1e-290
 
 
 @dataclass(frozen=True)
@@ -138,14 +144,55 @@ def _times(factors: Sequence[exp.Expression]) -> exp.Expression:
     return exp.Paren(this=exp.Mul(this=_times(factors[:middle]), expression=_times(factors[middle:])))
 
 
+def _fresh(expression: exp.Expression) -> exp.Expression:
+    """A copy to place in one more spot of the query. Most are a bare stage column, built anew:
+    sqlglot's deep copy of one took a third of the time of building a TreeSHAP statement."""
+    if isinstance(expression, exp.Column) and not expression.args.get("table"):
+        identifier = expression.this
+        return exp.Column(
+            this=exp.Identifier(this=identifier.this, quoted=identifier.args.get("quoted", False))
+        )
+    return expression.copy()
+
+
+def _arithmetic(expression: exp.Expression) -> exp.Expression:
+    """Flag a column made of stage columns, doubles, +, -, * and parentheses only (blocks.ARITHMETIC)."""
+    expression.meta[ARITHMETIC] = True
+    return expression
+
+
 def _pick(bit: exp.Expression, when_one: float, when_zero: float) -> exp.Expression:
     """when_zero + bit * (when_one - when_zero), for a bit of 0.0 or 1.0: arithmetic, not CASE
     (DuckDB evaluates a CASE through selection vectors, several times slower on wide projections)."""
+    # A bit times a constant is 0 or the constant: it cannot underflow (no Postgres guard needed).
     return exp.Paren(
-        this=exp.Add(
-            this=double(when_zero), expression=exp.Mul(this=double(when_one - when_zero), expression=bit)
-        )
+        this=exp.Add(this=double(when_zero), expression=_no_underflow(double(when_one - when_zero), bit))
     )
+
+
+def _no_underflow(constant: exp.Expression, factor: exp.Expression) -> exp.Mul:
+    """constant * factor, marked as a product Postgres cannot see underflow (dialects.GUARDED): the
+    caller knows |constant * factor| is 0 or at least UNDERFLOW_MARGIN."""
+    product = exp.Mul(this=constant, expression=factor)
+    product.meta[GUARDED] = True
+    return product
+
+
+def _times_weight(constant: float, weight: exp.Expression, smallest_weight: float) -> exp.Mul:
+    """constant * G_j, unguarded when no G_j the row can have (0, or at least smallest_weight) makes
+    the product round to zero; otherwise Postgres prints its underflow guard."""
+    if abs(constant) * smallest_weight >= UNDERFLOW_MARGIN:
+        return _no_underflow(double(constant), weight)
+    return exp.Mul(this=double(constant), expression=weight)
+
+
+def _smallest_weight(fractions: Sequence[float], u: float) -> float:
+    """The smallest non-zero G_j over every agreement pattern: each input's factor is z + (1 - z) u
+    when the row agrees and z (1 - u) when not, and the smaller non-zero one bounds the product."""
+    smallest = 1.0
+    for z in fractions:
+        smallest *= min(f for f in (z * (1.0 - u), z + (1.0 - z) * u) if f > 0.0)
+    return smallest
 
 
 def tree_shapley(tree: Tree, inputs: TreeInputs, name: str, scale: float) -> TreeShapley:
@@ -179,29 +226,34 @@ def tree_shapley(tree: Tree, inputs: TreeInputs, name: str, scale: float) -> Tre
         products = []
         for j, u in enumerate(nodes):
             factors = [
-                _pick(agree.copy(), z + (1.0 - z) * u, z * (1.0 - u))
+                _pick(_fresh(agree), z + (1.0 - z) * u, z * (1.0 - u))
                 for agree, z in zip(agrees, path.fractions, strict=True)
             ]
             alias = f"g{name}_{position}_{j}"
-            weight_columns.append((alias, _times(factors)))
+            weight_columns.append((alias, _arithmetic(_times(factors))))
             products.append(exp.column(alias))
+        smallest_weights = [_smallest_weight(path.fractions, u) for u in nodes]
         disagree = f"n{name}_{position}"
         disagree_columns.append(
             (
                 disagree,
-                balanced_sum(
-                    [
-                        exp.Mul(this=double(-value * w / (1.0 - u)), expression=g.copy())
-                        for g, u, w in zip(products, nodes, node_weights, strict=True)
-                    ]
+                _arithmetic(
+                    balanced_sum(
+                        [
+                            _times_weight(-value * w / (1.0 - u), _fresh(g), smallest)
+                            for g, u, w, smallest in zip(
+                                products, nodes, node_weights, smallest_weights, strict=True
+                            )
+                        ]
+                    )
                 ),
             )
         )
         for feature, agree, z in zip(path.features, agrees, path.fractions, strict=True):
             agreeing = balanced_sum(
                 [
-                    exp.Mul(this=double(value * w * (1.0 - z) / (z + (1.0 - z) * u)), expression=g.copy())
-                    for g, u, w in zip(products, nodes, node_weights, strict=True)
+                    _times_weight(value * w * (1.0 - z) / (z + (1.0 - z) * u), _fresh(g), smallest)
+                    for g, u, w, smallest in zip(products, nodes, node_weights, smallest_weights, strict=True)
                 ]
             )
             # n + o_i * (agreeing - n): the agreeing sum when the row satisfies the path on i.
@@ -210,7 +262,7 @@ def tree_shapley(tree: Tree, inputs: TreeInputs, name: str, scale: float) -> Tre
                     this=exp.Add(
                         this=exp.column(disagree),
                         expression=exp.Mul(
-                            this=agree.copy(),
+                            this=_fresh(agree),
                             expression=exp.Paren(
                                 this=exp.Sub(this=agreeing, expression=exp.column(disagree))
                             ),

@@ -22,6 +22,7 @@ import sqlglot.expressions as exp
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks
 from leadscore.transpile.budgets import text_size
+from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, Explained, contribution_columns, explain
 from leadscore.transpile.interpreter import balanced_sum
@@ -39,8 +40,9 @@ class Statement:
     skeleton: exp.Select
     blocks: Blocks = field(default_factory=Blocks)
 
+    @without_collector
     def sql(self, dialect: str, relation: str | None = None, parts: Sequence[str] | None = None) -> str:
-        text = self.blocks.fill(self.skeleton.sql(dialect=sql_dialect(dialect)), dialect)
+        text = self.blocks.fill(self.skeleton.sql(dialect=sql_dialect(dialect), copy=False), dialect)
         if relation is not None:
             text = text.replace(INPUT_PLACEHOLDER, relation)
         for index, part in enumerate(parts or ()):  # the trailing "__" keeps part 1 out of part 10
@@ -127,6 +129,7 @@ def refuse_float32_split(raw) -> None:
         )
 
 
+@without_collector
 def split_scoring_query(estimator: object, keys: Sequence[str], batches: int) -> SplitStatement:
     """The scoring query as `batches` batch statements (a power of two) and a final one; its output
     columns are the unsplit query's (keys, raw_score, log_odds, probability)."""
@@ -157,6 +160,7 @@ def split_scoring_query(estimator: object, keys: Sequence[str], batches: int) ->
     return SplitStatement(parts, Statement(final))
 
 
+@without_collector
 def split_contribution_query(
     estimator: object,
     keys: Sequence[str],

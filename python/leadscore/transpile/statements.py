@@ -11,6 +11,7 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.budgets import LIMITS, StatementSize, nesting_depth, text_budget, text_size
+from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import NoFloat32TypeError
 from leadscore.transpile.explain import ContributionQuery
 from leadscore.transpile.query import ScoringQuery, score_terms, translate
@@ -114,6 +115,7 @@ def fit_statements(
     return fitted
 
 
+@without_collector
 def fit_model_statements(
     estimator: object,
     keys: Sequence[str],

@@ -37,7 +37,10 @@ class DuckDBWarehouse:
             ) from None
 
     def query(self, sql: str) -> pd.DataFrame:
-        return self.connection.sql(sql).df()
+        # execute, not sql(): the relational API binds the statement to learn its columns and then
+        # plans it again to run it. A TreeSHAP reasons statement takes DuckDB seconds to plan
+        # (measured on the demo's LightGBM: 45.6 s through sql().df(), 32.1 s through execute().df()).
+        return self.connection.execute(sql).df()
 
     def execute(self, sql: str) -> None:
         self.connection.execute(sql)

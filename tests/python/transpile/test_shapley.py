@@ -9,6 +9,9 @@ slope (contributions are in calibrated log-odds)."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import duckdb
 import lightgbm
 import numpy as np
@@ -22,10 +25,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from helpers.postgres_rows import write_rows
 from leadscore.transpile.assemblers import UnsupportedModelError
+from leadscore.transpile.dialects import dialect
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query, explain
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.query import build_scoring_query
-from leadscore.transpile.shapley import leaf_paths, quadrature, tree_shapley
+from leadscore.transpile.shapley import _smallest_weight, leaf_paths, quadrature, tree_shapley
 from leadscore.transpile.split import split_contribution_query
 from leadscore.transpile.trees import NumericSplit, Tree, TreeInputs
 from transpile.test_exact_or_refused import CELLS, LABELS, TRAIN, _odd_rows
@@ -213,6 +217,48 @@ def test_the_quadrature_is_exact_for_the_degrees_it_is_used_for() -> None:
         for degree in range(2 * count):
             integral = sum(w * u**degree for u, w in zip(nodes, weights, strict=True))
             assert abs(integral - 1.0 / (degree + 1)) < 1e-14
+
+
+def test_the_smallest_path_weight_bounds_every_agreement_pattern() -> None:
+    """_smallest_weight is at most every non-zero G_j a row can reach (all 2^|P| agreement patterns),
+    so a product it marks safe from Postgres's underflow error is safe."""
+    generator = np.random.default_rng(7)
+    for size in range(1, 7):
+        for _ in range(40):
+            fractions = generator.choice([0.0, 1.0, *generator.uniform(1e-9, 1.0, 4)], size)
+            for u in quadrature(math.ceil(size / 2))[0]:
+                bound = _smallest_weight(fractions, u)
+                assert bound > 0.0
+                for pattern in itertools.product((False, True), repeat=size):
+                    weight = math.prod(
+                        z + (1.0 - z) * u if agrees else z * (1.0 - u)
+                        for z, agrees in zip(fractions, pattern, strict=True)
+                    )
+                    assert weight == 0.0 or weight >= bound * (1.0 - 1e-12)
+
+
+def test_postgres_guards_only_the_products_that_can_round_to_zero() -> None:
+    """Postgres raises on a product of non-zero doubles that rounds to zero, so the SQL guards such
+    products (dialects.py). TreeSHAP's products are a 0/1 bit times a constant, or a constant times
+    a path weight bounded below: unguarded at ordinary sizes, guarded when the leaf values are so
+    small that the product could underflow."""
+    tree = Tree(
+        splits=(NumericSplit(0, 0.5, False, True), None, NumericSplit(1, 0.5, False, True), None, None),
+        left=(1, -1, 3, -1, -1),
+        right=(2, -1, 4, -1, -1),
+        values=(0.0, 1.0, 0.0, 2.0, 3.0),
+        weights=(100.0, 30.0, 70.0, 20.0, 50.0),
+    )
+    inputs = TreeInputs(values=[exp.column("x0"), exp.column("x1")])
+
+    def printed(scale: float) -> str:
+        shapley = tree_shapley(tree, inputs, "0", scale)
+        columns = [sql for stage in shapley.stages[1:] for _, sql in stage]
+        columns += [balanced_sum(terms) for terms in shapley.terms.values()]
+        return " ".join(column.sql(dialect=dialect("postgres")) for column in columns)
+
+    assert "ABS(" not in printed(1.0)
+    assert "ABS(" in printed(1e-295)
 
 
 def test_a_hand_computed_tree() -> None:
