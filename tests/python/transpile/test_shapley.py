@@ -219,6 +219,18 @@ def test_the_quadrature_is_exact_for_the_degrees_it_is_used_for() -> None:
             assert abs(integral - 1.0 / (degree + 1)) < 1e-14
 
 
+def _hand_tree() -> Tree:
+    """One split on x0 (cover 30 left, 70 right), its right child split on x1 (cover 20 / 50); leaf
+    values 1, 2, 3."""
+    return Tree(
+        splits=(NumericSplit(0, 0.5, False, True), None, NumericSplit(1, 0.5, False, True), None, None),
+        left=(1, -1, 3, -1, -1),
+        right=(2, -1, 4, -1, -1),
+        values=(0.0, 1.0, 0.0, 2.0, 3.0),
+        weights=(100.0, 30.0, 70.0, 20.0, 50.0),
+    )
+
+
 def test_the_smallest_path_weight_bounds_every_agreement_pattern() -> None:
     """_smallest_weight is at most every non-zero G_j a row can reach (all 2^|P| agreement patterns),
     so a product it marks safe from Postgres's underflow error is safe."""
@@ -242,13 +254,7 @@ def test_postgres_guards_only_the_products_that_can_round_to_zero() -> None:
     products (dialects.py). TreeSHAP's products are a 0/1 bit times a constant, or a constant times
     a path weight bounded below: unguarded at ordinary sizes, guarded when the leaf values are so
     small that the product could underflow."""
-    tree = Tree(
-        splits=(NumericSplit(0, 0.5, False, True), None, NumericSplit(1, 0.5, False, True), None, None),
-        left=(1, -1, 3, -1, -1),
-        right=(2, -1, 4, -1, -1),
-        values=(0.0, 1.0, 0.0, 2.0, 3.0),
-        weights=(100.0, 30.0, 70.0, 20.0, 50.0),
-    )
+    tree = _hand_tree()
     inputs = TreeInputs(values=[exp.column("x0"), exp.column("x1")])
 
     def printed(scale: float) -> str:
@@ -266,13 +272,7 @@ def test_a_hand_computed_tree() -> None:
     values 1, 2, 3. For x0 right, x1 left (the leaf of 2): v({}) = .3 + .7 (2 (20/70) + 3 (50/70)),
     v({x0}) = 2 (20/70) + 3 (50/70), v({x1}) = .3 + .7 * 2, v({x0, x1}) = 2; each input's value is
     the mean of its two marginal gains."""
-    tree = Tree(
-        splits=(NumericSplit(0, 0.5, False, True), None, NumericSplit(1, 0.5, False, True), None, None),
-        left=(1, -1, 3, -1, -1),
-        right=(2, -1, 4, -1, -1),
-        values=(0.0, 1.0, 0.0, 2.0, 3.0),
-        weights=(100.0, 30.0, 70.0, 20.0, 50.0),
-    )
+    tree = _hand_tree()
     shapley = tree_shapley(tree, TreeInputs(values=[exp.column("x0"), exp.column("x1")]), "0", 1.0)
     final = exp.select(*[balanced_sum(shapley.terms[i]).as_(f"phi{i}") for i in (0, 1)])
     source = "rows_frame"
