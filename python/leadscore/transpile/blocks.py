@@ -43,6 +43,12 @@ def literal_style(dialect: str) -> tuple[bool, bool, str]:
     return dialect in SCIENTIFIC_LITERAL_IS_DOUBLE, dialect in NAN_EQUALS_ITSELF, float32
 
 
+def arithmetic(expression: exp.Expression) -> exp.Expression:
+    """Flag an expression as ARITHMETIC (the caller knows what it is made of) and return it."""
+    expression.meta[ARITHMETIC] = True
+    return expression
+
+
 @cache
 def arithmetic_style(dialect: str) -> tuple[str, bool, bool]:
     """What makes an ARITHMETIC block print differently: doubles and the underflow guard."""
@@ -68,11 +74,11 @@ class Blocks:
 
     def fill(self, skeleton_sql: str, dialect: str) -> str:
         """One pass over the skeleton (a reasons query can hold thousands of blocks)."""
-        style, arithmetic = literal_style(dialect), arithmetic_style(dialect)
+        style, arithmetic_only = literal_style(dialect), arithmetic_style(dialect)
 
         def printed(match: re.Match) -> str:
             expression = self.expressions[int(match.group(1))]
-            key = (id(expression), arithmetic if expression.meta.get(ARITHMETIC) else style)
+            key = (id(expression), arithmetic_only if expression.meta.get(ARITHMETIC) else style)
             if key not in self.printed:
                 # copy=False: sqlglot otherwise deep-copies the expression before printing it, which
                 # took more than half of the time of printing a TreeSHAP statement. The generator does

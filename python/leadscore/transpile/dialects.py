@@ -89,9 +89,9 @@ _GUARD_SLOTS = ("leadscore_guard_operand_", "leadscore_guard_bound_", "leadscore
 @cache
 def _guard_template(generator: type) -> tuple[str, ...]:
     """(CASE WHEN ABS(<operand>) < <bound> THEN 0 ELSE <product> END) as the generator prints it
-    without `pretty`, cut at the three slots. The guard fills them with printed text: building the CASE around a copy
-    of the operand deep-copied every subtree once per enclosing product, and the copies dominated
-    printing a TreeSHAP statement for Postgres."""
+    without `pretty`, cut at the three slots. The guard fills them with printed text: building the
+    CASE around a copy of the operand deep-copied every subtree once per enclosing product, and the
+    copies dominated printing a TreeSHAP statement for Postgres."""
     operand, bound, product = (exp.column(slot) for slot in _GUARD_SLOTS)
     small = exp.LT(this=exp.Abs(this=operand), expression=bound)
     case = exp.Case(ifs=[exp.If(this=small, true=_double_literal(0.0))], default=product)

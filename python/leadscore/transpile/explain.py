@@ -28,7 +28,7 @@ import numpy as np
 import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
-from leadscore.transpile.blocks import ARITHMETIC, Blocks, SharedPrints
+from leadscore.transpile.blocks import Blocks, SharedPrints, arithmetic
 from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
@@ -164,8 +164,7 @@ class Explained:
                 parts = [*([running[feature]] if feature in running else []), *terms.get(feature, [])]
                 if parts:
                     running[feature] = exp.column(f"running{position}")
-                    summed = balanced_sum(parts)
-                    summed.meta[ARITHMETIC] = True  # stage columns and TreeSHAP's constants only
+                    summed = arithmetic(balanced_sum(parts))  # stage columns and TreeSHAP's constants
                     sums.append(column(summed).as_(f"running{position}", copy=False))
             kept = [exp.column(name, quoted=True) for name in passthrough]
             name = f"shapley_sums_{index}"

@@ -40,7 +40,7 @@ from functools import cache
 import numpy as np
 import sqlglot.expressions as exp
 
-from leadscore.transpile.blocks import ARITHMETIC
+from leadscore.transpile.blocks import arithmetic
 from leadscore.transpile.dialects import GUARDED
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
@@ -155,12 +155,6 @@ def _fresh(expression: exp.Expression) -> exp.Expression:
     return expression.copy()
 
 
-def _arithmetic(expression: exp.Expression) -> exp.Expression:
-    """Flag a column made of stage columns, doubles, +, -, * and parentheses only (blocks.ARITHMETIC)."""
-    expression.meta[ARITHMETIC] = True
-    return expression
-
-
 def _pick(bit: exp.Expression, when_one: float, when_zero: float) -> exp.Expression:
     """when_zero + bit * (when_one - when_zero), for a bit of 0.0 or 1.0: arithmetic, not CASE
     (DuckDB evaluates a CASE through selection vectors, several times slower on wide projections)."""
@@ -230,14 +224,14 @@ def tree_shapley(tree: Tree, inputs: TreeInputs, name: str, scale: float) -> Tre
                 for agree, z in zip(agrees, path.fractions, strict=True)
             ]
             alias = f"g{name}_{position}_{j}"
-            weight_columns.append((alias, _arithmetic(_times(factors))))
+            weight_columns.append((alias, arithmetic(_times(factors))))
             products.append(exp.column(alias))
         smallest_weights = [_smallest_weight(path.fractions, u) for u in nodes]
         disagree = f"n{name}_{position}"
         disagree_columns.append(
             (
                 disagree,
-                _arithmetic(
+                arithmetic(
                     balanced_sum(
                         [
                             _times_weight(-value * w / (1.0 - u), _fresh(g), smallest)
