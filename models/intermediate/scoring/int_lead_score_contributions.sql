@@ -1,7 +1,9 @@
 -- Exact per-feature contributions to each lead's log-odds, from the model that scored it, beside
 -- the feature values they explain (so the reasons view unpivots one table instead of joining the
 -- feature mart once per feature: 31 joins took Spark 45 s on 1,500 leads). Var
--- leadscore_reasons_scope: open explains only the open leads (the ones a rep works).
+-- leadscore_reasons_scope: open explains only the open leads (the ones a rep works). The session
+-- settings make a TreeSHAP statement cheaper to plan (macros/scoring/scoring_session.sql).
+{{ config(pre_hook="{{ reasons_session_settings() }}", post_hook="{{ reasons_session_reset() }}") }}
 {%- set explained_leads = feature_mart() if var('leadscore_reasons_scope', 'all') == 'all'
     else '(select * from ' ~ feature_mart() ~ ' where is_open)' %}
 

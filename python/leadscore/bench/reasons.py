@@ -74,37 +74,14 @@ def _shap_seconds(model: object, frame: pd.DataFrame) -> float | None:
     return time.perf_counter() - started
 
 
-def _statement_sizes(model: object, features: list[str]) -> dict[str, tuple[int, int]]:
-    from leadscore.transpile.budgets import text_budget, text_size
-    from leadscore.transpile.explain import build_contribution_query, explain
-    from leadscore.transpile.split import StatementTooLargeError, fit_to_budget, split_contribution_query
-
-    whole = build_contribution_query(model, [KEY], features, method="shapley")
-    trees = explain(model, [KEY], method="shapley").tree_count
-    sizes: dict[str, tuple[int, int]] = {}
-    for dialect in DIALECTS:
-        text = whole.sql(dialect)
-        size, budget = text_size(text, dialect), text_budget(dialect)
-        if budget is None or size <= budget:
-            sizes[dialect] = (1, size)
-            continue
-
-        def build(batches: int):
-            return split_contribution_query(model, [KEY], features, None, batches, method="shapley")
-
-        try:
-            _, parts, largest = fit_to_budget(build, dialect, budget, trees, size)
-        except StatementTooLargeError:
-            parts, largest = 0, size  # 0: does not fit even one tree per batch
-        sizes[dialect] = (parts, largest)
-    return sizes
-
-
 def run_model(
     connection, frame: pd.DataFrame, size: ModelSize, repeats: int, shap_rows: int
 ) -> ReasonsResult:
-    from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query, explain
+    from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query
     from leadscore.transpile.query import build_scoring_query
+    from leadscore.transpile.split import runnable_split
+    from leadscore.transpile.statements import fit_model_statements
+    from leadscore.warehouse.duckdb_warehouse import REASONS_DISABLED_OPTIMIZERS
 
     console.print(f"reasons: {size.label()}")
     features = feature_names()
@@ -112,17 +89,36 @@ def run_model(
     shapley = build_contribution_query(model, [KEY], features, method="shapley")
     saabas = build_contribution_query(model, [KEY], features, method="saabas")
     score = build_scoring_query(model, [KEY], input_names=features)
-    shapley_sql = shapley.sql("duckdb", relation=TABLE)
+    # As training fits them: split where a dialect's text budget or the planning budget needs it.
+    fitted = fit_model_statements(model, [KEY], features, None, score, shapley, DIALECTS)
+    served = fitted["contributions"]["duckdb"]
 
     def run(sql: str):
         return lambda: connection.execute(f"create or replace temp table bench_out as {sql}")
 
+    def run_served(relation: str):
+        """The DuckDB TreeSHAP statement as dbt runs it: its batches as tables, then the final one."""
+        if served.split is None:
+            return run(shapley.sql("duckdb", relation=relation))
+        names = [f"bench_part_{index}" for index in range(len(served.split[0]))]
+        parts, final = runnable_split(served.split, relation, names)
+
+        def batches_then_final() -> None:
+            for name, part in zip(names, parts, strict=True):
+                connection.execute(f"create or replace temp table {name} as {part}")
+            run(final)()
+
+        return batches_then_final
+
     empty = f"(select * from {TABLE} limit 0)"
-    plan_seconds = median_seconds(run(shapley.sql("duckdb", relation=empty)), 1)
-    shapley_seconds = median_seconds(run(shapley_sql), repeats)
+    # The reasons run with the optimizer settings dbt runs them with (reasons_session_settings).
+    connection.execute(f"set disabled_optimizers = '{REASONS_DISABLED_OPTIMIZERS}'")
+    plan_seconds = median_seconds(run_served(empty), 1)
+    shapley_seconds = median_seconds(run_served(TABLE), repeats)
     # The last timed run's table: at a million rows, running the statement again costs minutes.
     got = connection.execute(f"select * from bench_out order by {KEY}").df()
     saabas_seconds = median_seconds(run(saabas.sql("duckdb", relation=TABLE)), repeats)
+    connection.execute("reset disabled_optimizers")
     score_sql = score.sql("duckdb", relation=TABLE)
     score_seconds = median_seconds(run(score_sql), repeats)
     scored = connection.execute(f"select * from bench_out order by {KEY}").df()
@@ -131,7 +127,7 @@ def run_model(
     with limited_threads():
         reference, library_seconds = _library_contributions(model, inputs)
         shap_seconds = _shap_seconds(model, inputs.head(shap_rows))
-    scale = explain(model, [KEY], method="shapley").scale
+    scale = shapley.explained.scale
     values = got[[CONTRIBUTION_PREFIX + f for f in features]].to_numpy(float)
     total = got["bias"].to_numpy(float) + values.sum(axis=1)
     return ReasonsResult(
@@ -146,8 +142,8 @@ def run_model(
         shap_rows=min(shap_rows, len(frame)),
         max_difference=float(np.abs(values - scale * reference).max()),
         sum_difference=float(np.abs(total - scored["log_odds"].to_numpy(float)).max()),
-        sql_chars=len(shapley_sql),
-        statements=_statement_sizes(model, features),
+        sql_chars=len(served.text),
+        statements={d: (s.size.parts, s.size.largest_part) for d, s in fitted["contributions"].items()},
     )
 
 
@@ -175,7 +171,10 @@ def render_reasons_section(results: list[ReasonsResult], machine: dict[str, str]
         f"{rows:,} rows x 20 numeric features in DuckDB (the scoring benchmark's rows); each model fitted on",
         "20,000 other rows. DuckDB and the libraries get the same thread count. `SQL TreeSHAP` is the",
         "reasons statement with exact path-dependent Shapley values (transpile/shapley.py), written into a",
-        "table, planning included (`of which planning` runs it on zero rows). `library` is LightGBM's",
+        "table, planning included (`of which planning` runs it on zero rows); a statement over the planning",
+        "budget (budgets.py, MAX_STATEMENT_TERMS) runs as dbt runs it, its batches built as tables and then",
+        "the final statement over them (DuckDB parts > 1 in the second table); the reasons run with the",
+        "optimizer passes dbt turns off for them (macros/scoring/scoring_session.sql). `library` is LightGBM's",
         "`pred_contrib` (XGBoost's `pred_contribs`; shap for scikit-learn) on a frame in memory; `shap` is",
         "`shap.TreeExplainer(model, feature_perturbation='tree_path_dependent')` on the first rows shown,",
         "scaled per million rows. Max diff: |SQL - library| over all rows, in raw-score units (shap and",

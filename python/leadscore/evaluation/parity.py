@@ -3,12 +3,18 @@ warehouse and compares it with predict_proba on the same rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, ContributionQuery
-from leadscore.transpile.query import ScoringQuery
+from leadscore.transpile.query import INPUT_PLACEHOLDER, ScoringQuery
+from leadscore.transpile.split import runnable_split
+from leadscore.transpile.statements import DialectStatement
 from leadscore.warehouse import Warehouse
+from leadscore.warehouse.duckdb_warehouse import reasons_session
 
 
 def warehouse_parity(
@@ -46,6 +52,66 @@ def score_relation(warehouse: Warehouse, query: ScoringQuery, relation_sql: str)
     return warehouse.query(query.sql(warehouse.target.sql_dialect, relation=relation_sql))
 
 
+def _temporary(warehouse: Warehouse) -> str:
+    """What a session-scoped relation is there: Spark has temporary views, not tables."""
+    return "view" if warehouse.target.sql_dialect in ("spark", "databricks") else "table"
+
+
+@contextmanager
+def _batches_built(
+    warehouse: Warehouse, fitted: DialectStatement, relation_sql: str, prefix: str
+) -> Iterator[str]:
+    """A split statement's final statement, runnable while its batches exist as temporary
+    relations <prefix>_part_<k> over the relation (dropped after, whatever happens)."""
+    temporary = _temporary(warehouse)
+    names = [f"{prefix}_part_{index}" for index in range(len(fitted.split[0]))]
+    parts, final = runnable_split(fitted.split, relation_sql, names)
+    built: list[str] = []
+    try:
+        for name, part in zip(names, parts, strict=True):
+            warehouse.execute(f"drop {temporary} if exists {name}")
+            built.append(name)
+            warehouse.execute(f"create temporary {temporary} {name} as {part}")
+        yield final
+    finally:
+        for name in built:
+            warehouse.execute(f"drop {temporary} if exists {name}")
+
+
+def run_fitted(warehouse: Warehouse, fitted: DialectStatement, relation_sql: str) -> pd.DataFrame:
+    """A fitted statement's result on the relation, run as dbt runs it: the whole statement, or its
+    batch statements built as temporary relations and the final statement over them."""
+    if fitted.split is None:
+        return warehouse.query(fitted.text.replace(INPUT_PLACEHOLDER, relation_sql))
+    with _batches_built(warehouse, fitted, relation_sql, "leadscore_check") as final:
+        return warehouse.query(final)
+
+
+def keep_contributions(
+    warehouse: Warehouse,
+    contributions: ContributionQuery,
+    relation_sql: str,
+    name: str,
+    fitted: DialectStatement | None = None,
+) -> str | None:
+    """Run the reasons statement on the relation once, into temporary table `name` (replaced if
+    there), with the settings dbt runs it with, in batches when it was split; returns the name (None
+    on Spark, which keeps no temporary tables). A blend's check then reads its components' results
+    from their tables (BlendQuery.sql_over) instead of planning their statements again: a TreeSHAP
+    statement takes DuckDB tens of seconds to plan."""
+    if _temporary(warehouse) != "table":
+        return None
+    warehouse.execute(f"drop table if exists {name}")
+    with reasons_session(warehouse):
+        if fitted is not None and fitted.split is not None:
+            with _batches_built(warehouse, fitted, relation_sql, name) as final:
+                warehouse.execute(f"create temporary table {name} as {final}")
+        else:
+            body = contributions.sql(warehouse.target.sql_dialect, relation=relation_sql)
+            warehouse.execute(f"create temporary table {name} as {body}")
+    return name
+
+
 def contribution_sum_check(
     warehouse: Warehouse,
     query: ScoringQuery,
@@ -53,15 +119,26 @@ def contribution_sum_check(
     relation_sql: str,
     scored: pd.DataFrame | None = None,
     rows: pd.DataFrame | None = None,
+    fitted: DialectStatement | None = None,
+    statement_sql: str | None = None,
 ) -> dict[str, object]:
     """bias + sum(contributions) against the calibrated log-odds, on every row of the relation, in the
-    warehouse. scored: the scoring query's result on the relation, if already run. Also what the
-    model card shows of the reasons: each feature's mean |contribution| over these rows (the global
-    importance the served reasons imply) and a worked example, the highest-scored row, with its
-    feature values when `rows` (the relation's rows) is given."""
+    warehouse. scored: the scoring query's result on the relation, if already run. fitted: the
+    contributions statement fitted to the warehouse's dialect (statements.py), run as served, in
+    batches when it was split. statement_sql: what to run instead (a blend over its components'
+    kept results, keep_contributions). Also what the model card shows of the reasons: each feature's mean
+    |contribution| over these rows (the global importance the served reasons imply) and a worked
+    example, the highest-scored row, with its feature values when `rows` (the relation's rows) is
+    given."""
     dialect = warehouse.target.sql_dialect
     scored = score_relation(warehouse, query, relation_sql) if scored is None else scored
-    explained = warehouse.query(contributions.sql(dialect, relation=relation_sql))
+    with reasons_session(warehouse):
+        if statement_sql is not None:
+            explained = warehouse.query(statement_sql)
+        elif fitted is not None and fitted.split is not None:
+            explained = run_fitted(warehouse, fitted, relation_sql)
+        else:
+            explained = warehouse.query(contributions.sql(dialect, relation=relation_sql))
     merged = scored.merge(explained, on=["lead_id", "as_of_at"], validate="one_to_one")
     columns = [CONTRIBUTION_PREFIX + feature for feature in contributions.features]
     values = merged[columns].astype(float)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,12 @@ from leadscore.byo.config import LeakageSettings
 from leadscore.evaluation.importance import feature_importance
 from leadscore.evaluation.metrics import TierThreshold, evaluate_score
 from leadscore.evaluation.model_card import ModelCardFacts, render_model_card, statement_size_section
-from leadscore.evaluation.parity import contribution_sum_check, score_relation, warehouse_parity
+from leadscore.evaluation.parity import (
+    contribution_sum_check,
+    keep_contributions,
+    score_relation,
+    warehouse_parity,
+)
 from leadscore.evaluation.report import ReportInputs, render_report
 from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, apply_feedback, load_training_data
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
@@ -50,7 +56,7 @@ from leadscore.transpile import build_scoring_query
 from leadscore.transpile.blend import blend_queries, blend_statements
 from leadscore.transpile.explain import ShapleyTooLargeError, build_contribution_query
 from leadscore.transpile.query import DIALECTS
-from leadscore.transpile.statements import DialectStatement, fit_model_statements
+from leadscore.transpile.statements import COMPARISON_KIND, DialectStatement, fit_model_statements
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted
 
@@ -259,21 +265,45 @@ def _publish(
     metadata: dict,
     metrics: dict,
     card: callable,
+    kept: dict[str, str] | None = None,
+    components: Sequence[str] = (),
 ) -> tuple[ModelVersion, dict[str, object]]:
     """Check the SQL in the warehouse on the test rows, and save the version.
-    reference: the rows the model was fitted on (the monitoring baseline's rows)."""
+    reference: the rows the model was fitted on (the monitoring baseline's rows).
+    kept: each model's reasons on the test rows, as temporary tables (kind -> table), when given:
+    this model's are added, and a blend of `components` reads theirs instead of running their
+    statements again (parity.keep_contributions)."""
     spec = data.spec
     query, contributions = transpiled.query, transpiled.contributions
     scored = score_relation(warehouse, query, test_relation)
     parity = warehouse_parity(
         warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
     )
+    dialect = warehouse.target.sql_dialect
+    fitted = transpiled.statements["contributions"].get(dialect)
+    statement_sql = None
+    if kept is not None:
+        tables = [kept.get(component) for component in components]
+        if components and all(tables):
+            statement_sql = contributions.sql_over(dialect, tables)
+        elif not components:
+            name = "leadscore_reasons_" + re.sub(r"\W", "_", kind)
+            table = keep_contributions(warehouse, contributions, test_relation, name, fitted)
+            if table is not None:
+                kept[kind] = table
+                statement_sql = f"select * from {table}"
     parity["contribution_sum"] = contribution_sum_check(
-        warehouse, query, contributions, test_relation, scored, data.part("test")
+        warehouse, query, contributions, test_relation, scored, data.part("test"), fitted, statement_sql
     )
     if transpiled.comparison is not None:
         parity["comparison_contribution_sum"] = contribution_sum_check(
-            warehouse, query, transpiled.comparison, test_relation, scored, data.part("test")
+            warehouse,
+            query,
+            transpiled.comparison,
+            test_relation,
+            scored,
+            data.part("test"),
+            transpiled.statements[COMPARISON_KIND].get(dialect),
         )
     require_exact(version_id, parity)
     importance = transpiled.importance
@@ -489,6 +519,7 @@ def run_training(
     served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
+    kept_reasons: dict[str, str] = {}  # each model's reasons on the test rows, read by a blend's check
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
         served = served_models[kind]
@@ -559,7 +590,11 @@ def run_training(
                 metadata,
                 metrics,
                 card,
+                kept_reasons,
+                trained.components,
             )
+    for table in kept_reasons.values():
+        warehouse.execute(f"drop table if exists {table}")
 
     segments, candidates = None, []
     if segment_column:

@@ -126,6 +126,12 @@ class BlendQuery:
         texts = [f"({component.sql(dialect, relation=relation)})" for component in self.components]
         return _fill(self.wrapper.sql(dialect=sql_dialect(dialect)), texts)
 
+    def sql_over(self, dialect: str, results: Sequence[str]) -> str:
+        """The statement reading each component's result from a relation that already holds it
+        (results[k], the component's statement run on the same input), not running them again."""
+        texts = [f"(select * from {result})" for result in results]
+        return _fill(self.wrapper.sql(dialect=sql_dialect(dialect)), texts)
+
 
 def _renumbered(text: str, offset: int) -> str:
     """Part placeholders shifted by offset, in one pass (so part 1 -> 3 never becomes 5)."""
@@ -135,7 +141,8 @@ def _renumbered(text: str, offset: int) -> str:
 def blend_statement(
     kind: str, wrapper: exp.Select, components: Sequence[DialectStatement], dialect: str
 ) -> DialectStatement:
-    """The blend's statement for one dialect, split at its components when over the budget."""
+    """The blend's statement for one dialect, split at its components when over the text budget or
+    when a component is split."""
     refused = next((c.text for c in components if is_refused(c.text)), None)
     wrapper_sql = wrapper.sql(dialect=sql_dialect(dialect))
     text = refused or _fill(wrapper_sql, [f"({c.text})" for c in components])  # a refused part refuses all
@@ -143,7 +150,9 @@ def blend_statement(
     budget = text_budget(dialect)
     split = None
     parts_count, largest = 1, size
-    if budget is not None and size > budget and refused is None:
+    over_text = budget is not None and size > budget
+    # A component split for any reason (its text, or TreeSHAP's planning budget) keeps its batches.
+    if (over_text or any(c.split is not None for c in components)) and refused is None:
         parts: list[str] = []
         references: list[str] = []
         for component in components:

@@ -39,17 +39,18 @@ from leadscore.transpile.trees import leaf_number_sql, leaves_in_order, path_con
 
 CONTRIBUTION_PREFIX = "contribution__"
 METHODS = ("shapley", "saabas")
-# The largest TreeSHAP statement we write, in statement_terms. Measured on 2 cores / 24 GB: the demo's
-# LightGBM (164 trees x 15 leaves, 25,000 terms, 3.9 MB of SQL) builds in 6 s and DuckDB plans it in
-# 7 s; 400 trees x 31 leaves (about 177,000 terms, 28.6 MB) took 3.5 minutes and 5.9 GB to build and
-# DuckDB ran out of 24 GB planning it.
-MAX_SHAPLEY_TERMS = 60_000
+# The largest model whose TreeSHAP reasons we write, in statement_terms: what the translation holds in
+# memory at once (every tree's stage columns and terms). A warehouse never plans more than
+# budgets.MAX_STATEMENT_TERMS of it in one statement (split.planning_batches). Measured on 2 cores /
+# 24 GB: LightGBM 400 trees x 31 leaves (204,647 terms) explains in 33 s and 2.9 GB, 5.9 GB with its
+# whole statement built beside it (28.6 MB of DuckDB SQL, run as 8 batches of at most 4.1 MB).
+MAX_SHAPLEY_TERMS = 250_000
 STAGE_RELATIONS = ("leaves", "shapley_weights", "shapley_disagreements")  # each stage's CTE
 SHAPLEY_BLOCK_COLUMNS = 1200  # stage columns per block of trees: a select list stays under Postgres's 1,664
 
 
 class ShapleyTooLargeError(UnsupportedModelError):
-    """The model's TreeSHAP statement would be too large to plan (MAX_SHAPLEY_TERMS)."""
+    """The model's TreeSHAP reasons would be too large to build (MAX_SHAPLEY_TERMS)."""
 
 
 @dataclass
@@ -227,7 +228,7 @@ def explain(
     if method == "shapley" and (terms := statement_terms(translation.raw.trees)) > MAX_SHAPLEY_TERMS:
         raise ShapleyTooLargeError(
             f"TreeSHAP reasons for {len(translation.raw.trees)} trees would take {terms:,} SQL terms, over "
-            f"the {MAX_SHAPLEY_TERMS:,} a warehouse plans in reasonable memory: use Saabas reasons "
+            f"the {MAX_SHAPLEY_TERMS:,} a translation builds in reasonable memory: use Saabas reasons "
             "(--reasons saabas) or fewer, smaller trees"
         )
     raw = translation.raw

@@ -21,13 +21,14 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks
-from leadscore.transpile.budgets import text_size
+from leadscore.transpile.budgets import term_budget, text_size
 from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, Explained, contribution_columns, explain
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.literals import double
 from leadscore.transpile.query import INPUT_PLACEHOLDER, REFUSED, response_steps, score_terms, translate
+from leadscore.transpile.shapley import statement_terms
 
 PART_PLACEHOLDER = "__scoring_part_{}__"
 PARTIAL = "partial_raw_score"
@@ -61,6 +62,17 @@ class SplitStatement:
 
 # A batch tree: a leaf is a list of summand indices; a node is (left, right) as balanced_sum halves.
 BatchTree = list[int] | tuple["BatchTree", "BatchTree"]
+
+
+def runnable_split(
+    split: tuple[list[str], str], relation: str, names: Sequence[str]
+) -> tuple[list[str], str]:
+    """A printed split ready to run: its batch statements over `relation`, and the final statement
+    reading batch k from names[k] (whoever runs it builds each batch as that relation first)."""
+    parts, final = split
+    for index, name in enumerate(names):  # the trailing "__" keeps part 1 out of part 10
+        final = final.replace(PART_PLACEHOLDER.format(index), name)
+    return [part.replace(INPUT_PLACEHOLDER, relation) for part in parts], final
 
 
 def batch_tree(indices: list[int], batches: int) -> BatchTree:
@@ -127,6 +139,27 @@ def refuse_float32_split(raw) -> None:
             f"this XGBoost model ({len(raw.trees)} trees) is over the warehouse's statement budget, and its "
             "float32 running sum cannot be split into batches exactly: fit fewer or shallower trees"
         )
+
+
+def planning_batches(explained: Explained, budget: int | None = None) -> int:
+    """How many batches (a power of two) a reasons statement needs on every dialect so that none
+    holds more than `budget` TreeSHAP terms (budgets.term_budget()): 1 for Saabas and linear
+    reasons, and for XGBoost's float32 sums, which cannot be split exactly (refuse_float32_split)
+    and stay one statement as before."""
+    raw = explained.translation.raw
+    if explained.method != "shapley" or raw.float32_sum or len(raw.trees) < 2:
+        return 1
+    budget = term_budget() if budget is None else budget
+    terms = [statement_terms([tree]) for tree in raw.trees]
+    batches = 1
+    while batches < len(terms):
+        largest = max(
+            sum(terms[k] for k in batch) for batch in leaves(batch_tree(list(range(len(terms))), batches))
+        )
+        if largest <= budget:
+            break
+        batches *= 2
+    return batches
 
 
 @without_collector
@@ -214,19 +247,24 @@ class StatementTooLargeError(UnsupportedModelError):
 
 
 def fit_to_budget(
-    build: Callable[[int], SplitStatement], dialect: str, budget: int, summands: int, size: int
+    build: Callable[[int], SplitStatement],
+    dialect: str,
+    budget: int | None,
+    summands: int,
+    size: int,
+    least: int = 2,
 ) -> tuple[tuple[list[str], str], int, int]:
-    """The fewest batches (a power of two, from the first that could fit: size / budget) whose
-    every statement fits the budget: the printed (batch statements, final statement), how many
-    batches, and the largest statement's size."""
-    batches = 2
-    while batches * budget < size:
+    """The fewest batches (a power of two, at least `least`, from the first that could fit: size /
+    budget) whose every statement fits the text budget (None: any size): the printed (batch
+    statements, final statement), how many batches, and the largest statement's size."""
+    batches = max(least, 2)
+    while budget is not None and batches * budget < size:
         batches *= 2
     while True:
         split = build(batches)
         parts, final = split.sql(dialect)
         largest = max(text_size(text, dialect) for text in [*parts, final])
-        if largest <= budget:
+        if budget is None or largest <= budget:
             return (parts, final), len(split.parts), largest
         if batches >= summands:
             raise StatementTooLargeError(

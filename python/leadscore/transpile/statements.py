@@ -18,6 +18,7 @@ from leadscore.transpile.query import ScoringQuery, score_terms, translate
 from leadscore.transpile.split import (
     SplitStatement,
     fit_to_budget,
+    planning_batches,
     split_contribution_query,
     split_scoring_query,
 )
@@ -69,7 +70,10 @@ def fit_statements(
     summands: Sequence[exp.Expression],
     build_split: Callable[[int], SplitStatement],
     dialects: Sequence[str],
+    least_batches: int = 1,
 ) -> dict[str, DialectStatement]:
+    """least_batches: split into at least this many batches on every dialect, whatever its text
+    budget (a TreeSHAP statement over the planning budget, split.planning_batches)."""
     depth = nesting_depth(expression)
     largest_expression = _largest_expression(summands)
     built: dict[int, SplitStatement] = {}  # one split per batch count, printed per dialect
@@ -88,9 +92,12 @@ def fit_statements(
         size = text_size(text, dialect)
         budget = text_budget(dialect)
         split, parts, largest = None, 1, size
-        if budget is not None and size > budget and len(summands) > 1 and not is_refused(text):
+        over_text = budget is not None and size > budget
+        if (over_text or least_batches > 1) and len(summands) > 1 and not is_refused(text):
             try:
-                split, parts, largest = fit_to_budget(cached_split, dialect, budget, len(summands), size)
+                split, parts, largest = fit_to_budget(
+                    cached_split, dialect, budget, len(summands), size, least_batches
+                )
             except UnsupportedModelError as refusal:  # over the budget, and not splittable exactly
                 text = refused_statement(f"{dialect}: {refusal}")
                 size = largest = text_size(text, dialect)
@@ -142,6 +149,7 @@ def fit_model_statements(
                 estimator, keys, features, reference_means, batches, built.method, built.explained
             ),
             dialects,
+            planning_batches(built.explained) if built.explained is not None else 1,
         )
 
     fitted = {

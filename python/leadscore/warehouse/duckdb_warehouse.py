@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -10,6 +12,10 @@ import pandas as pd
 
 from leadscore.warehouse.profiles import WarehouseTarget
 from leadscore.warehouse.sql_names import quoted
+
+# Optimizer passes off while DuckDB runs a reasons statement, as dbt runs int_lead_score_contributions
+# (macros/scoring/scoring_session.sql, duckdb__reasons_session_settings, says why and what it saved).
+REASONS_DISABLED_OPTIMIZERS = "expression_rewriter,statistics_propagation,unused_columns"
 
 
 class DuckDBWarehouse:
@@ -59,3 +65,17 @@ class DuckDBWarehouse:
 
     def close(self) -> None:
         self.connection.close()
+
+
+@contextmanager
+def reasons_session(warehouse: object) -> Iterator[None]:
+    """Run a reasons statement with the settings dbt runs it with (a no-op off DuckDB); the
+    setting is reset after, whatever happens."""
+    if not isinstance(warehouse, DuckDBWarehouse):
+        yield
+        return
+    warehouse.execute(f"set disabled_optimizers = '{REASONS_DISABLED_OPTIMIZERS}'")
+    try:
+        yield
+    finally:
+        warehouse.execute("reset disabled_optimizers")

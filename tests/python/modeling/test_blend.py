@@ -128,3 +128,17 @@ def test_the_blend_sql_equals_predict_proba_and_its_reasons_add_up(blend_run, mo
     printed = connection.sql(transpiled.query.sql("duckdb", relation="scored_rows")).df()
     printed = printed.sort_values(KEYS).reset_index(drop=True)
     assert np.array_equal(printed["probability"].to_numpy(float), scored["probability"].to_numpy(float))
+    # Training checks the blend's reasons over its components' results, kept from their own checks
+    # (parity.keep_contributions): the blend's numbers (bit for bit when whole; a split regroups the
+    # per-feature sums, so to rounding).
+    kept = []
+    for index, component in enumerate(transpiled.contributions.components):
+        body = component.sql("duckdb", relation="scored_rows")
+        connection.execute(f"create temp table kept_{index} as {body}")
+        kept.append(f"kept_{index}")
+    over_kept = connection.execute(transpiled.contributions.sql_over("duckdb", kept)).df()
+    over_kept = over_kept.sort_values(KEYS).reset_index(drop=True)
+    got, want = over_kept[columns].to_numpy(float), explained[columns].to_numpy(float)
+    if budget is None:
+        assert np.array_equal(got, want)
+    assert (np.abs(got - want) <= 1e-12 * np.maximum(1.0, np.abs(want))).all()

@@ -29,7 +29,13 @@ from leadscore.transpile.dialects import dialect
 from leadscore.transpile.explain import CONTRIBUTION_PREFIX, build_contribution_query, explain
 from leadscore.transpile.interpreter import balanced_sum
 from leadscore.transpile.query import build_scoring_query
-from leadscore.transpile.shapley import _smallest_weight, leaf_paths, quadrature, tree_shapley
+from leadscore.transpile.shapley import (
+    _smallest_weight,
+    leaf_paths,
+    quadrature,
+    statement_terms,
+    tree_shapley,
+)
 from leadscore.transpile.split import split_contribution_query
 from leadscore.transpile.trees import NumericSplit, Tree, TreeInputs
 from transpile.test_exact_or_refused import CELLS, LABELS, TRAIN, _odd_rows
@@ -386,6 +392,97 @@ def test_a_model_trained_with_shapley_reasons_gets_them_in_every_dialect(monkeyp
     got = connection.execute(final).df().sort_values("row_id")
     columns = ["bias", *[CONTRIBUTION_PREFIX + c for c in cell.columns]]
     assert np.abs(got[columns].to_numpy(float) - whole[columns].to_numpy(float)).max() < 1e-12
+
+
+def _over_the_planning_budget(monkeypatch):
+    """The lightgbm cell's statements fitted with a planning budget of a third of its TreeSHAP
+    terms (no text budget lowered): (cell, model, fitted statements, budget)."""
+    from leadscore.transpile.query import DIALECTS
+    from leadscore.transpile.statements import fit_model_statements
+
+    cell = next(c for c in CELLS if c.name == "lightgbm")
+    model = cell.build()
+    budget = statement_terms(explain(model, ["row_id"]).translation.raw.trees) // 3
+    monkeypatch.setenv("LEADSCORE_MAX_STATEMENT_TERMS", str(budget))
+    query = build_scoring_query(model, ["row_id"])
+    reasons = build_contribution_query(model, ["row_id"], cell.columns, method="shapley")
+    saabas = build_contribution_query(model, ["row_id"], cell.columns, method="saabas")
+    statements = fit_model_statements(model, ["row_id"], cell.columns, None, query, reasons, DIALECTS, saabas)
+    return cell, model, statements, budget
+
+
+def _check_split_run(
+    got: pd.DataFrame, whole: pd.DataFrame, scored: pd.DataFrame, columns: list[str]
+) -> None:
+    """A split statement's rows are the whole statement's, and add up to the log-odds."""
+    got = got.sort_values("row_id").reset_index(drop=True)
+    assert len(got) == len(whole)
+    names = ["bias", *[CONTRIBUTION_PREFIX + c for c in columns]]
+    values = got[names].astype(float).to_numpy()
+    assert np.abs(values - whole[names].to_numpy(float)).max() < TOLERANCE
+    rows = scored["log_odds"].notna().to_numpy()
+    assert rows.sum() > 40
+    assert np.abs(values.sum(axis=1) - scored["log_odds"].astype(float).to_numpy())[rows].max() < TOLERANCE
+
+
+def test_a_treeshap_statement_over_the_planning_budget_is_split_on_every_dialect(
+    monkeypatch, tmp_path
+) -> None:
+    """Over the planning budget (budgets.term_budget) the TreeSHAP reasons are batch statements on
+    every dialect, DuckDB, Postgres and Spark included (no text limit there), none holding more
+    than the budget's terms; the score and the Saabas statements stay whole. Run as training's sum
+    check runs them (parity.run_fitted: the batches as temporary tables, dropped after), they give
+    the unsplit statement's values, which add up to the log-odds."""
+    from leadscore.evaluation.parity import run_fitted
+    from leadscore.transpile.split import batch_tree, leaves, planning_batches
+    from leadscore.transpile.statements import COMPARISON_KIND
+    from leadscore.warehouse.duckdb_warehouse import DuckDBWarehouse
+    from leadscore.warehouse.profiles import WarehouseTarget
+
+    cell, model, statements, budget = _over_the_planning_budget(monkeypatch)
+    trees = explain(model, ["row_id"], method="shapley").translation.raw.trees
+    batches = planning_batches(explain(model, ["row_id"], method="shapley"))
+    assert batches >= 4
+    for batch in leaves(batch_tree(list(range(len(trees))), batches)):
+        assert statement_terms([trees[k] for k in batch]) <= budget
+    for name, statement in statements["contributions"].items():
+        assert statement.split is not None and len(statement.split[0]) == batches, name
+        assert statement.size.parts == batches
+    assert all(s.split is None for kind in ("score", COMPARISON_KIND) for s in statements[kind].values())
+
+    frame, _ = _odd_rows(model, cell.columns)
+    whole, scored = _sql_shapley(model, frame, cell.columns)
+    warehouse = DuckDBWarehouse(
+        WarehouseTarget("split", {"type": "duckdb", "path": str(tmp_path / "w.duckdb")})
+    )
+    table = frame.copy()
+    table.insert(0, "row_id", np.arange(len(table)))
+    warehouse.connection.register("rows_frame", table)
+    try:
+        got = run_fitted(warehouse, statements["contributions"]["duckdb"], "rows_frame")
+        _check_split_run(got, whole, scored, cell.columns)
+        left = warehouse.query(
+            "select table_name from information_schema.tables where table_name like 'leadscore_check_part%'"
+        )
+        assert left.empty
+    finally:
+        warehouse.close()
+
+
+@pytest.mark.postgres
+def test_treeshap_split_for_planning_runs_on_postgres(monkeypatch, postgres_rows_warehouse) -> None:
+    """The batches of a TreeSHAP statement split for its planning budget, printed for PostgreSQL and
+    run as training runs them, give DuckDB's unsplit values on every row, NULL and NaN included."""
+    from leadscore.evaluation.parity import run_fitted
+
+    cell, model, statements, _ = _over_the_planning_budget(monkeypatch)
+    frame, nan_cells = _odd_rows(model, cell.columns)
+    write_rows(postgres_rows_warehouse, "shapley_planning_split", frame, cell.columns, nan_cells)
+    whole, scored = _sql_shapley(model, frame, cell.columns)
+    got = run_fitted(
+        postgres_rows_warehouse, statements["contributions"]["postgres"], "shapley_planning_split"
+    )
+    _check_split_run(got, whole, scored, cell.columns)
 
 
 def test_a_treeshap_statement_too_large_to_plan_is_refused_with_what_to_do(monkeypatch) -> None:
