@@ -29,6 +29,7 @@ import sqlglot.expressions as exp
 
 from leadscore.transpile.assemblers import UnsupportedModelError
 from leadscore.transpile.blocks import Blocks, SharedPrints, arithmetic
+from leadscore.transpile.budgets import term_budget
 from leadscore.transpile.collector import without_collector
 from leadscore.transpile.dialects import dialect as sql_dialect
 from leadscore.transpile.interpreter import balanced_sum
@@ -225,12 +226,23 @@ def explain(
     if method not in METHODS:
         raise ValueError(f"unknown reasons method {method!r}: use one of {', '.join(METHODS)}")
     translation = translate(estimator, keys)
-    if method == "shapley" and (terms := statement_terms(translation.raw.trees)) > MAX_SHAPLEY_TERMS:
-        raise ShapleyTooLargeError(
-            f"TreeSHAP reasons for {len(translation.raw.trees)} trees would take {terms:,} SQL terms, over "
-            f"the {MAX_SHAPLEY_TERMS:,} a translation builds in reasonable memory: use Saabas reasons "
-            "(--reasons saabas) or fewer, smaller trees"
-        )
+    if method == "shapley":
+        terms = statement_terms(translation.raw.trees)
+        if terms > MAX_SHAPLEY_TERMS:
+            raise ShapleyTooLargeError(
+                f"TreeSHAP reasons for {len(translation.raw.trees)} trees would take {terms:,} SQL terms, "
+                f"over the {MAX_SHAPLEY_TERMS:,} a translation builds in reasonable memory: use Saabas "
+                "reasons (--reasons saabas) or fewer, smaller trees"
+            )
+        if translation.raw.float32_sum and terms > term_budget():
+            # XGBoost's float32 running sum cannot be split into batches exactly (split.py), so its
+            # statement would be planned whole, over the planning budget.
+            raise ShapleyTooLargeError(
+                f"TreeSHAP reasons for this XGBoost model ({len(translation.raw.trees)} trees) would take "
+                f"{terms:,} SQL terms in one statement, over the {term_budget():,} a warehouse plans at "
+                "once, and its float32 sum cannot be split: use Saabas reasons (--reasons saabas) or "
+                "fewer, smaller trees"
+            )
     raw = translation.raw
     calibration = translation.decomposed.calibration
     if calibration is not None:

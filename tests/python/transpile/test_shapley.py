@@ -485,6 +485,22 @@ def test_treeshap_split_for_planning_runs_on_postgres(monkeypatch, postgres_rows
     _check_split_run(got, whole, scored, cell.columns)
 
 
+def test_an_xgboost_treeshap_statement_over_the_planning_budget_is_refused(monkeypatch) -> None:
+    """XGBoost's float32 sum cannot be split, so over the planning budget its TreeSHAP reasons are
+    refused (training then serves Saabas ones) rather than planned whole; under it they are built."""
+    from leadscore.transpile.explain import ShapleyTooLargeError
+
+    cell = next(c for c in CELLS if c.name == "xgboost")
+    model = cell.build()
+    terms = statement_terms(explain(model, ["row_id"]).translation.raw.trees)
+    assert terms > 10
+    monkeypatch.setenv("LEADSCORE_MAX_STATEMENT_TERMS", str(terms - 1))
+    with pytest.raises(ShapleyTooLargeError, match=r"float32 sum cannot be split.*--reasons saabas"):
+        explain(model, ["row_id"], method="shapley")
+    monkeypatch.setenv("LEADSCORE_MAX_STATEMENT_TERMS", str(terms))
+    assert explain(model, ["row_id"], method="shapley").method == "shapley"
+
+
 def test_a_treeshap_statement_too_large_to_plan_is_refused_with_what_to_do(monkeypatch) -> None:
     """Over MAX_SHAPLEY_TERMS the translator refuses before writing SQL (training then serves Saabas
     reasons for that model and says so); the message says how large and what to do."""
