@@ -664,8 +664,9 @@ def bench_reasons(
     rows: int = typer.Option(100_000, help="Rows to explain."),
     models: str = typer.Option(
         "lightgbm:100x31,gbm:1000x3",
-        help="FAMILY:TREESxSIZE, comma-separated (a model over the TreeSHAP size limit, such as "
-        "lightgbm:400x31, is refused). The champion's own size is added when a trained champion exists.",
+        help="FAMILY:TREESxSIZE, comma-separated (a TreeSHAP statement over the planning budget, such "
+        "as lightgbm:400x31's, runs in batches, as dbt runs it). The champion's own size is added when "
+        "a trained champion exists.",
     ),
     repeats: int = typer.Option(1, help="Timed repetitions (median reported)."),
     shap_rows: int = typer.Option(20_000, help="Rows given to shap.TreeExplainer (reported per million)."),
