@@ -43,10 +43,14 @@ class TrainingOptions:
     half_life_months: float | None = None
     feedback: str = "exclude"  # leads sales flagged mislabeled: exclude, relabel or ignore
     reasons: str | None = None  # tree reasons: "saabas" or "shapley" (None: leadscore.yml, then the default)
-    default_reasons: str = "saabas"  # retrain: the served models' method (served_reasons)
+    default_reasons: str | None = None  # retrain: the served models' method (served_reasons)
 
     def reasons_method(self, configured: dict | None = None) -> str:
-        return self.reasons or (configured or {}).get("reasons") or self.default_reasons
+        from leadscore.modeling.job import DEFAULT_TREE_REASONS
+
+        return (
+            self.reasons or (configured or {}).get("reasons") or self.default_reasons or DEFAULT_TREE_REASONS
+        )
 
     def settings(self, configured: dict | None = None):
         from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings

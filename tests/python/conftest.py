@@ -158,11 +158,10 @@ def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse
 
 @pytest.fixture(scope="session")
 def trained_warehouse(duckdb_warehouse: BuiltWarehouse):
-    """The DuckDB warehouse after `leadscore train --reasons shapley` and a rebuild of the scoring
-    models (in place: duckdb_warehouse is trained from here on, as `leadscore train` would leave it).
-    Shapley reasons, not the default Saabas ones: so the reasons views, the CRM feed and the account
-    roll-up are tested on TreeSHAP's statement end to end (the Postgres, Spark, connector and
-    lead-table builds train with the default)."""
+    """The DuckDB warehouse after `leadscore train` and a rebuild of the scoring models (in place:
+    duckdb_warehouse is trained from here on, as `leadscore train` would leave it). Shapley reasons,
+    the default, said here because duckdb_warehouse starts from the tracked demo model, which has
+    Saabas ones: the reasons views, the CRM feed and the account roll-up are tested on both."""
     from leadscore.modeling.job import run_training
 
     with duckdb_warehouse.env():

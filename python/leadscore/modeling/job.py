@@ -166,10 +166,19 @@ TREE_REASONS = {
     "saabas": "tree path contributions (Saabas)",
     "shapley": "exact path-dependent TreeSHAP (the values of LightGBM's pred_contrib and shap's TreeExplainer)",
 }
+# What a tree model's reasons are unless told (--reasons, leadscore.yml, or a retrain keeping the served
+# models' method): Shapley values, the numbers analysts get from LightGBM and shap. Saabas reasons are
+# saved beside them (statements.COMPARISON_KIND) for the dbt var leadscore_tree_reasons: saabas.
+DEFAULT_TREE_REASONS = "shapley"
 
 
 def transpile_model(
-    estimator, pipeline, reference: pd.DataFrame, spec: FeatureSpec, kind: str, reasons: str = "saabas"
+    estimator,
+    pipeline,
+    reference: pd.DataFrame,
+    spec: FeatureSpec,
+    kind: str,
+    reasons: str = DEFAULT_TREE_REASONS,
 ) -> Transpiled:
     """reference: the rows the model was fitted on (their means anchor the linear reasons).
     reasons: how a tree model's reasons are computed, "saabas" or "shapley" (transpile/explain.py)."""
@@ -183,10 +192,14 @@ def transpile_model(
         )
     except ShapleyTooLargeError as too_large:
         console.print(f"[yellow]{kind}: {too_large}. Its reasons are Saabas path contributions.[/yellow]")
-        contributions = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
+        contributions = build_contribution_query(
+            estimator, SCORING_KEYS, spec.features, reference_means, method="saabas"
+        )
     comparison = None
     if contributions.method == "shapley" and contributions.tree_count:
-        comparison = build_contribution_query(estimator, SCORING_KEYS, spec.features, reference_means)
+        comparison = build_contribution_query(
+            estimator, SCORING_KEYS, spec.features, reference_means, method="saabas"
+        )
     statements = fit_model_statements(
         estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS, comparison
     )
@@ -344,7 +357,7 @@ def _publish(
     ), parity
 
 
-def _transpile_all(run: TrainingRun, reasons: str = "saabas") -> dict[str, Transpiled]:
+def _transpile_all(run: TrainingRun, reasons: str = DEFAULT_TREE_REASONS) -> dict[str, Transpiled]:
     """Every family's SQL (a blend after its components, whose SQL it reuses)."""
     spec, transpiled = run.data.spec, {}
     for kind, trained in run.models.items():
@@ -479,7 +492,7 @@ def run_training(
     settings: WalkForwardSettings | None = None,
     decide: Callable[[TrainingRun, dict[str, ModelVersion], Segments | None], Registry] | None = None,
     feedback: str = "exclude",
-    reasons: str = "saabas",
+    reasons: str = DEFAULT_TREE_REASONS,
 ) -> TrainingOutcome:
     """spec: the features to use (default: read from dbt's manifest). decide: who becomes champion
     (default: the best walk-forward family; `leadscore retrain` passes its comparison with the
@@ -666,7 +679,7 @@ def run_training(
 
 
 def _train_segments(
-    warehouse, data, run, column, tiers, min_positives, versions, reasons: str = "saabas"
+    warehouse, data, run, column, tiers, min_positives, versions, reasons: str = DEFAULT_TREE_REASONS
 ) -> tuple[Segments | None, list[SegmentCandidate]]:
     champion = run.models[run.champion]
     # A blend champion's segments are fitted in its tree family, and must beat the blend on the segment.

@@ -78,3 +78,16 @@ def test_help_reads_well_on_an_80_column_terminal():
         continues = following[:11].strip() == ""
         if continues:
             assert len(line.rstrip()) > 55, f"a short line before its continuation: {line!r}"
+
+
+def test_tree_reasons_are_shapley_unless_told_otherwise():
+    """The served default is TreeSHAP; --reasons beats leadscore.yml's `training: reasons:`, which beats
+    the method a retrain keeps from the served models, which beats the default."""
+    from leadscore.steps import TrainingOptions
+
+    assert TrainingOptions().reasons_method() == "shapley"
+    assert TrainingOptions().reasons_method({"reasons": None}) == "shapley"
+    assert TrainingOptions(default_reasons="saabas").reasons_method() == "saabas"
+    assert TrainingOptions(default_reasons="saabas").reasons_method({"reasons": "shapley"}) == "shapley"
+    assert TrainingOptions(reasons="saabas").reasons_method({"reasons": "shapley"}) == "saabas"
+    assert "shapley (the default" in " ".join(_run("train", "--help").stdout.split())
