@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from leadscore.bench.machine import machine_line
@@ -157,13 +158,14 @@ def render_pipeline_section(stages: list[StageResult], command: str, machine: di
     lines = [
         "## The whole pipeline at scale",
         "",
-        f"Measured with `{command}`: each stage a separate process on the same machine; peak memory is",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}`: each stage a separate process on the same machine; peak memory is",
         "the stage's maximum resident set (DuckDB runs inside the dbt process). `dbt build` covers seeds,",
         "staging, features, the training mart, scoring with the shipped champion (and challenger),",
         "reasons, snapshots and every test. `train` is `leadscore train` on that warehouse (logistic and",
         "LightGBM: settings searched on at most 300,000 of the most recent training rows, then fitted on all;",
-        "calibration, SQL for 7 dialects, parity and reasons checked in the warehouse, report); `score`",
-        "rebuilds the scoring models with the new champion (`dbt build --selector scores`). DuckDB's default",
+        "calibration, SQL for 7 dialects, parity and reasons (exact TreeSHAP, the default) checked in the",
+        "warehouse, report); `score` rebuilds the scoring models with the new champion, its TreeSHAP reasons",
+        "for every scored lead included (`dbt build --selector scores`). DuckDB's default",
         "memory limit is 80% of RAM and it keeps what it is allowed; with `--memory-limit` a further row",
         "rebuilds the same warehouse with `LEADSCORE_DUCKDB_MEMORY_LIMIT` set (DuckDB spills to disk beyond",
         "it), which is what a smaller machine would see.",
