@@ -76,10 +76,11 @@ class Reasons(StrEnum):
 REASONS_OPTION = typer.Option(
     None,
     "--reasons",
-    help="Tree models' reasons: shapley (the default: exact TreeSHAP, the values LightGBM's pred_contrib "
-    "and shap give, served with the Saabas ones kept beside them for the dbt var leadscore_tree_reasons) "
-    "or saabas (path contributions only: a smaller, faster statement, but they favour features split "
-    "near the root). retrain keeps the served models' method unless told.",
+    help="Tree models' reasons: shapley (exact TreeSHAP, the values LightGBM's pred_contrib and shap "
+    "give, served with the Saabas ones kept beside them for the dbt var leadscore_tree_reasons; the "
+    "default on DuckDB) or saabas (path contributions only: a far cheaper statement, but they favour "
+    "features split near the root; the default on PostgreSQL and Spark, which run TreeSHAP's statement "
+    "slowly). retrain keeps the served models' method unless told.",
 )
 FEEDBACK_OPTION = typer.Option(
     Feedback.exclude, "--feedback", help="Leads sales flagged mislabeled: exclude, relabel or ignore."

@@ -45,12 +45,9 @@ class TrainingOptions:
     reasons: str | None = None  # tree reasons: "saabas" or "shapley" (None: leadscore.yml, then the default)
     default_reasons: str | None = None  # retrain: the served models' method (served_reasons)
 
-    def reasons_method(self, configured: dict | None = None) -> str:
-        from leadscore.modeling.job import DEFAULT_TREE_REASONS
-
-        return (
-            self.reasons or (configured or {}).get("reasons") or self.default_reasons or DEFAULT_TREE_REASONS
-        )
+    def reasons_method(self, configured: dict | None = None) -> str | None:
+        """None: the warehouse's default (modeling/job.py, default_tree_reasons)."""
+        return self.reasons or (configured or {}).get("reasons") or self.default_reasons
 
     def settings(self, configured: dict | None = None):
         from leadscore.modeling.walk_forward import DEFAULT_PERIODS, WalkForwardSettings

@@ -24,6 +24,12 @@ class PostgresWarehouse:
             user=settings["user"],
             password=settings.get("password") or settings.get("pass", ""),
             dbname=settings.get("dbname") or settings["database"],
+            # What this session runs is the generated SQL (training's parity and reasons checks) and
+            # plain reads. PostgreSQL's JIT compiles the former for far longer than it runs it (a
+            # 1000-tree CASE: 31 s against 6 s, BENCHMARKS.md; the demo's TreeSHAP reasons on 1,000
+            # rows: stopped after 17 minutes and 5 GB, against 9.4 s), so it is off, as the dbt
+            # scoring models have it (macros/scoring/scoring_session.sql).
+            options="-c jit=off",
         )
         self.connection.autocommit = True
 

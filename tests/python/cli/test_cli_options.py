@@ -80,14 +80,25 @@ def test_help_reads_well_on_an_80_column_terminal():
             assert len(line.rstrip()) > 55, f"a short line before its continuation: {line!r}"
 
 
-def test_tree_reasons_are_shapley_unless_told_otherwise():
-    """The served default is TreeSHAP; --reasons beats leadscore.yml's `training: reasons:`, which beats
-    the method a retrain keeps from the served models, which beats the default."""
+def test_tree_reasons_are_shapley_unless_told_otherwise(capsys):
+    """The served default is TreeSHAP, except on the warehouses that run its statement row by row or
+    plan it for minutes (Saabas there, and training says why); --reasons beats leadscore.yml's
+    `training: reasons:`, which beats the method a retrain keeps from the served models, which beats
+    the warehouse's default."""
+    from leadscore.modeling.job import default_tree_reasons, resolve_tree_reasons
     from leadscore.steps import TrainingOptions
 
-    assert TrainingOptions().reasons_method() == "shapley"
-    assert TrainingOptions().reasons_method({"reasons": None}) == "shapley"
+    assert TrainingOptions().reasons_method() is None
+    assert TrainingOptions().reasons_method({"reasons": None}) is None
     assert TrainingOptions(default_reasons="saabas").reasons_method() == "saabas"
     assert TrainingOptions(default_reasons="saabas").reasons_method({"reasons": "shapley"}) == "shapley"
     assert TrainingOptions(reasons="saabas").reasons_method({"reasons": "shapley"}) == "saabas"
-    assert "shapley (the default" in " ".join(_run("train", "--help").stdout.split())
+    assert default_tree_reasons("duckdb") == "shapley"
+    assert [default_tree_reasons(d) for d in ("postgres", "spark")] == ["saabas", "saabas"]
+    assert resolve_tree_reasons(None, "duckdb") == "shapley"
+    assert capsys.readouterr().err == ""
+    assert resolve_tree_reasons(None, "postgres") == "saabas"
+    said = " ".join(capsys.readouterr().err.split())
+    assert "Saabas path contributions, the default on postgres" in said and "--reasons shapley" in said
+    assert resolve_tree_reasons("shapley", "postgres") == "shapley"
+    assert "the default on DuckDB" in " ".join(_run("train", "--help").stdout.split())
