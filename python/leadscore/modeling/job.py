@@ -178,7 +178,7 @@ SAABAS_WHERE = {
     "postgres": "PostgreSQL runs the TreeSHAP statement at about 9 ms a lead (9.4 s for 1,000 leads on "
     "one core, JIT off; Saabas 0.2 s), so a build's reasons for 100,000 leads would take 15 minutes",
     "spark": "Spark plans the TreeSHAP statement for minutes (one lead: stopped after 4 minutes and "
-    "6.9 GB, local[2]; Saabas 8 s)",
+    "6.9 GB, local[2]; Saabas 7 to 15 s)",
 }
 
 

@@ -6,8 +6,8 @@ bias + sum(contributions) = log_odds on every row.
 - Trees (every family, through trees.Tree), by `method`:
   - "shapley": exact path-dependent TreeSHAP, the values LightGBM's pred_contrib and
     shap's TreeExplainer give (shapley.py); the bias takes every tree's expected value.
-  - "saabas" (kept beside served Shapley ones for comparison, or served when training is told
-    --reasons saabas): path contributions. Each node's expected value is the training-weighted mean of the
+  - "saabas" (kept beside served Shapley ones for comparison; served on PostgreSQL and Spark by
+    default, or when training is told --reasons saabas): path contributions. Each node's expected value is the training-weighted mean of the
     leaves under it; walking root to leaf, each split's feature gets (child expectation - parent
     expectation). Along a path these telescope to leaf - root, so the bias takes the constant plus
     every tree's root expectation. Each tree's leaf is found once per row; a feature's contribution
