@@ -170,10 +170,10 @@ TREE_REASONS = {
 # models' method): Shapley values, the numbers analysts get from LightGBM and shap. Saabas reasons are
 # saved beside them (statements.COMPARISON_KIND) for the dbt var leadscore_tree_reasons: saabas.
 DEFAULT_TREE_REASONS = "shapley"
-# Except where the warehouse evaluates TreeSHAP's megabytes of arithmetic one row at a time, through an
-# expression interpreter: there every scoring build would pay for it per lead, so the default is Saabas
-# and training says why (`--reasons shapley` still gives TreeSHAP there). Measured on the demo's
-# champion (LightGBM 164 x 15 leaves), 2 cores.
+# Except where the warehouse makes TreeSHAP's megabytes of arithmetic far too costly for every scoring
+# build: PostgreSQL evaluates it one row at a time through its expression interpreter, Spark takes
+# minutes to plan it. There the default is Saabas and training says why (`--reasons shapley` still
+# gives TreeSHAP there). Measured on the demo's champion (LightGBM 164 x 15 leaves), 2 cores.
 SAABAS_WHERE = {
     "postgres": "PostgreSQL runs the TreeSHAP statement at about 9 ms a lead (9.4 s for 1,000 leads on "
     "one core, JIT off; Saabas 0.2 s), so a build's reasons for 100,000 leads would take 15 minutes",

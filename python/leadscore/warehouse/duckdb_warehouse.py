@@ -69,8 +69,9 @@ class DuckDBWarehouse:
 
 @contextmanager
 def reasons_session(warehouse: object) -> Iterator[None]:
-    """Run a reasons statement with the settings dbt runs it with (a no-op off DuckDB); the
-    setting is reset after, whatever happens."""
+    """Run a reasons statement with the settings dbt runs it with; the setting is reset after,
+    whatever happens. A no-op off DuckDB: leadscore's PostgreSQL and Spark sessions already run with
+    the scoring settings (JIT off, whole-stage codegen off) from their connection on."""
     if not isinstance(warehouse, DuckDBWarehouse):
         yield
         return
