@@ -805,7 +805,8 @@ def bench_pipeline(
     folder: str = typer.Option("warehouse/scale", help="Where the scale warehouses go."),
     output: str = typer.Option("BENCHMARKS.md", help="File to write the section into."),
     memory_limit: str = typer.Option(
-        "4GB", help="At the largest size, build once more with DuckDB capped at this ('' to skip)."
+        "4GB",
+        help="DuckDB's memory cap in every stage, as LEADSCORE_DUCKDB_MEMORY_LIMIT ('' for its 80% of RAM).",
     ),
 ) -> None:
     """Generate and `dbt build` at each size; wall time and peak memory per stage."""
@@ -815,8 +816,7 @@ def bench_pipeline(
     counts = [int(n) for n in leads.split(",")]
     for count in counts:
         console.rule(f"{count:,} leads")
-        capped = (memory_limit or None) if count == max(counts) else None
-        ran = run_pipeline(count, Path(folder), capped)
+        ran = run_pipeline(count, Path(folder), memory_limit or None)
         stages += ran
         for stage in ran:
             console.print(
@@ -825,7 +825,7 @@ def bench_pipeline(
     _write_bench_section(
         output,
         "pipeline",
-        lambda machine, command: render_pipeline_section(stages, command, machine),
+        lambda machine, command: render_pipeline_section(stages, command, machine, memory_limit or None),
     )
 
 

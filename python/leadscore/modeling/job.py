@@ -61,6 +61,10 @@ from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted
 
 EXACT = 1e-9  # the largest |SQL - Python| difference a published version may show
+# Training's steps after the families, timed apart (StageTimes; reports/training_times.json).
+PARITY_STEP = "score parity"
+REASONS_STEP = "reasons checked"
+SAVING_STEP = "saving"
 DESCRIPTIONS = {
     "logistic": "Logistic regression (L2; C chosen on the walk-forward periods) on median-imputed, standardised numeric "
     "features, missing-value indicators and one-hot categories (rare and unseen ones share a column).",
@@ -309,18 +313,45 @@ def _publish(
     card: callable,
     kept: dict[str, str] | None = None,
     components: Sequence[str] = (),
+    times: StageTimes | None = None,
 ) -> tuple[ModelVersion, dict[str, object]]:
     """Check the SQL in the warehouse on the test rows, and save the version.
     reference: the rows the model was fitted on (the monitoring baseline's rows).
     kept: each model's reasons on the test rows, as temporary tables (kind -> table), when given:
     this model's are added, and a blend of `components` reads theirs instead of running their
-    statements again (parity.keep_contributions)."""
-    spec = data.spec
+    statements again (parity.keep_contributions).
+    times: where the score parity, the reasons' checks and the saving are timed apart (each step
+    summed over the models), so a benchmark sees which of them grows."""
+    times = times or StageTimes()
+    spec, query = data.spec, transpiled.query
+    with times.step(PARITY_STEP):
+        scored = score_relation(warehouse, query, test_relation)
+        parity = warehouse_parity(
+            warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
+        )
+    with times.step(REASONS_STEP):
+        parity.update(
+            _check_reasons(warehouse, data, kind, transpiled, test_relation, scored, kept, components)
+        )
+    with times.step(SAVING_STEP):
+        return _save_checked(
+            data, version_id, kind, estimator, transpiled, reference, metadata, metrics, card, parity
+        )
+
+
+def _check_reasons(
+    warehouse: Warehouse,
+    data: TrainingData,
+    kind: str,
+    transpiled: Transpiled,
+    test_relation: str,
+    scored: pd.DataFrame,
+    kept: dict[str, str] | None,
+    components: Sequence[str],
+) -> dict[str, object]:
+    """The reasons statements run in the warehouse on the test rows, each checked to add up to the
+    log-odds (the served method's, and the comparison Saabas one when kept beside it)."""
     query, contributions = transpiled.query, transpiled.contributions
-    scored = score_relation(warehouse, query, test_relation)
-    parity = warehouse_parity(
-        warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
-    )
     dialect = warehouse.target.sql_dialect
     fitted = transpiled.statements["contributions"].get(dialect)
     statement_sql = None
@@ -334,11 +365,13 @@ def _publish(
             if table is not None:
                 kept[kind] = table
                 statement_sql = f"select * from {table}"
-    parity["contribution_sum"] = contribution_sum_check(
-        warehouse, query, contributions, test_relation, scored, data.part("test"), fitted, statement_sql
-    )
+    checked = {
+        "contribution_sum": contribution_sum_check(
+            warehouse, query, contributions, test_relation, scored, data.part("test"), fitted, statement_sql
+        )
+    }
     if transpiled.comparison is not None:
-        parity["comparison_contribution_sum"] = contribution_sum_check(
+        checked["comparison_contribution_sum"] = contribution_sum_check(
             warehouse,
             query,
             transpiled.comparison,
@@ -347,6 +380,24 @@ def _publish(
             data.part("test"),
             transpiled.statements[COMPARISON_KIND].get(dialect),
         )
+    return checked
+
+
+def _save_checked(
+    data: TrainingData,
+    version_id: str,
+    kind: str,
+    estimator,
+    transpiled: Transpiled,
+    reference: pd.DataFrame,
+    metadata: dict,
+    metrics: dict,
+    card: callable,
+    parity: dict[str, object],
+) -> tuple[ModelVersion, dict[str, object]]:
+    """Refuse a version whose SQL is not exact (require_exact), else save it with its card and
+    monitoring baseline."""
+    spec = data.spec
     require_exact(version_id, parity)
     importance = transpiled.importance
     metadata = {
@@ -621,22 +672,22 @@ def run_training(
             )
 
         reference = data.frame.iloc[trained.served_rows][list(spec.features)]
-        with times.step("parity, reasons and saving"):
-            versions[kind], parity[kind] = _publish(
-                warehouse,
-                data,
-                trained.model_id,
-                kind,
-                trained.estimator,
-                transpiled[kind],
-                reference,
-                _test_relation(warehouse, spec.training_model),
-                metadata,
-                metrics,
-                card,
-                kept_reasons,
-                trained.components,
-            )
+        versions[kind], parity[kind] = _publish(
+            warehouse,
+            data,
+            trained.model_id,
+            kind,
+            trained.estimator,
+            transpiled[kind],
+            reference,
+            _test_relation(warehouse, spec.training_model),
+            metadata,
+            metrics,
+            card,
+            kept_reasons,
+            trained.components,
+            times,
+        )
     for table in kept_reasons.values():
         warehouse.execute(f"drop table if exists {table}")
 

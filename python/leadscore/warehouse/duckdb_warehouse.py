@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from leadscore.paths import ProjectError
 from leadscore.warehouse.profiles import WarehouseTarget
 from leadscore.warehouse.sql_names import quoted
 
@@ -41,6 +42,30 @@ class DuckDBWarehouse:
                 "or a BI tool with the file open). Wait for it to finish, or close it, and run this again; "
                 "nothing was changed."
             ) from None
+        self._apply_profile_settings(path)
+
+    def _apply_profile_settings(self, path: Path) -> None:
+        """The profile's `settings:` (memory_limit, threads, ...), as dbt-duckdb applies them to dbt's
+        connections: training and the parity checks then run under the same memory cap as the
+        dbt build (LEADSCORE_DUCKDB_MEMORY_LIMIT in the shipped profile), not DuckDB's 80% of RAM."""
+        for name, value in (self.target.settings.get("settings") or {}).items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+                self.connection.close()
+                raise ProjectError(
+                    f"profiles.yml: target {self.target.name!r} has a DuckDB setting named {name!r}, "
+                    "which is not a setting name; remove it from `settings:`"
+                )
+            literal = "'" + str(value).replace("'", "''") + "'"
+            try:
+                self.connection.execute(f"set {name} = {literal}")
+            except duckdb.Error as error:
+                self.connection.close()
+                raise ProjectError(
+                    f"profiles.yml: target {self.target.name!r} sets DuckDB's {name} to {str(value)!r}, "
+                    f"which DuckDB refuses for {path}: {str(error).splitlines()[0]}. Fix the value under "
+                    "`settings:` (the shipped profile reads memory_limit from LEADSCORE_DUCKDB_MEMORY_LIMIT, "
+                    "e.g. 4GB)"
+                ) from None
 
     def query(self, sql: str) -> pd.DataFrame:
         # execute, not sql(): the relational API binds the statement to learn its columns and then

@@ -34,6 +34,9 @@ def test_the_section_shows_growth_and_the_training_breakdown():
         for stage, seconds in zip(STAGES, (10.0, 20.0, 80.0, 15.0), strict=True)
     ]
     text = render_pipeline_section(stages, "bench", {})
+    assert "80% of RAM" in text and "LEADSCORE_DUCKDB_MEMORY_LIMIT=" not in text
+    capped = render_pipeline_section(stages, "bench", {}, "4GB")
+    assert "Every stage ran with `LEADSCORE_DUCKDB_MEMORY_LIMIT=4GB`" in capped
     assert "- train: 4.0x the time, 4.0x the memory" in text
     assert "`train` at 1,000,000 leads, step by step: families 60 s, SQL for every dialect 4 s." in text
     assert "tuning 72 s, backtest 15 s" in text
