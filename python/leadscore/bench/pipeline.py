@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from leadscore.bench.machine import machine_line
-from leadscore.paths import copy_project, profiles_dir, project_dir
+from leadscore.paths import INTEGRATION_GENERATED, copy_project, profiles_dir, project_dir
+from leadscore.warehouse.sql_names import quoted
 
 
 @dataclass
@@ -27,6 +30,7 @@ class StageResult:
     exit_code: int
     breakdown: dict | None = None  # train: reports/training_times.json (modeling/stage_times.py)
     nodes: list[tuple[str, float]] | None = None  # dbt stages: every node's time, slowest first
+    scored_leads: int | None = None  # score: leads the champion explained (int_lead_score_contributions)
 
 
 def _node_times(target: Path) -> list[tuple[str, float]] | None:
@@ -117,6 +121,9 @@ def run_pipeline(leads: int, folder: Path, memory_limit: str | None = None) -> l
         **environment,
         "LEADSCORE_PROJECT_DIR": str(project),
         "DBT_PROFILES_DIR": str(project / "profiles"),
+        # Where `leadscore train` writes the champion's macros in this repository, and what the
+        # package's macro-paths read: without it the score stage builds the scoring models empty.
+        "LEADSCORE_GENERATED_MACROS": str(project / INTEGRATION_GENERATED),
     }
     stages.append(
         _run(
@@ -141,7 +148,29 @@ def run_pipeline(leads: int, folder: Path, memory_limit: str | None = None) -> l
         )
     )
     stages[-1].nodes = _node_times(target)
+    stages[-1].scored_leads = scored_leads(database)
+    if stages[-1].exit_code == 0 and not stages[-1].scored_leads:
+        raise RuntimeError(
+            f"the score stage at {leads:,} leads explained no lead (int_lead_score_contributions is empty "
+            f"in {database}): the champion's macros were not on dbt's macro path; see {log}"
+        )
     return stages
+
+
+def scored_leads(database: Path) -> int:
+    """Rows of int_lead_score_contributions (the champion's reasons): 0 when the scoring models were
+    built without a champion, which would make the score stage's time meaningless."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        schemas = connection.execute(
+            "select table_schema from information_schema.tables where table_name = 'int_lead_score_contributions'"
+        ).fetchall()
+        if not schemas:
+            return 0
+        return int(
+            connection.execute(
+                f"select count(*) from {quoted(schemas[0][0])}.int_lead_score_contributions"
+            ).fetchone()[0]
+        )
 
 
 def render_pipeline_section(
@@ -153,8 +182,8 @@ def render_pipeline_section(
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}`: each stage a separate process on the same machine; peak memory is",
         "the stage's maximum resident set (DuckDB runs inside the dbt process). `dbt build` covers seeds,",
-        "staging, features, the training mart, scoring with the shipped champion (and challenger),",
-        "reasons, snapshots and every test. `train` is `leadscore train` on that warehouse (logistic and",
+        "staging, features, the training mart, snapshots and every test (no model is trained yet: the",
+        "scoring models build empty). `train` is `leadscore train` on that warehouse (logistic and",
         "LightGBM: settings searched on at most 300,000 of the most recent training rows, then fitted on all;",
         "calibration, SQL for 7 dialects, parity and reasons (exact TreeSHAP, the default) checked in the",
         "warehouse, report); `score` rebuilds the scoring models with the new champion, its TreeSHAP reasons",
@@ -211,11 +240,17 @@ def render_pipeline_section(
         build = stage.stage.startswith("dbt build")
         if not stage.nodes or not (build or stage.stage == "score"):
             continue
+        explained = (
+            f" It wrote the champion's reasons for {stage.scored_leads:,} leads."
+            if stage.scored_leads is not None
+            else ""
+        )
         lines += [
             "",
             f"Slowest dbt nodes of the `{stage.stage}` stage at {stage.leads:,} leads: "
             + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in stage.nodes[:8])
-            + ".",
+            + "."
+            + explained,
         ]
         monitoring = [(name, seconds) for name, seconds in stage.nodes if name.startswith("monitoring_")]
         if build and monitoring:
