@@ -47,7 +47,11 @@ class DuckDBWarehouse:
     def _apply_profile_settings(self, path: Path) -> None:
         """The profile's `settings:` (memory_limit, threads, ...), as dbt-duckdb applies them to dbt's
         connections: training and the parity checks then run under the same memory cap as the
-        dbt build (LEADSCORE_DUCKDB_MEMORY_LIMIT in the shipped profile), not DuckDB's 80% of RAM."""
+        dbt build (LEADSCORE_DUCKDB_MEMORY_LIMIT in the shipped profile), not DuckDB's 80% of RAM.
+        A setting DuckDB does not have until an extension is loaded (s3_region with httpfs) is left
+        to dbt, which loads the profile's extensions: these connections read local tables only,
+        and setting it here would make DuckDB try to download the extension."""
+        known = {row[0] for row in self.connection.execute("select name from duckdb_settings()").fetchall()}
         for name, value in (self.target.settings.get("settings") or {}).items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
                 self.connection.close()
@@ -55,6 +59,8 @@ class DuckDBWarehouse:
                     f"profiles.yml: target {self.target.name!r} has a DuckDB setting named {name!r}, "
                     "which is not a setting name; remove it from `settings:`"
                 )
+            if name not in known:
+                continue
             literal = "'" + str(value).replace("'", "''") + "'"
             try:
                 self.connection.execute(f"set {name} = {literal}")

@@ -43,3 +43,13 @@ def test_a_bad_setting_is_named_with_the_file_and_what_to_do(tmp_path, settings,
     assert message in str(raised.value) and "profiles.yml" in str(raised.value)
     # The file was not left locked: the next connection opens it.
     connect(_target(tmp_path, {})).close()
+
+
+def test_an_extensions_setting_is_left_to_dbt(tmp_path):
+    """s3_region exists once dbt has loaded httpfs (the profile's `extensions:`); training's connection
+    reads local tables, so it skips the setting instead of making DuckDB fetch the extension."""
+    warehouse = connect(_target(tmp_path, {"s3_region": "eu-west-1", "memory_limit": "1GB"}))
+    try:
+        assert warehouse.query("select current_setting('memory_limit') as m").iloc[0, 0] == "953.6 MiB"
+    finally:
+        warehouse.close()
