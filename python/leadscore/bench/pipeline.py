@@ -72,8 +72,9 @@ def _node_name(unique_id: str) -> str:
 
 
 def run_pipeline(leads: int, folder: Path, memory_limit: str | None = None) -> list[StageResult]:
-    """Generate `leads` leads into their own DuckDB file, `dbt build` everything (scoring with the
-    shipped champion included), train on it, and rebuild the scores with the new champion.
+    """Generate `leads` leads into their own DuckDB file, `dbt build` everything (no model is
+    trained yet, so the scoring models build empty), train on it, and rebuild the scores with the
+    new champion (checked to have explained some leads: scored_leads).
 
     memory_limit: DuckDB's cap in every stage (LEADSCORE_DUCKDB_MEMORY_LIMIT, read by the profile
     for dbt and for training's own connection); None leaves DuckDB its default, 80% of RAM, which it
