@@ -134,8 +134,8 @@ def contribution_sum_check(
 ) -> dict[str, object]:
     """bias + sum(contributions) against the calibrated log-odds, on every row of the relation, in the
     warehouse. scored: the scoring query's result on the relation, if already run. fitted: the
-    contributions statement fitted to the warehouse's dialect (statements.py), run as served, in
-    batches when it was split. statement_sql: what to run instead (a blend over its components'
+    contributions statement fitted to the warehouse's dialect (statements.py), run as served (its
+    saved text, in batches when it was split). statement_sql: what to run instead (a blend over its components'
     kept results, keep_contributions). Also what the model card shows of the reasons: each feature's mean
     |contribution| over these rows (the global importance the served reasons imply) and a worked
     example, the highest-scored row, with its feature values when `rows` (the relation's rows) is
@@ -145,10 +145,10 @@ def contribution_sum_check(
     with reasons_session(warehouse):
         if statement_sql is not None:
             explained = warehouse.query(statement_sql)
-        elif fitted is not None and fitted.split is not None:
+        elif fitted is not None and not is_refused(fitted.text):
             explained = run_fitted(warehouse, fitted, relation_sql)
         else:
-            explained = warehouse.query(_whole_statement(contributions, fitted, dialect, relation_sql))
+            explained = warehouse.query(contributions.sql(dialect, relation=relation_sql))
     merged = scored.merge(explained, on=["lead_id", "as_of_at"], validate="one_to_one")
     columns = [CONTRIBUTION_PREFIX + feature for feature in contributions.features]
     values = merged[columns].astype(float)

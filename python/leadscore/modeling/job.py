@@ -334,9 +334,46 @@ def _publish(
             _check_reasons(warehouse, data, kind, transpiled, test_relation, scored, kept, components)
         )
     with times.step(SAVING_STEP):
-        return _save_checked(
-            data, version_id, kind, estimator, transpiled, reference, metadata, metrics, card, parity
+        require_exact(version_id, parity)
+        importance = transpiled.importance
+        metadata = {
+            "model_id": version_id,
+            "kind": kind,
+            "estimator": transpiled.described["estimator"],
+            **metadata,
+            "feature_spec": spec.to_dict(),
+            "prepared_features": transpiled.described["prepared_features"],
+            "calibration": transpiled.described["calibration"],
+            "explanations": transpiled.described["explanations"],
+            "splits": data.splits.to_dict(orient="records"),
+            "training_rows": {
+                split: int((data.frame[spec.split] == split).sum()) for split in LABELLED_SPLITS
+            },
+            "data_fingerprint": data_fingerprint(data),
+            "sql_parity": parity,
+        }
+        fitted = transpiled.statements
+        sql = {
+            kind: {dialect: s.text for dialect, s in by_dialect.items()}
+            for kind, by_dialect in fitted.items()
+        }
+        split_sql = {
+            kind: {dialect: s.split for dialect, s in by_dialect.items() if s.split is not None}
+            for kind, by_dialect in fitted.items()
+        }
+        metadata["statement_sizes"] = [
+            s.size.to_dict() for by_dialect in fitted.values() for s in by_dialect.values()
+        ]
+        metrics = {**metrics, "feature_importance": importance.to_dict()}
+        with limited_threads():
+            reference_probability = estimator.predict_proba(reference)[:, 1]
+        baseline = training_baseline(
+            reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
         )
+        card_text = card(importance, parity) + statement_size_section(metadata["statement_sizes"])
+        return save_model_version(
+            version_id, estimator, sql, metadata, metrics, card_text, baseline=baseline, split_sql=split_sql
+        ), parity
 
 
 def _check_reasons(
@@ -381,60 +418,6 @@ def _check_reasons(
             transpiled.statements[COMPARISON_KIND].get(dialect),
         )
     return checked
-
-
-def _save_checked(
-    data: TrainingData,
-    version_id: str,
-    kind: str,
-    estimator,
-    transpiled: Transpiled,
-    reference: pd.DataFrame,
-    metadata: dict,
-    metrics: dict,
-    card: callable,
-    parity: dict[str, object],
-) -> tuple[ModelVersion, dict[str, object]]:
-    """Refuse a version whose SQL is not exact (require_exact), else save it with its card and
-    monitoring baseline."""
-    spec = data.spec
-    require_exact(version_id, parity)
-    importance = transpiled.importance
-    metadata = {
-        "model_id": version_id,
-        "kind": kind,
-        "estimator": transpiled.described["estimator"],
-        **metadata,
-        "feature_spec": spec.to_dict(),
-        "prepared_features": transpiled.described["prepared_features"],
-        "calibration": transpiled.described["calibration"],
-        "explanations": transpiled.described["explanations"],
-        "splits": data.splits.to_dict(orient="records"),
-        "training_rows": {split: int((data.frame[spec.split] == split).sum()) for split in LABELLED_SPLITS},
-        "data_fingerprint": data_fingerprint(data),
-        "sql_parity": parity,
-    }
-    fitted = transpiled.statements
-    sql = {
-        kind: {dialect: s.text for dialect, s in by_dialect.items()} for kind, by_dialect in fitted.items()
-    }
-    split_sql = {
-        kind: {dialect: s.split for dialect, s in by_dialect.items() if s.split is not None}
-        for kind, by_dialect in fitted.items()
-    }
-    metadata["statement_sizes"] = [
-        s.size.to_dict() for by_dialect in fitted.values() for s in by_dialect.values()
-    ]
-    metrics = {**metrics, "feature_importance": importance.to_dict()}
-    with limited_threads():
-        reference_probability = estimator.predict_proba(reference)[:, 1]
-    baseline = training_baseline(
-        reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
-    )
-    card_text = card(importance, parity) + statement_size_section(metadata["statement_sizes"])
-    return save_model_version(
-        version_id, estimator, sql, metadata, metrics, card_text, baseline=baseline, split_sql=split_sql
-    ), parity
 
 
 def _transpile_all(run: TrainingRun, reasons: str = DEFAULT_TREE_REASONS) -> dict[str, Transpiled]:
