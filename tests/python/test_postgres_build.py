@@ -54,3 +54,31 @@ def test_training_reads_and_checks_its_sql_in_postgres(postgres_warehouse):
         "select count(*) as n, min(probability) as low, max(probability) as high from scoring.lead_scores"
     )
     assert scores["n"][0] > 1000 and 0 <= scores["low"][0] <= scores["high"][0] <= 1
+
+
+def test_the_reasons_check_sample_is_the_same_rows_in_postgres_and_duckdb(
+    postgres_warehouse, duckdb_warehouse
+):
+    """Past parity.MAX_REASONS_CHECK_ROWS test rows training checks reasons on a fixed sample (the
+    smallest md5 of each row's keys): the same rows on either warehouse, and the ones Python's md5
+    picks."""
+    import hashlib
+
+    from leadscore.evaluation.parity import reasons_check_relation
+
+    relation = "(select * from features.lead_training_set where split = 'test')"
+    picked = {}
+    for name, built in (("postgres", postgres_warehouse), ("duckdb", duckdb_warehouse)):
+        total = int(built.query(f"select count(*) as n from {relation} as t")["n"][0])
+        sample = reasons_check_relation(relation, name, total, limit=50)
+        assert sample != relation
+        rows = built.query(f"select lead_id, as_of_at from {sample} as s")
+        picked[name] = sorted(zip(rows["lead_id"].astype(str), pd.to_datetime(rows["as_of_at"]), strict=True))
+        assert len(picked[name]) == 50 < total
+    assert picked["postgres"] == picked["duckdb"]
+    every = duckdb_warehouse.query(f"select lead_id, as_of_at from {relation} as t")
+    digests = sorted(
+        (hashlib.md5(f"{lead}|{pd.Timestamp(at)}".encode()).hexdigest(), str(lead), pd.Timestamp(at))
+        for lead, at in zip(every["lead_id"], every["as_of_at"], strict=True)
+    )
+    assert sorted((lead, at) for _, lead, at in digests[:50]) == picked["duckdb"]

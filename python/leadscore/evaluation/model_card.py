@@ -147,6 +147,18 @@ def _example_sentence(example: dict) -> str:
     )
 
 
+def _checked_rows(checked: dict) -> str:
+    """The rows the reasons were checked on: every test row, or a fixed sample of them (the dbt
+    build checks every served lead's)."""
+    rows = f"{checked.get('rows', 0):,} test rows"
+    if "sampled_from" not in checked:
+        return rows
+    return (
+        f"{rows}, a fixed sample of the {checked['sampled_from']:,} (every served lead's reasons are checked "
+        "the same way at each dbt build)"
+    )
+
+
 def _reasons_section(facts: ModelCardFacts) -> str:
     """The reasons a rep sees: how they are computed, the global importance they imply beside the
     trees' gain, and one worked example."""
@@ -157,10 +169,10 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     lines = [
         "## Reasons",
         f"Each score's reasons are its exact contributions to the log-odds: {facts.explanations or 'see metadata'}. "
-        f"bias + contributions = log-odds on every one of the {checked.get('rows', 0):,} test rows (largest "
+        f"bias + contributions = log-odds on every one of the {_checked_rows(checked)} (largest "
         f"difference {checked.get('max_abs_difference', float('nan')):.1e}).",
         "",
-        "Global importance: the mean absolute contribution over the test rows (what the reasons imply: mean "
+        "Global importance: the mean absolute contribution over those rows (what the reasons imply: mean "
         "|SHAP| for Shapley reasons) beside "
         "each feature's share of the model's importance (the trees' split gain; |coefficient| x spread for "
         "a linear model):",

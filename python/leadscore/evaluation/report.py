@@ -229,7 +229,8 @@ def _reasons(inputs: ReportInputs) -> dict[str, str] | None:
     example = checked.get("example")
     return {
         "method": inputs.reasons_method,
-        "rows": f"{checked.get('rows', 0):,}",
+        "rows": f"{checked.get('rows', 0):,} test rows"
+        + (f" (a fixed sample of the {checked['sampled_from']:,})" if "sampled_from" in checked else ""),
         "importance": html_table(table),
         "sales_sentence": _sales_sentence(example) if example else "",
         "example_sum": _example_sum(example) if example else "",

@@ -4,6 +4,7 @@ save the versions, promote the champion (and segment models), write the dbt macr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from leadscore.evaluation.model_card import ModelCardFacts, render_model_card, s
 from leadscore.evaluation.parity import (
     contribution_sum_check,
     keep_contributions,
+    reasons_check_relation,
     score_relation,
     warehouse_parity,
 )
@@ -30,6 +32,7 @@ from leadscore.modeling.dataset import LABELLED_SPLITS, TrainingData, apply_feed
 from leadscore.modeling.feature_spec import FeatureSpec, load_feature_spec
 from leadscore.modeling.leakage import LeakageFlag, enforce, find_leakage
 from leadscore.modeling.pipelines import DEFAULT_MODEL_KINDS
+from leadscore.modeling.reference_scores import ReferenceScores
 from leadscore.modeling.segments import MIN_SEGMENT_POSITIVES, SegmentCandidate, fit_segments, segment_data
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
 from leadscore.modeling.stage_times import StageTimes
@@ -314,6 +317,7 @@ def _publish(
     kept: dict[str, str] | None = None,
     components: Sequence[str] = (),
     times: StageTimes | None = None,
+    reference_probability: Callable[[], np.ndarray] | None = None,
 ) -> tuple[ModelVersion, dict[str, object]]:
     """Check the SQL in the warehouse on the test rows, and save the version.
     reference: the rows the model was fitted on (the monitoring baseline's rows).
@@ -321,7 +325,8 @@ def _publish(
     this model's are added, and a blend of `components` reads theirs instead of running their
     statements again (parity.keep_contributions).
     times: where the score parity, the reasons' checks and the saving are timed apart (each step
-    summed over the models), so a benchmark sees which of them grows."""
+    summed over the models), so a benchmark sees which of them grows.
+    reference_probability: gives predict_proba(reference)[:, 1] when already known (ReferenceScores)."""
     times = times or StageTimes()
     spec, query = data.spec, transpiled.query
     with times.step(PARITY_STEP):
@@ -365,8 +370,11 @@ def _publish(
             s.size.to_dict() for by_dialect in fitted.values() for s in by_dialect.values()
         ]
         metrics = {**metrics, "feature_importance": importance.to_dict()}
-        with limited_threads():
-            reference_probability = estimator.predict_proba(reference)[:, 1]
+        if reference_probability is None:
+            with limited_threads():
+                reference_probability = estimator.predict_proba(reference)[:, 1]
+        else:
+            reference_probability = reference_probability()
         baseline = training_baseline(
             reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
         )
@@ -386,11 +394,14 @@ def _check_reasons(
     kept: dict[str, str] | None,
     components: Sequence[str],
 ) -> dict[str, object]:
-    """The reasons statements run in the warehouse on the test rows, each checked to add up to the
-    log-odds (the served method's, and the comparison Saabas one when kept beside it)."""
+    """The reasons statements run in the warehouse on the test rows (a fixed sample of them past
+    parity.MAX_REASONS_CHECK_ROWS), each checked to add up to the log-odds (the served method's, and
+    the comparison Saabas one when kept beside it)."""
     query, contributions = transpiled.query, transpiled.contributions
     dialect = warehouse.target.sql_dialect
     fitted = transpiled.statements["contributions"].get(dialect)
+    test_rows = len(data.part("test"))
+    checked_relation = reasons_check_relation(test_relation, dialect, test_rows)
     statement_sql = None
     if kept is not None:
         tables = [kept.get(component) for component in components]
@@ -398,13 +409,20 @@ def _check_reasons(
             statement_sql = contributions.sql_over(dialect, tables)
         elif not components:
             name = "leadscore_reasons_" + re.sub(r"\W", "_", kind)
-            table = keep_contributions(warehouse, contributions, test_relation, name, fitted)
+            table = keep_contributions(warehouse, contributions, checked_relation, name, fitted)
             if table is not None:
                 kept[kind] = table
                 statement_sql = f"select * from {table}"
     checked = {
         "contribution_sum": contribution_sum_check(
-            warehouse, query, contributions, test_relation, scored, data.part("test"), fitted, statement_sql
+            warehouse,
+            query,
+            contributions,
+            checked_relation,
+            scored,
+            data.part("test"),
+            fitted,
+            statement_sql,
         )
     }
     if transpiled.comparison is not None:
@@ -412,11 +430,14 @@ def _check_reasons(
             warehouse,
             query,
             transpiled.comparison,
-            test_relation,
+            checked_relation,
             scored,
             data.part("test"),
             transpiled.statements[COMPARISON_KIND].get(dialect),
         )
+    if checked_relation != test_relation:
+        for check in checked.values():
+            check["sampled_from"] = test_rows
     return checked
 
 
@@ -467,7 +488,11 @@ def _name_by_content(run: TrainingRun, transpiled: dict[str, Transpiled]) -> Non
 
 
 def champion_current_drift(
-    warehouse: Warehouse, run: TrainingRun, champion_id: str, versions: dict[str, ModelVersion]
+    warehouse: Warehouse,
+    run: TrainingRun,
+    champion_id: str,
+    versions: dict[str, ModelVersion],
+    reference_scores: ReferenceScores | None = None,
 ) -> pd.DataFrame | None:
     """The current open leads against the serving champion's training rows, on the figures
     monitoring watches; None when the champion is not from this run (a retrain that kept it: the
@@ -486,7 +511,10 @@ def champion_current_drift(
     importance = versions[kind].metrics.get("feature_importance", {})
     watched = most_important(importance)
     with limited_threads():
-        reference_probability = trained.estimator.predict_proba(reference)[:, 1]
+        if reference_scores is None:
+            reference_probability = trained.estimator.predict_proba(reference)[:, 1]
+        else:
+            reference_probability = reference_scores.probability(kind)
         current_probability = trained.estimator.predict_proba(current)[:, 1] if len(current) else np.array([])
     kinds = {feature: spec.kind_of(feature) for feature in features}
     return current_drift(reference, reference_probability, current, current_probability, kinds, watched)
@@ -598,6 +626,7 @@ def run_training(
     versions: dict[str, ModelVersion] = {}
     parity: dict[str, dict[str, object]] = {}
     kept_reasons: dict[str, str] = {}  # each model's reasons on the test rows, read by a blend's check
+    reference_scores = ReferenceScores(run)
     for kind, trained in run.models.items():
         role = "champion" if kind == run.champion else "challenger"
         served = served_models[kind]
@@ -654,7 +683,6 @@ def run_training(
                 )
             )
 
-        reference = data.frame.iloc[trained.served_rows][list(spec.features)]
         versions[kind], parity[kind] = _publish(
             warehouse,
             data,
@@ -662,7 +690,7 @@ def run_training(
             kind,
             trained.estimator,
             transpiled[kind],
-            reference,
+            reference_scores.rows(kind),
             _test_relation(warehouse, spec.training_model),
             metadata,
             metrics,
@@ -670,6 +698,7 @@ def run_training(
             kept_reasons,
             trained.components,
             times,
+            functools.partial(reference_scores.probability, kind),
         )
     for table in kept_reasons.values():
         warehouse.execute(f"drop table if exists {table}")
@@ -724,7 +753,9 @@ def run_training(
                 champion_reason=run.champion_reason,
                 family_figures=family_table(run),
                 tiers=tiers,
-                current_drift=champion_current_drift(warehouse, run, registry.champion, versions),
+                current_drift=champion_current_drift(
+                    warehouse, run, registry.champion, versions, reference_scores
+                ),
                 has_oracle=run.oracle is not None,
                 reasons=parity[run.champion].get("contribution_sum"),
                 reasons_method=transpiled[run.champion].described["explanations"]["method"],

@@ -106,6 +106,20 @@ def categorical_positions(spec: FeatureSpec) -> list[int]:
     return list(range(start, start + len(spec.categorical)))
 
 
+# Newton-Cholesky solves the logistic model to its optimum in a few steps: on the demo's 83 prepared
+# columns, 4 steps and 0.45 s, every coefficient within 1e-4 of a reference solved to tol 1e-12,
+# where L-BFGS stopped at its tolerance after 55 to 66 steps and 1.1 s, up to 0.1 off. A Newton step
+# costs rows x columns^2 (L-BFGS's: rows x columns), so past this many prepared columns L-BFGS's
+# steps win even when it needs sixty of them (one thread, 100,000 rows: 300 columns 2.8 s a fit,
+# 1,000 columns 30 s).
+NEWTON_MAX_COLUMNS = 200
+
+
+def logistic_solver(prepared_columns: int) -> str:
+    """The solver for a logistic fit on this many prepared columns (one-hot categories included)."""
+    return "newton-cholesky" if prepared_columns <= NEWTON_MAX_COLUMNS else "lbfgs"
+
+
 def logistic_pipeline(spec: FeatureSpec, C: float) -> Pipeline:
     # class_weight balances the rare positives; calibration restores the base rate afterwards.
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)

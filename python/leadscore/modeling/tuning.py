@@ -30,6 +30,7 @@ from leadscore.modeling.pipelines import (
     hgb_pipeline,
     lightgbm_pipeline,
     logistic_pipeline,
+    logistic_solver,
     xgboost_pipeline,
 )
 from leadscore.modeling.selection import SELECTION_RULE as CHAMPION_RULE
@@ -114,10 +115,40 @@ def fit_pipeline(
     recency: np.ndarray | None = None,
 ) -> Pipeline:
     """recency: optional per-row weights (recency weighting), multiplied into the class balancing."""
-    pipeline = build(kind, data, params)
+    return fit_candidates(kind, data, [params], X, y, sample_weights(kind, y, recency))[0]
+
+
+def fit_candidates(
+    kind: str,
+    data: TrainingData,
+    candidates: list[dict[str, float | int]],
+    X,
+    y,
+    weights: np.ndarray | None,
+    watch: Callable[[Pipeline], dict[str, object]] | None = None,
+) -> list[Pipeline]:
+    """One pipeline per candidate setting on the same rows, the preprocessing fitted once and
+    shared: it depends on the rows only, and fitting it (category counts over text columns) cost
+    more than the logistic model's own fit. Each model is fitted on the prepared rows, so the
+    logistic solver is chosen from their width (pipelines.logistic_solver). watch(prepare) (the
+    fitted preprocessing) may give fit arguments that stop a tree model early (tuning's period
+    curve)."""
+    model_params = {
+        name.removeprefix("model__"): value for name, value in fit_params(kind, data.spec, weights).items()
+    }
+    pipelines: list[Pipeline] = []
     # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
     with limited_threads(1 if kind == "logistic" else None), fast_category_counts():
-        return pipeline.fit(X, y, **fit_params(kind, data.spec, sample_weights(kind, y, recency)))
+        prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
+        prepared = prepare.transform(X)
+        for candidate in candidates:
+            extra = watch(prepare) if watch is not None else {}
+            model = build(kind, data, candidate).named_steps["model"]
+            if kind == "logistic":
+                model.set_params(solver=logistic_solver(prepared.shape[1]))
+            model.fit(prepared, y, **model_params, **extra)
+            pipelines.append(Pipeline([("prepare", prepare), ("model", model)]))
+    return pipelines
 
 
 def sample_weights(kind: str, y, recency: np.ndarray | None) -> np.ndarray | None:
@@ -180,29 +211,13 @@ class FoldFitter:
         rows: np.ndarray,
         watch: Callable[[Pipeline], dict[str, object]] | None = None,
     ) -> list[Pipeline]:
-        """One pipeline per candidate setting on the same rows, the preprocessing fitted once and
-        shared: it depends on the rows only, and fitting it (category counts over text columns) cost
-        more than the logistic model's own fit. Each pipeline equals fit(kind, candidate, rows), or
-        its first trees when watch(prepare) (the fitted preprocessing) gives fit arguments that stop
-        it early (tuning's period curve)."""
+        """fit_candidates on these rows, with their recency weights: each pipeline equals
+        fit(kind, candidate, rows), or its first trees when `watch` stops it early."""
         data = self.timeline.data
         X = data.frame.iloc[rows][list(data.spec.features)]
         y = self.timeline.labels[rows]
         weights = sample_weights(kind, y, self.timeline.recency_weights(rows, self.half_life_months))
-        model_params = {
-            name.removeprefix("model__"): value
-            for name, value in fit_params(kind, data.spec, weights).items()
-        }
-        pipelines: list[Pipeline] = []
-        with limited_threads(1 if kind == "logistic" else None), fast_category_counts():
-            prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
-            prepared = prepare.transform(X)
-            for candidate in candidates:
-                extra = watch(prepare) if watch is not None else {}
-                model = build(kind, data, candidate).named_steps["model"]
-                model.fit(prepared, y, **model_params, **extra)
-                pipelines.append(Pipeline([("prepare", prepare), ("model", model)]))
-        return pipelines
+        return fit_candidates(kind, data, candidates, X, y, weights, watch)
 
 
 def _fold_inputs(fitter: FoldFitter, fold: Fold):
@@ -212,8 +227,14 @@ def _fold_inputs(fitter: FoldFitter, fold: Fold):
     return rows, X_period, fitter.timeline.labels[fold.scored]
 
 
-def _logistic_aucs(pipeline: Pipeline, X_period, y_period) -> np.ndarray:
-    return np.array([roc_auc_score(y_period, pipeline.decision_function(X_period))])
+def _logistic_aucs(pipelines: list[Pipeline], X_period, y_period) -> list[np.ndarray]:
+    """Each candidate's AUC on the period. The candidates share one fitted preprocessing
+    (fit_candidates): the period is prepared once, not once per candidate."""
+    prepared = pipelines[0].named_steps["prepare"].transform(X_period)
+    return [
+        np.array([roc_auc_score(y_period, pipeline.named_steps["model"].decision_function(prepared))])
+        for pipeline in pipelines
+    ]
 
 
 def choose(
@@ -293,7 +314,7 @@ def tune_fold(
     rows, X_period, y_period = _fold_inputs(fitter, fold)
     if kind == "logistic":
         pipelines = fitter.fit_candidates(kind, settings, rows)
-        aucs = [_logistic_aucs(pipeline, X_period, y_period) for pipeline in pipelines]
+        aucs = _logistic_aucs(pipelines, X_period, y_period)
         for _ in pipelines:
             advance()
         return FoldTuning(fold.period.label, rows, aucs, pipelines)

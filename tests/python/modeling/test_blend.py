@@ -4,6 +4,8 @@ adversarial rows included; its reasons add up to its log-odds."""
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -142,3 +144,101 @@ def test_the_blend_sql_equals_predict_proba_and_its_reasons_add_up(blend_run, mo
     if budget is None:
         assert np.array_equal(got, want)
     assert (np.abs(got - want) <= 1e-12 * np.maximum(1.0, np.abs(want))).all()
+
+
+def test_training_checks_the_reasons_on_a_fixed_sample_of_many_test_rows(blend_run, monkeypatch, tmp_path):
+    """Past parity.MAX_REASONS_CHECK_ROWS test rows, the reasons statements (the tree's, and the
+    blend's over the tree's kept results) are checked on that many rows: those with the smallest md5
+    of their keys, whatever order the table holds them in; the model card and the report say so."""
+    from leadscore.evaluation import parity
+    from leadscore.evaluation.model_card import _checked_rows
+    from leadscore.modeling.job import _check_reasons
+    from leadscore.warehouse.duckdb_warehouse import DuckDBWarehouse
+    from leadscore.warehouse.profiles import WarehouseTarget
+
+    data, run = blend_run
+    features = list(data.spec.features)
+    blend = run.models[BLEND]
+    tree = run.models["lightgbm"]
+    reference = data.frame.iloc[tree.served_rows][features]
+    tree_sql = transpile_model(tree.estimator, tree.pipeline, reference, data.spec, "lightgbm")
+    logistic = run.models["logistic"]
+    logistic_sql = transpile_model(
+        logistic.estimator,
+        logistic.pipeline,
+        data.frame.iloc[logistic.served_rows][features],
+        data.spec,
+        "logistic",
+    )
+    blend_sql = transpile_blend(blend.estimator, [logistic_sql, tree_sql], data.spec)
+    test = data.part("test")
+    monkeypatch.setattr(parity, "MAX_REASONS_CHECK_ROWS", 300)
+    warehouse = DuckDBWarehouse(WarehouseTarget("t", {"type": "duckdb", "path": str(tmp_path / "w.duckdb")}))
+    try:
+        shuffled = test.sample(frac=1.0, random_state=1)
+        columns = {"lead_id": "bigint", "as_of_at": "timestamp", "x1": "double", "x2": "double"}
+        columns |= {"channel": "varchar", "split": "varchar"}
+        warehouse.write_frame("main", "rows", shuffled, columns, append=False)
+        relation = "(select * from main.rows where split = 'test')"
+        kept: dict[str, str] = {}
+        checks, scored = {}, {}
+        for kind, transpiled, components in (
+            ("lightgbm", tree_sql, ()),
+            ("logistic", logistic_sql, ()),
+            (BLEND, blend_sql, blend.components),
+        ):
+            scored[kind] = parity.score_relation(warehouse, transpiled.query, relation)
+            checks[kind] = _check_reasons(
+                warehouse, data, kind, transpiled, relation, scored[kind], kept, components
+            )
+        again = _check_reasons(warehouse, data, "lightgbm", tree_sql, relation, scored["lightgbm"], None, ())
+    finally:
+        warehouse.close()
+    smallest = sorted(
+        hashlib.md5(f"{row.lead_id}|{row.as_of_at}".encode()).hexdigest() + f" {row.lead_id}"
+        for row in test.itertuples()
+    )[:300]
+    sampled = {int(entry.split()[1]) for entry in smallest}
+    for kind, checked in checks.items():
+        summed = checked["contribution_sum"]
+        assert summed["rows"] == 300 and summed["sampled_from"] == len(test) > 300, kind
+        assert summed["max_abs_difference"] < 1e-9, kind
+        assert int(summed["example"]["lead_id"]) in sampled, kind
+    assert (
+        again["contribution_sum"]["mean_abs_contribution"]
+        == checks["lightgbm"]["contribution_sum"]["mean_abs_contribution"]
+    )
+    assert again["contribution_sum"]["example"] == checks["lightgbm"]["contribution_sum"]["example"]
+    # The example is the highest-scored of exactly the sampled rows.
+    probability = dict(zip(test["lead_id"], tree.estimator.predict_proba(test[features])[:, 1], strict=True))
+    best = max(sampled, key=lambda lead: (probability[lead], -lead))
+    assert int(checks["lightgbm"]["contribution_sum"]["example"]["lead_id"]) == best
+    assert _checked_rows(checks["lightgbm"]["contribution_sum"]) == (
+        f"300 test rows, a fixed sample of the {len(test):,} (every served lead's reasons are checked the same "
+        "way at each dbt build)"
+    )
+    assert parity.reasons_check_relation(relation, "duckdb", 300) == relation
+
+
+def test_reference_scores_are_predict_proba_to_the_bit_each_model_predicted_once(blend_run, monkeypatch):
+    """Training's reference probabilities (the monitoring baselines, the report's current drift)
+    come from one prediction per model: a blend's from its components' kept log-odds."""
+    from leadscore.modeling import reference_scores
+
+    _, run = blend_run
+    calls = []
+    original = reference_scores.calibrated_log_odds
+
+    def counted(estimator, X):
+        calls.append(estimator)
+        return original(estimator, X)
+
+    monkeypatch.setattr(reference_scores, "calibrated_log_odds", counted)
+    scores = reference_scores.ReferenceScores(run)
+    for kind in (BLEND, "logistic", "lightgbm", BLEND):
+        trained = run.models[kind]
+        expected = trained.estimator.predict_proba(scores.rows(kind))[:, 1]
+        assert np.array_equal(scores.probability(kind), expected), kind
+    assert sorted(id(estimator) for estimator in calls) == sorted(
+        id(run.models[kind].estimator) for kind in ("logistic", "lightgbm")
+    )
