@@ -147,15 +147,15 @@ def _example_sentence(example: dict) -> str:
     )
 
 
-def _checked_rows(checked: dict) -> str:
-    """The rows the reasons were checked on: every test row, or a fixed sample of them (the dbt
-    build checks every served lead's)."""
+def _checked_rows(checked: dict) -> tuple[str, str]:
+    """The rows the reasons were checked on (every test row, or a fixed sample of them), and what
+    to add when sampled: the dbt build checks every served lead's."""
     rows = f"{checked.get('rows', 0):,} test rows"
     if "sampled_from" not in checked:
-        return rows
+        return rows, ""
     return (
-        f"{rows}, a fixed sample of the {checked['sampled_from']:,} (every served lead's reasons are checked "
-        "the same way at each dbt build)"
+        f"{rows} checked, a fixed sample of the {checked['sampled_from']:,}",
+        " Every served lead's reasons are checked the same way at each dbt build.",
     )
 
 
@@ -166,11 +166,12 @@ def _reasons_section(facts: ModelCardFacts) -> str:
     table = importance_table(checked, facts.importance, facts.explanations)
     if table is None:
         return ""
+    checked_rows, every_lead = _checked_rows(checked)
     lines = [
         "## Reasons",
         f"Each score's reasons are its exact contributions to the log-odds: {facts.explanations or 'see metadata'}. "
-        f"bias + contributions = log-odds on every one of the {_checked_rows(checked)} (largest "
-        f"difference {checked.get('max_abs_difference', float('nan')):.1e}).",
+        f"bias + contributions = log-odds on every one of the {checked_rows} (largest "
+        f"difference {checked.get('max_abs_difference', float('nan')):.1e}).{every_lead}",
         "",
         "Global importance: the mean absolute contribution over those rows (what the reasons imply: mean "
         "|SHAP| for Shapley reasons) beside "

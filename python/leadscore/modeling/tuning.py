@@ -139,8 +139,10 @@ def fit_candidates(
     pipelines: list[Pipeline] = []
     # One BLAS thread for the linear model: its coefficients then come out the same bytes every run.
     with limited_threads(1 if kind == "logistic" else None), fast_category_counts():
-        prepare = build(kind, data, candidates[0]).named_steps["prepare"].fit(X, y)
-        prepared = prepare.transform(X)
+        prepare = build(kind, data, candidates[0]).named_steps["prepare"]
+        # fit_transform, as Pipeline.fit does: fit() then transform() would prepare the rows twice
+        # (a ColumnTransformer's fit is its fit_transform with the result dropped), the same values.
+        prepared = prepare.fit_transform(X, y)
         for candidate in candidates:
             extra = watch(prepare) if watch is not None else {}
             model = build(kind, data, candidate).named_steps["model"]

@@ -214,8 +214,8 @@ def test_training_checks_the_reasons_on_a_fixed_sample_of_many_test_rows(blend_r
     best = max(sampled, key=lambda lead: (probability[lead], -lead))
     assert int(checks["lightgbm"]["contribution_sum"]["example"]["lead_id"]) == best
     assert _checked_rows(checks["lightgbm"]["contribution_sum"]) == (
-        f"300 test rows, a fixed sample of the {len(test):,} (every served lead's reasons are checked the same "
-        "way at each dbt build)"
+        f"300 test rows checked, a fixed sample of the {len(test):,}",
+        " Every served lead's reasons are checked the same way at each dbt build.",
     )
     assert parity.reasons_check_relation(relation, "duckdb", 300) == relation
 

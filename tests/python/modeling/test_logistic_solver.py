@@ -14,6 +14,7 @@ from helpers.drifting import drifting_data
 from leadscore.modeling import pipelines, tuning
 from leadscore.modeling.pipelines import fit_params
 from leadscore.modeling.timeline import Timeline
+from leadscore.threads import limited_threads
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +53,21 @@ def test_past_the_width_bound_lbfgs_solves_it(fitter, monkeypatch):
     assert pipelines.logistic_solver(3) == "lbfgs"
 
 
-@pytest.mark.parametrize("kind", ["lightgbm", "hgb"])
-def test_tree_fits_equal_a_plain_pipeline_fit_bit_for_bit(fitter, kind):
+@pytest.mark.parametrize("kind", ["logistic", "lightgbm", "hgb"])
+def test_fits_equal_a_plain_pipeline_fit_bit_for_bit(fitter, kind):
+    """fit_candidates prepares the rows with fit_transform, as Pipeline.fit does (fit then transform
+    would prepare them twice): the same model as a plain Pipeline.fit, given the same solver."""
     data = fitter.timeline.data
     rows = fitter.timeline.all_rows()[:8000]
     X = data.frame.iloc[rows][list(data.spec.features)]
     y = fitter.timeline.labels[rows]
-    params = {**tuning._candidates(kind)[0], "n_estimators": 30}
+    params = {**tuning._candidates(kind)[0], **({} if kind == "logistic" else {"n_estimators": 30})}
     ours = tuning.fit_pipeline(kind, data, params, X, y)
     weights = tuning.sample_weights(kind, y, None)
-    plain = tuning.build(kind, data, params).fit(X, y, **fit_params(kind, data.spec, weights))
+    plain = tuning.build(kind, data, params)
+    if kind == "logistic":
+        plain.set_params(model__solver=ours.named_steps["model"].solver)
+    with limited_threads(1 if kind == "logistic" else None):  # one BLAS thread, as training fits it
+        plain.fit(X, y, **fit_params(kind, data.spec, weights))
     everything = data.frame[list(data.spec.features)]
     assert np.array_equal(ours.decision_function(everything), plain.decision_function(everything))
