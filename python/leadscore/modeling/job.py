@@ -317,7 +317,7 @@ def _publish(
     kept: dict[str, str] | None = None,
     components: Sequence[str] = (),
     times: StageTimes | None = None,
-    reference_probability: Callable[[], np.ndarray] | None = None,
+    known_reference_probability: Callable[[], np.ndarray] | None = None,
 ) -> tuple[ModelVersion, dict[str, object]]:
     """Check the SQL in the warehouse on the test rows, and save the version.
     reference: the rows the model was fitted on (the monitoring baseline's rows).
@@ -326,7 +326,8 @@ def _publish(
     statements again (parity.keep_contributions).
     times: where the score parity, the reasons' checks and the saving are timed apart (each step
     summed over the models), so a benchmark sees which of them grows.
-    reference_probability: gives predict_proba(reference)[:, 1] when already known (ReferenceScores)."""
+    known_reference_probability: gives predict_proba(reference)[:, 1] without predicting again
+    (ReferenceScores)."""
     times = times or StageTimes()
     spec, query = data.spec, transpiled.query
     with times.step(PARITY_STEP):
@@ -370,11 +371,11 @@ def _publish(
             s.size.to_dict() for by_dialect in fitted.values() for s in by_dialect.values()
         ]
         metrics = {**metrics, "feature_importance": importance.to_dict()}
-        if reference_probability is None:
+        if known_reference_probability is None:
             with limited_threads():
                 reference_probability = estimator.predict_proba(reference)[:, 1]
         else:
-            reference_probability = reference_probability()
+            reference_probability = known_reference_probability()
         baseline = training_baseline(
             reference, {f: spec.kind_of(f) for f in spec.features}, reference_probability
         )
