@@ -511,11 +511,8 @@ def champion_current_drift(
     reference = run.data.frame.iloc[trained.served_rows][features]
     importance = versions[kind].metrics.get("feature_importance", {})
     watched = most_important(importance)
+    reference_probability = (reference_scores or ReferenceScores(run)).probability(kind, reference)
     with limited_threads():
-        if reference_scores is None:
-            reference_probability = trained.estimator.predict_proba(reference)[:, 1]
-        else:
-            reference_probability = reference_scores.probability(kind)
         current_probability = trained.estimator.predict_proba(current)[:, 1] if len(current) else np.array([])
     kinds = {feature: spec.kind_of(feature) for feature in features}
     return current_drift(reference, reference_probability, current, current_probability, kinds, watched)
@@ -684,6 +681,7 @@ def run_training(
                 )
             )
 
+        reference = reference_scores.rows(kind)
         versions[kind], parity[kind] = _publish(
             warehouse,
             data,
@@ -691,7 +689,7 @@ def run_training(
             kind,
             trained.estimator,
             transpiled[kind],
-            reference_scores.rows(kind),
+            reference,
             _test_relation(warehouse, spec.training_model),
             metadata,
             metrics,
@@ -699,7 +697,7 @@ def run_training(
             kept_reasons,
             trained.components,
             times,
-            functools.partial(reference_scores.probability, kind),
+            functools.partial(reference_scores.probability, kind, reference),
         )
     for table in kept_reasons.values():
         warehouse.execute(f"drop table if exists {table}")
