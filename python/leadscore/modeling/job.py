@@ -7,7 +7,9 @@ import dataclasses
 import functools
 import hashlib
 import re
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from leadscore.evaluation.parity import (
     contribution_sum_check,
     keep_contributions,
     reasons_check_relation,
+    run_fitted,
     score_relation,
     warehouse_parity,
 )
@@ -59,7 +62,12 @@ from leadscore.transpile import build_scoring_query
 from leadscore.transpile.blend import blend_queries, blend_statements
 from leadscore.transpile.explain import ShapleyTooLargeError, build_contribution_query
 from leadscore.transpile.query import DIALECTS
-from leadscore.transpile.statements import COMPARISON_KIND, DialectStatement, fit_model_statements
+from leadscore.transpile.statements import (
+    COMPARISON_KIND,
+    DialectStatement,
+    fit_model_statements,
+    is_refused,
+)
 from leadscore.warehouse import Warehouse
 from leadscore.warehouse.sql_names import quoted
 
@@ -68,6 +76,8 @@ EXACT = 1e-9  # the largest |SQL - Python| difference a published version may sh
 PARITY_STEP = "score parity"
 REASONS_STEP = "reasons checked"
 SAVING_STEP = "saving"
+FIRST_SQL_STEP = "SQL for DuckDB and the warehouse"
+LATER_SQL_TASK = "SQL for the other dialects, beside the checks"
 DESCRIPTIONS = {
     "logistic": "Logistic regression (L2; C chosen on the walk-forward periods) on median-imputed, standardised numeric "
     "features, missing-value indicators and one-hot categories (rare and unseen ones share a column).",
@@ -167,6 +177,8 @@ class Transpiled:
     described: dict[str, object]  # estimator, prepared_features, calibration, explanations
     # Saabas contributions kept beside served Shapley ones (statements.COMPARISON_KIND), or None.
     comparison: object | None = None
+    # The fitted rows' prepared means (linear reasons' anchor), to fit more dialects later.
+    reference_means: np.ndarray | None = None
 
 
 TREE_REASONS = {
@@ -215,9 +227,11 @@ def transpile_model(
     spec: FeatureSpec,
     kind: str,
     reasons: str = DEFAULT_TREE_REASONS,
+    dialects: Sequence[str] = DIALECTS,
 ) -> Transpiled:
     """reference: the rows the model was fitted on (their means anchor the linear reasons).
-    reasons: how a tree model's reasons are computed, "saabas" or "shapley" (transpile/explain.py)."""
+    reasons: how a tree model's reasons are computed, "saabas" or "shapley" (transpile/explain.py).
+    dialects: the statements fitted now (later_statements fits the others beside the checks)."""
     reference_means = np.nanmean(
         np.asarray(pipeline.named_steps["prepare"].transform(reference), dtype=float), axis=0
     )
@@ -237,7 +251,7 @@ def transpile_model(
             estimator, SCORING_KEYS, spec.features, reference_means, method="saabas"
         )
     statements = fit_model_statements(
-        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, DIALECTS, comparison
+        estimator, SCORING_KEYS, spec.features, reference_means, query, contributions, dialects, comparison
     )
     described = {
         "estimator": type(pipeline.named_steps["model"]).__name__,
@@ -262,6 +276,7 @@ def transpile_model(
         feature_importance(pipeline, query.feature_sources),
         described,
         comparison,
+        reference_means,
     )
 
 
@@ -318,20 +333,54 @@ def _publish(
     components: Sequence[str] = (),
     times: StageTimes | None = None,
     known_reference_probability: Callable[[], np.ndarray] | None = None,
+    later: Future | None = None,
 ) -> tuple[ModelVersion, dict[str, object]]:
-    """Check the SQL in the warehouse on the test rows, and save the version.
-    reference: the rows the model was fitted on (the monitoring baseline's rows).
-    kept: each model's reasons on the test rows, as temporary tables (kind -> table), when given:
-    this model's are added, and a blend of `components` reads theirs instead of running their
-    statements again (parity.keep_contributions).
-    times: where the score parity, the reasons' checks and the saving are timed apart (each step
-    summed over the models), so a benchmark sees which of them grows.
-    known_reference_probability: gives predict_proba(reference)[:, 1] without predicting again
-    (ReferenceScores)."""
+    """Check the SQL in the warehouse on the test rows (_check_sql), and save the version
+    (_save_checked)."""
     times = times or StageTimes()
+    parity = _check_sql(warehouse, data, kind, estimator, transpiled, test_relation, kept, components, times)
+    return _save_checked(
+        data,
+        version_id,
+        kind,
+        estimator,
+        transpiled,
+        reference,
+        metadata,
+        metrics,
+        card,
+        parity,
+        times,
+        known_reference_probability,
+        later,
+    )
+
+
+def _check_sql(
+    warehouse: Warehouse,
+    data: TrainingData,
+    kind: str,
+    estimator,
+    transpiled: Transpiled,
+    test_relation: str,
+    kept: dict[str, str] | None,
+    components: Sequence[str],
+    times: StageTimes,
+) -> dict[str, object]:
+    """The score against predict_proba and the reasons against the log-odds, in the warehouse, on
+    the test rows. kept: each model's reasons on the test rows, as temporary tables (kind -> table),
+    when given: this model's are added, and a blend of `components` reads theirs instead of running
+    their statements again (parity.keep_contributions). times: the score parity and the reasons'
+    checks are timed apart (each step summed over the models), so a benchmark sees which grows."""
     spec, query = data.spec, transpiled.query
     with times.step(PARITY_STEP):
-        scored = score_relation(warehouse, query, test_relation)
+        # The fitted text, as dbt runs it, not the query printed again: the other dialects are being
+        # printed from the same expressions on later_statements' thread meanwhile.
+        fitted_score = transpiled.statements["score"].get(warehouse.target.sql_dialect)
+        if fitted_score is not None and not is_refused(fitted_score.text):
+            scored = run_fitted(warehouse, fitted_score, test_relation)
+        else:
+            scored = score_relation(warehouse, query, test_relation)
         parity = warehouse_parity(
             warehouse, query, estimator, test_relation, data.part("test"), list(spec.features), scored
         )
@@ -339,7 +388,32 @@ def _publish(
         parity.update(
             _check_reasons(warehouse, data, kind, transpiled, test_relation, scored, kept, components)
         )
+    return parity
+
+
+def _save_checked(
+    data: TrainingData,
+    version_id: str,
+    kind: str,
+    estimator,
+    transpiled: Transpiled,
+    reference: pd.DataFrame,
+    metadata: dict,
+    metrics: dict,
+    card: callable,
+    parity: dict[str, object],
+    times: StageTimes,
+    known_reference_probability: Callable[[], np.ndarray] | None = None,
+    later: Future | None = None,
+) -> tuple[ModelVersion, dict[str, object]]:
+    """Refuse a version whose SQL is not exact (require_exact), else save it with its card and
+    monitoring baseline. reference: the rows the model was fitted on (the monitoring baseline's
+    rows). known_reference_probability: gives predict_proba(reference)[:, 1] without predicting
+    again (ReferenceScores). later: the other dialects' statements, fitted beside the checks
+    (later_statements); waited for here."""
+    spec = data.spec
     with times.step(SAVING_STEP):
+        with_later_statements(transpiled, later)
         require_exact(version_id, parity)
         importance = transpiled.importance
         metadata = {
@@ -442,8 +516,10 @@ def _check_reasons(
     return checked
 
 
-def _transpile_all(run: TrainingRun, reasons: str = DEFAULT_TREE_REASONS) -> dict[str, Transpiled]:
-    """Every family's SQL (a blend after its components, whose SQL it reuses)."""
+def _transpile_all(
+    run: TrainingRun, reasons: str = DEFAULT_TREE_REASONS, dialects: Sequence[str] = DIALECTS
+) -> dict[str, Transpiled]:
+    """Every family's SQL for `dialects` (a blend after its components, whose SQL it reuses)."""
     spec, transpiled = run.data.spec, {}
     for kind, trained in run.models.items():
         if trained.components:
@@ -453,9 +529,82 @@ def _transpile_all(run: TrainingRun, reasons: str = DEFAULT_TREE_REASONS) -> dic
         else:
             reference = run.data.frame.iloc[trained.served_rows][list(spec.features)]
             transpiled[kind] = transpile_model(
-                trained.estimator, trained.pipeline, reference, spec, kind, reasons
+                trained.estimator, trained.pipeline, reference, spec, kind, reasons, dialects
             )
     return transpiled
+
+
+def checked_first(warehouse_dialect: str) -> tuple[str, ...]:
+    """The dialects fitted before the checks: DuckDB's (a version's id hashes its DuckDB SQL) and the
+    warehouse's (the checks run it). The others are fitted beside the checks (later_statements)."""
+    return tuple(d for d in DIALECTS if d in ("duckdb", warehouse_dialect))
+
+
+def later_statements(
+    run: TrainingRun, transpiled: dict[str, Transpiled], dialects: Sequence[str], times: StageTimes
+) -> dict[str, Future]:
+    """Each model's statements for the other `dialects`, fitted on one thread while the main one
+    checks the SQL in the warehouse: DuckDB and the Postgres driver release the GIL while a statement
+    is planned and run (tens of seconds for TreeSHAP reasons), and printing SQL is Python work. In
+    the order the models are checked and saved, so a model's wait before saving is its own. The
+    same statements, byte for byte, as fitting every dialect at once (nothing is shared between
+    dialects but the printed blocks, which are cached either way)."""
+    if not dialects:
+        return {}
+    spec = run.data.spec
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadscore-sql")
+    done: dict[str, Future] = {}
+
+    def fit(kind: str) -> dict[str, dict[str, DialectStatement]]:
+        began = time.perf_counter()
+        trained, model = run.models[kind], transpiled[kind]
+        if trained.components:  # the components' futures ran first on this one thread
+            fitted = blend_statements(
+                SCORING_KEYS,
+                trained.estimator.weights_,
+                spec.features,
+                [done[component].result() for component in trained.components],
+            )
+        else:
+            fitted = fit_model_statements(
+                trained.estimator,
+                SCORING_KEYS,
+                spec.features,
+                model.reference_means,
+                model.query,
+                model.contributions,
+                dialects,
+                model.comparison,
+            )
+        times.add_task(LATER_SQL_TASK, time.perf_counter() - began)
+        return fitted
+
+    for kind in run.models:
+        done[kind] = pool.submit(fit, kind)
+    pool.shutdown(wait=False)  # the thread ends when its queue is done; cancel_statements stops it early
+    return done
+
+
+def cancel_statements(later: dict[str, Future]) -> None:
+    """Drop the fits not started (training failed before saving every model)."""
+    for future in later.values():
+        future.cancel()
+
+
+def with_later_statements(transpiled: Transpiled, later: Future | None) -> None:
+    """Add the statements fitted beside the checks, every kind's dialects in DIALECTS order (the
+    metadata lists statement sizes in that order)."""
+    if later is None:
+        return
+    fitted = later.result()
+    transpiled.statements = {
+        kind: {
+            dialect: {**by_dialect, **fitted.get(kind, {})}[dialect]
+            for dialect in DIALECTS
+            if dialect in by_dialect or dialect in fitted.get(kind, {})
+        }
+        for kind, by_dialect in transpiled.statements.items()
+    }
 
 
 def content_model_id(kind: str, transpiled: Transpiled) -> str:
@@ -613,92 +762,116 @@ def run_training(
         max_model_auc=None if allow_leakage else leakage.max_model_auc,
         times=times,
     )
-    with times.step("SQL for every dialect"):
-        transpiled = _transpile_all(run, reasons)
+    first = checked_first(warehouse.target.sql_dialect)
+    with times.step(FIRST_SQL_STEP):
+        transpiled = _transpile_all(run, reasons, first)
     _name_by_content(run, transpiled)
-    comparison = run.comparison()
-    walk_comparison = run.walk_forward_comparison()
-    period_aucs = run.period_aucs()
+    later = later_statements(run, transpiled, [d for d in DIALECTS if d not in first], times)
+    try:
+        comparison = run.comparison()
+        walk_comparison = run.walk_forward_comparison()
+        period_aucs = run.period_aucs()
 
-    served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
-    versions: dict[str, ModelVersion] = {}
-    parity: dict[str, dict[str, object]] = {}
-    kept_reasons: dict[str, str] = {}  # each model's reasons on the test rows, read by a blend's check
-    reference_scores = ReferenceScores(run)
-    for kind, trained in run.models.items():
-        role = "champion" if kind == run.champion else "challenger"
-        served = served_models[kind]
-        metadata = {
-            "params": trained.tuning.params,
-            "selection_rule": SELECTION_RULE,
-            "champion_rule": CHAMPION_RULE,
-            "champion_reason": run.champion_reason,
-            "family_figures": {name: figures.to_dict() for name, figures in run.family_figures.items()},
-            "leakage_flags": [flag.line() for flag in leakage_flags],
-            "tuning_trials": trained.tuning.trials,
-            "walk_forward_auc": trained.walk_forward.mean_auc,
-            "selection_free_walk_forward_auc": run.selection_free_auc,
-            "served_model": served,
-            "label": {"column": spec.label, "window_days": window_days},
-            "training_drift": run.drift.summary(),
-            "skipped_periods": run.skipped_periods,
-            "feedback": feedback_summary,
-        }
-        metrics = {
-            "walk_forward": trained.walk_forward.summary(),
-            "legacy_rule_score_walk_forward": run.legacy_walk_forward.summary()
-            if run.legacy_walk_forward
-            else None,
-            "newest_period_vs_train_split_only": trained.newest_period,
-            "test": trained.test_metrics,
-            "legacy_rule_score_test": run.legacy_metrics,
-            "oracle_test": run.oracle,
-            "comparison": comparison.to_dict(orient="records"),
-            "walk_forward_comparison": walk_comparison.to_dict(orient="records"),
-        }
+        served_models = {kind: _served_description(run, trained) for kind, trained in run.models.items()}
+        versions: dict[str, ModelVersion] = {}
+        parity: dict[str, dict[str, object]] = {}
+        kept_reasons: dict[str, str] = {}  # each model's reasons on the test rows, read by a blend's check
+        reference_scores = ReferenceScores(run)
+        saves: dict[str, tuple[dict, dict, Callable]] = {}
+        for kind, trained in run.models.items():
+            role = "champion" if kind == run.champion else "challenger"
+            served = served_models[kind]
+            metadata = {
+                "params": trained.tuning.params,
+                "selection_rule": SELECTION_RULE,
+                "champion_rule": CHAMPION_RULE,
+                "champion_reason": run.champion_reason,
+                "family_figures": {name: figures.to_dict() for name, figures in run.family_figures.items()},
+                "leakage_flags": [flag.line() for flag in leakage_flags],
+                "tuning_trials": trained.tuning.trials,
+                "walk_forward_auc": trained.walk_forward.mean_auc,
+                "selection_free_walk_forward_auc": run.selection_free_auc,
+                "served_model": served,
+                "label": {"column": spec.label, "window_days": window_days},
+                "training_drift": run.drift.summary(),
+                "skipped_periods": run.skipped_periods,
+                "feedback": feedback_summary,
+            }
+            metrics = {
+                "walk_forward": trained.walk_forward.summary(),
+                "legacy_rule_score_walk_forward": run.legacy_walk_forward.summary()
+                if run.legacy_walk_forward
+                else None,
+                "newest_period_vs_train_split_only": trained.newest_period,
+                "test": trained.test_metrics,
+                "legacy_rule_score_test": run.legacy_metrics,
+                "oracle_test": run.oracle,
+                "comparison": comparison.to_dict(orient="records"),
+                "walk_forward_comparison": walk_comparison.to_dict(orient="records"),
+            }
 
-        def card(importance, checked, trained=trained, kind=kind, role=role, served=served):
-            return render_model_card(
-                ModelCardFacts(
-                    model_id=trained.model_id,
-                    kind=kind,
-                    role=role,
-                    description=DESCRIPTIONS[kind],
-                    served=served["fitted_on"],
-                    selection_rule=SELECTION_RULE,
-                    selection_free_auc=run.selection_free_auc,
-                    walk_forward=walk_comparison,
-                    period_aucs=period_aucs,
-                    newest_period=trained.newest_period,
-                    comparison=comparison,
-                    splits=data.splits,
-                    metrics=trained.test_metrics,
-                    drift_warnings=run.drift.warnings() + calibration_findings(trained.estimator),
-                    importance=importance,
-                    parity=checked,
-                    window_days=int(window_days),
-                    explanations=transpiled[kind].described["explanations"]["method"],
+            def card(importance, checked, trained=trained, kind=kind, role=role, served=served):
+                return render_model_card(
+                    ModelCardFacts(
+                        model_id=trained.model_id,
+                        kind=kind,
+                        role=role,
+                        description=DESCRIPTIONS[kind],
+                        served=served["fitted_on"],
+                        selection_rule=SELECTION_RULE,
+                        selection_free_auc=run.selection_free_auc,
+                        walk_forward=walk_comparison,
+                        period_aucs=period_aucs,
+                        newest_period=trained.newest_period,
+                        comparison=comparison,
+                        splits=data.splits,
+                        metrics=trained.test_metrics,
+                        drift_warnings=run.drift.warnings() + calibration_findings(trained.estimator),
+                        importance=importance,
+                        parity=checked,
+                        window_days=int(window_days),
+                        explanations=transpiled[kind].described["explanations"]["method"],
+                    )
                 )
-            )
 
-        reference = reference_scores.rows(kind)
-        versions[kind], parity[kind] = _publish(
-            warehouse,
-            data,
-            trained.model_id,
-            kind,
-            trained.estimator,
-            transpiled[kind],
-            reference,
-            _test_relation(warehouse, spec.training_model),
-            metadata,
-            metrics,
-            card,
-            kept_reasons,
-            trained.components,
-            times,
-            functools.partial(reference_scores.probability, kind, reference),
-        )
+            # Every model's SQL is checked before any is saved: the checks are mostly the
+            # warehouse's time, during which later_statements' thread prints the other dialects
+            # (saving is Python work, which would share the interpreter with that thread).
+            parity[kind] = _check_sql(
+                warehouse,
+                data,
+                kind,
+                trained.estimator,
+                transpiled[kind],
+                _test_relation(warehouse, spec.training_model),
+                kept_reasons,
+                trained.components,
+                times,
+            )
+            saves[kind] = (metadata, metrics, card)
+        for kind in saves:  # none is saved unless every one is exact
+            require_exact(run.models[kind].model_id, parity[kind])
+        for kind, (metadata, metrics, card) in saves.items():
+            trained = run.models[kind]
+            reference = reference_scores.rows(kind)
+            versions[kind], _ = _save_checked(
+                data,
+                trained.model_id,
+                kind,
+                trained.estimator,
+                transpiled[kind],
+                reference,
+                metadata,
+                metrics,
+                card,
+                parity[kind],
+                times,
+                functools.partial(reference_scores.probability, kind, reference),
+                later.get(kind),
+            )
+    except BaseException:  # nothing is saved half: the other dialects' fits are dropped
+        cancel_statements(later)
+        raise
     for table in kept_reasons.values():
         warehouse.execute(f"drop table if exists {table}")
 

@@ -2,9 +2,9 @@
 
 Two kinds of figure, because the families' work runs in a pool of processes (side_by_side.py):
 the wall time of each step in this process (families, transpile, score parity, reasons, saving,
-report), and, within the families step, the summed time of its tasks per kind of work (tuning,
-backtest, final fits, plain baseline), which can exceed the step's wall time when the tasks ran side
-by side.
+report), and the summed time of work done beside those steps, per kind: the families' tasks
+(tuning, backtest, final fits, plain baseline), which can exceed the families step's wall time when
+they ran side by side, and the other dialects' SQL, fitted on a thread during the warehouse checks.
 Timings are printed and written beside the training report (reports/training_times.json), never
 saved with a model: a version's files stay the same bytes run to run.
 """

@@ -140,13 +140,19 @@ def test_report_is_self_contained_with_all_charts(trained_warehouse):
     assert list(times["wall_seconds"]) == [
         "families",
         "blend, legacy score, oracle, drift",
-        "SQL for every dialect",
+        "SQL for DuckDB and the warehouse",
         "score parity",
         "reasons checked",
         "saving",
         "report",
     ]
-    assert set(times["task_seconds"]) == {"tuning", "backtest", "final fits", "plain baseline"}
+    assert set(times["task_seconds"]) == {
+        "tuning",
+        "backtest",
+        "final fits",
+        "plain baseline",
+        "SQL for the other dialects, beside the checks",
+    }
     assert times["wall_seconds"] == pytest.approx(outcome.times.wall)
 
 
@@ -169,3 +175,41 @@ def test_only_the_ceiling_module_reads_the_oracle():
         PACKAGE / "modeling" / "pipelines.py"
     ).read_text()
     assert "oracle" not in tuning
+
+
+def test_the_dialects_fitted_beside_the_checks_are_the_ones_fitted_at_once(trained_warehouse):
+    """Training fits DuckDB's statements first and the other dialects' on a thread during the
+    warehouse checks (job.later_statements): the saved files, splits and statement sizes are the
+    bytes fitting every dialect at once gives, for each family and the blend over them."""
+    from leadscore.modeling.job import transpile_blend, transpile_model
+    from leadscore.transpile.query import DIALECTS
+
+    _, outcome = trained_warehouse
+    run, spec = outcome.run, outcome.run.data.spec
+    at_once = {}
+    for kind, trained in run.models.items():
+        if trained.components:
+            at_once[kind] = transpile_blend(trained.estimator, [at_once[k] for k in trained.components], spec)
+        else:
+            reference = run.data.frame.iloc[trained.served_rows][list(spec.features)]
+            at_once[kind] = transpile_model(
+                trained.estimator, trained.pipeline, reference, spec, kind, "shapley"
+            )
+        version = outcome.versions[kind]
+        statements = at_once[kind].statements
+        assert set(statements) == set(version.sql_kinds) and len(statements) >= 2
+        for statement_kind, by_dialect in statements.items():
+            assert list(by_dialect) == list(DIALECTS)
+            for dialect, fitted in by_dialect.items():
+                assert version.sql(dialect, statement_kind).split("\n", 1)[1] == fitted.text + "\n"
+                saved_split = version.split_sql(dialect, statement_kind)
+                expected = (
+                    None
+                    if fitted.split is None
+                    else ([p.rstrip("\n") for p in fitted.split[0]], fitted.split[1].rstrip("\n"))
+                )
+                assert saved_split == expected, (kind, statement_kind, dialect)
+        assert version.metadata["statement_sizes"] == [
+            s.size.to_dict() for by_dialect in statements.values() for s in by_dialect.values()
+        ]
+    assert outcome.times.tasks["SQL for the other dialects, beside the checks"] > 0
