@@ -545,10 +545,11 @@ def later_statements(
 ) -> dict[str, Future]:
     """Each model's statements for the other `dialects`, fitted on one thread while the main one
     checks the SQL in the warehouse: DuckDB and the Postgres driver release the GIL while a statement
-    is planned and run (tens of seconds for TreeSHAP reasons), and printing SQL is Python work. In
-    the order the models are checked and saved, so a model's wait before saving is its own. The
-    same statements, byte for byte, as fitting every dialect at once (nothing is shared between
-    dialects but the printed blocks, which are cached either way)."""
+    is planned and run (tens of seconds for TreeSHAP reasons), and printing SQL is Python work.
+    run_training checks every model before it saves any, so this work overlaps the warehouse's, not
+    the saving's (Python work too, which would share the interpreter with it). In the order the
+    models are saved. The same statements, byte for byte, as fitting every dialect at once (nothing
+    is shared between dialects but the printed blocks, which are cached either way)."""
     if not dialects:
         return {}
     spec = run.data.spec
