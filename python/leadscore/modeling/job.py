@@ -852,6 +852,8 @@ def run_training(
             saves[kind] = (metadata, metrics, card)
         for kind in saves:  # none is saved unless every one is exact
             require_exact(run.models[kind].model_id, parity[kind])
+        for future in later.values():  # and every dialect's statements were fitted (else it raises)
+            future.result()
         for kind, (metadata, metrics, card) in saves.items():
             trained = run.models[kind]
             reference = reference_scores.rows(kind)

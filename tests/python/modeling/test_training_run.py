@@ -213,3 +213,46 @@ def test_the_dialects_fitted_beside_the_checks_are_the_ones_fitted_at_once(train
             s.size.to_dict() for by_dialect in statements.values() for s in by_dialect.values()
         ]
     assert outcome.times.tasks["SQL for the other dialects, beside the checks"] > 0
+
+
+def test_nothing_is_saved_when_the_other_dialects_fail_beside_the_checks(
+    trained_warehouse, tmp_path, monkeypatch
+):
+    """The other dialects' statements are fitted on a thread while the warehouse checks the SQL
+    (job.later_statements); when that fails, training raises before it saves any version, even those
+    whose own statements were fitted."""
+    import leadscore.modeling.job as job
+    from leadscore.modeling.walk_forward import WalkForwardSettings
+
+    fit_model_statements = job.fit_model_statements
+    beside_the_checks = []
+
+    def failing_beside_the_checks(*arguments, **keywords):
+        """The thread's second model fails (LightGBM): the first (logistic) had its statements."""
+        if "duckdb" not in arguments[6]:
+            beside_the_checks.append(arguments[0])
+            if len(beside_the_checks) == 2:
+                raise RuntimeError("trino printing failed")
+        return fit_model_statements(*arguments, **keywords)
+
+    monkeypatch.setattr(job, "fit_model_statements", failing_beside_the_checks)
+    saved = []
+    monkeypatch.setattr(
+        job, "save_model_version", lambda version_id, *rest, **keywords: saved.append(version_id)
+    )
+    warehouse, _ = trained_warehouse
+    copy = warehouse.copy_to(tmp_path)
+    with copy.env():
+        connection = copy.connect(read_only=False)
+        try:
+            with pytest.raises(RuntimeError, match="trino printing failed"):
+                job.run_training(
+                    connection,
+                    copy.project / "target" / "manifest.json",
+                    settings=WalkForwardSettings(periods=2),
+                    reasons="saabas",
+                )
+        finally:
+            connection.close()
+    assert saved == []
+    assert len(beside_the_checks) == 2
