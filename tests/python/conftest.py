@@ -101,6 +101,18 @@ class BuiltWarehouse:
                 connect(self.target, read_only=read_only) if self.target == "duckdb" else connect(self.target)
             )
 
+    def train(self, **options):
+        """`leadscore train` on this warehouse (job.run_training with `options`), in its environment,
+        its connection closed after whatever happens."""
+        from leadscore.modeling.job import run_training
+
+        warehouse = self.connect(read_only=False)
+        try:
+            with self.env():
+                return run_training(warehouse, self.project / "target" / "manifest.json", **options)
+        finally:
+            warehouse.close()
+
     def query(self, sql: str):
         warehouse = self.connect()
         try:
@@ -162,16 +174,7 @@ def trained_warehouse(duckdb_warehouse: BuiltWarehouse):
     duckdb_warehouse is trained from here on, as `leadscore train` would leave it). Shapley reasons,
     the default, said here because duckdb_warehouse starts from the tracked demo model, which has
     Saabas ones: the reasons views, the CRM feed and the account roll-up are tested on both."""
-    from leadscore.modeling.job import run_training
-
-    with duckdb_warehouse.env():
-        warehouse = duckdb_warehouse.connect(read_only=False)
-        try:
-            outcome = run_training(
-                warehouse, duckdb_warehouse.project / "target" / "manifest.json", reasons="shapley"
-            )
-        finally:
-            warehouse.close()
+    outcome = duckdb_warehouse.train(reasons="shapley")
     duckdb_warehouse.dbt("build", "--selector", "scores")
     return duckdb_warehouse, outcome
 

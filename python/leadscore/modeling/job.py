@@ -329,30 +329,13 @@ def _publish(
     metadata: dict,
     metrics: dict,
     card: callable,
-    kept: dict[str, str] | None = None,
-    components: Sequence[str] = (),
-    times: StageTimes | None = None,
-    known_reference_probability: Callable[[], np.ndarray] | None = None,
-    later: Future | None = None,
 ) -> tuple[ModelVersion, dict[str, object]]:
-    """Check the SQL in the warehouse on the test rows (_check_sql), and save the version
-    (_save_checked)."""
-    times = times or StageTimes()
-    parity = _check_sql(warehouse, data, kind, estimator, transpiled, test_relation, kept, components, times)
+    """A segment's version: its SQL checked in the warehouse on the test rows (_check_sql), then
+    saved (_save_checked). run_training checks its models first and saves them after."""
+    times = StageTimes()
+    parity = _check_sql(warehouse, data, kind, estimator, transpiled, test_relation, None, (), times)
     return _save_checked(
-        data,
-        version_id,
-        kind,
-        estimator,
-        transpiled,
-        reference,
-        metadata,
-        metrics,
-        card,
-        parity,
-        times,
-        known_reference_probability,
-        later,
+        data, version_id, kind, estimator, transpiled, reference, metadata, metrics, card, parity, times
     )
 
 

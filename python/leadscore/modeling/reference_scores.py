@@ -1,7 +1,7 @@
 """Each served model's probability on the rows it was fitted on (its reference rows), computed once.
 
 Why: training reads them three times per run, for the monitoring baseline of every version
-(job._publish), for the blend's baseline, and for the training report's current drift of the
+(job._save_checked), for the blend's baseline, and for the training report's current drift of the
 champion, and each time predict_proba ran the whole pipeline again, a blend running every component
 again. At a million leads each of those predictions took about a minute (py-spy on
 `leadscore train`: 62 s for the LightGBM model, 58 s for the blend). Now a calibrated model's

@@ -241,18 +241,7 @@ def test_nothing_is_saved_when_the_other_dialects_fail_beside_the_checks(
         job, "save_model_version", lambda version_id, *rest, **keywords: saved.append(version_id)
     )
     warehouse, _ = trained_warehouse
-    copy = warehouse.copy_to(tmp_path)
-    with copy.env():
-        connection = copy.connect(read_only=False)
-        try:
-            with pytest.raises(RuntimeError, match="trino printing failed"):
-                job.run_training(
-                    connection,
-                    copy.project / "target" / "manifest.json",
-                    settings=WalkForwardSettings(periods=2),
-                    reasons="saabas",
-                )
-        finally:
-            connection.close()
+    with pytest.raises(RuntimeError, match="trino printing failed"):
+        warehouse.copy_to(tmp_path).train(settings=WalkForwardSettings(periods=2), reasons="saabas")
     assert saved == []
     assert len(beside_the_checks) == 2

@@ -145,23 +145,13 @@ def test_an_xgboost_champion_without_challenger_is_served_by_dbt_exactly(trained
     challenger: dbt serves it (its float32 running sum in CTE steps) equal to predict_proba on every
     test row, every open lead gets a score, a tier and reasons that add up (the build's own test,
     to 1e-9), and no lead is lost for want of a challenger."""
-    from leadscore.modeling.job import run_training
     from leadscore.modeling.walk_forward import WalkForwardSettings
     from leadscore.registry.registry import promote
 
     warehouse, _ = trained_warehouse
     copy = warehouse.copy_to(tmp_path)
     with copy.env():
-        connection = copy.connect(read_only=False)
-        try:
-            outcome = run_training(
-                connection,
-                copy.project / "target" / "manifest.json",
-                kinds=("logistic", "xgboost"),
-                settings=WalkForwardSettings(periods=2),
-            )
-        finally:
-            connection.close()
+        outcome = copy.train(kinds=("logistic", "xgboost"), settings=WalkForwardSettings(periods=2))
         xgboost_id = outcome.versions["xgboost"].model_id
         assert outcome.parity["xgboost"]["max_abs_difference"] < TOLERANCE
         assert outcome.parity["xgboost"]["contribution_sum"]["max_abs_difference"] < TOLERANCE

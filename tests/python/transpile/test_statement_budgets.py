@@ -104,7 +104,6 @@ def test_a_model_over_its_budget_is_split_and_dbt_scores_it_exactly(trained_ware
     """Training with a 40,000-character budget (a warehouse configured lower than our defaults):
     the LightGBM statements are split in every dialect, the dbt macros run the batches as tables,
     and the scoring models equal predict_proba on every test row."""
-    from leadscore.modeling.job import run_training
     from leadscore.modeling.walk_forward import WalkForwardSettings
 
     warehouse, _ = trained_warehouse
@@ -113,18 +112,9 @@ def test_a_model_over_its_budget_is_split_and_dbt_scores_it_exactly(trained_ware
         copy, environment={**copy.environment, "LEADSCORE_MAX_STATEMENT_CHARS": str(BUDGET)}
     )
     with copy.env():
-        connection = copy.connect(read_only=False)
-        try:
-            # Saabas reasons: one tree's TreeSHAP SQL is over this small a budget, so those would be
-            # refused with their reason; the TreeSHAP split is test_shapley.py's.
-            outcome = run_training(
-                connection,
-                copy.project / "target" / "manifest.json",
-                settings=WalkForwardSettings(periods=2),
-                reasons="saabas",
-            )
-        finally:
-            connection.close()
+        # Saabas reasons: one tree's TreeSHAP SQL is over this small a budget, so those would be
+        # refused with their reason; the TreeSHAP split is test_shapley.py's.
+        outcome = copy.train(settings=WalkForwardSettings(periods=2), reasons="saabas")
         lightgbm = load_model_version(outcome.versions["lightgbm"].model_id)
         sizes = {(s["dialect"], s["kind"]): s for s in lightgbm.metadata["statement_sizes"]}
         for dialect in ("duckdb", "postgres", "bigquery", "snowflake", "trino", "spark", "databricks"):
